@@ -1,0 +1,282 @@
+//! The audit log: an append-only SHA-256 hash chain inside the vault.
+//!
+//! Contract: [`append`] is the only writer; it runs inside the caller's transaction, so an
+//! entry exists exactly when the change it records does. Entry `n` stores the hash of entry
+//! `n-1`; the first links to a genesis value derived from the vault id. After each commit the
+//! newest (seq, hash) is sealed into the key file with a MAC, so [`verify`] detects an edited,
+//! removed, reordered or inserted entry (the chain breaks) and a cut-off tail (the chain ends
+//! before the seal). Only the auditor reads the log; nobody has an operation that changes it.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::crypto::{self, Secret};
+use crate::error::Result;
+use crate::keyfile::Seal;
+
+/// One entry as stored and as shown to the auditor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct Entry {
+    #[ts(type = "number")]
+    pub seq: i64,
+    /// UTC, RFC 3339.
+    pub at: String,
+    /// The account that acted ("-" for events before anyone signed in).
+    pub actor: String,
+    /// Stable action code, e.g. `login`, `login_failed`, `account_create`.
+    pub action: String,
+    /// Chinese label of the action.
+    pub action_label: String,
+    /// What was acted on (an account name, a record id…).
+    pub target: String,
+    /// Details as JSON text.
+    pub detail: String,
+    pub hash: String,
+}
+
+/// Action codes and their Chinese labels; unknown codes show as themselves.
+pub fn action_label(action: &str) -> &str {
+    match action {
+        "vault_create" => "创建保密库",
+        "login" => "登录",
+        "login_failed" => "登录失败",
+        "account_locked" => "账户锁定",
+        "logout" => "退出",
+        "lock" => "锁定会话",
+        "idle_lock" => "闲置自动锁定",
+        "account_create" => "创建账户",
+        "account_disable" => "停用账户",
+        "account_enable" => "启用账户",
+        "password_reset" => "重置口令",
+        "password_change" => "修改口令",
+        "role_assign" => "分配角色",
+        "policy_set" => "修改安全策略",
+        "settings_set" => "修改系统设置",
+        "permission_denied" => "越权操作被拒绝",
+        "audit_verify" => "校验审计日志",
+        "backup" => "备份保密库",
+        "print" => "打印",
+        "export" => "导出",
+        "import" => "导入",
+        other => other,
+    }
+}
+
+pub fn genesis(vault_id: &str) -> String {
+    hex::encode(crypto::sha256(format!("baomi-audit-genesis-v1|{vault_id}").as_bytes()))
+}
+
+/// The hash of an entry: SHA-256 over an unambiguous JSON array of all its fields and `prev`.
+pub fn entry_hash(seq: i64, at: &str, actor: &str, action: &str, target: &str, detail: &str, prev: &str) -> String {
+    let canonical = serde_json::json!(["baomi-audit-v1", seq, at, actor, action, target, detail, prev]);
+    hex::encode(crypto::sha256(canonical.to_string().as_bytes()))
+}
+
+/// What to record; `detail` is any JSON value.
+pub struct NewEntry<'a> {
+    pub at: &'a str,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub detail: serde_json::Value,
+}
+
+/// Appends one entry in the caller's transaction; returns its (seq, hash).
+pub fn append(conn: &Connection, vault_id: &str, e: NewEntry<'_>) -> Result<(i64, String)> {
+    let last: Option<(i64, String)> = conn
+        .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let (seq, prev) = match last {
+        Some((s, h)) => (s + 1, h),
+        None => (1, genesis(vault_id)),
+    };
+    let detail = e.detail.to_string();
+    let hash = entry_hash(seq, e.at, e.actor, e.action, e.target, &detail, &prev);
+    conn.execute(
+        "INSERT INTO audit_log (seq, at, actor, action, target, detail, prev, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![seq, e.at, e.actor, e.action, e.target, detail, prev, hash],
+    )?;
+    Ok((seq, hash))
+}
+
+/// The newest entry's (seq, hash), if any.
+pub fn head(conn: &Connection) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?)
+}
+
+/// Filters for listing the log.
+#[derive(Debug, Clone, Default, Deserialize, TS, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct Filter {
+    #[ts(optional)]
+    pub actor: Option<String>,
+    #[ts(optional)]
+    pub action: Option<String>,
+    /// Inclusive lower bound, `YYYY-MM-DD` or RFC 3339.
+    #[ts(optional)]
+    pub from: Option<String>,
+    /// Inclusive upper bound, `YYYY-MM-DD` or RFC 3339.
+    #[ts(optional)]
+    pub to: Option<String>,
+    /// Free text searched in target and detail.
+    #[ts(optional)]
+    pub text: Option<String>,
+    #[ts(optional)]
+    pub limit: Option<u32>,
+    #[ts(optional)]
+    pub offset: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct Page {
+    pub entries: Vec<Entry>,
+    /// How many entries match the filter in all.
+    #[ts(type = "number")]
+    pub total: i64,
+}
+
+/// Lists entries matching `f`, newest first.
+pub fn list(conn: &Connection, f: &Filter) -> Result<Page> {
+    let mut clauses = Vec::new();
+    let mut args: Vec<String> = Vec::new();
+    if let Some(a) = f.actor.as_deref().filter(|s| !s.is_empty()) {
+        args.push(a.to_string());
+        clauses.push(format!("actor = ?{}", args.len()));
+    }
+    if let Some(a) = f.action.as_deref().filter(|s| !s.is_empty()) {
+        args.push(a.to_string());
+        clauses.push(format!("action = ?{}", args.len()));
+    }
+    if let Some(d) = f.from.as_deref().filter(|s| !s.is_empty()) {
+        args.push(d.to_string());
+        clauses.push(format!("at >= ?{}", args.len()));
+    }
+    if let Some(d) = f.to.as_deref().filter(|s| !s.is_empty()) {
+        // A bare date includes the whole day.
+        let bound = if d.len() == 10 { format!("{d}T23:59:59Z") } else { d.to_string() };
+        args.push(bound);
+        clauses.push(format!("at <= ?{}", args.len()));
+    }
+    if let Some(t) = f.text.as_deref().filter(|s| !s.is_empty()) {
+        args.push(format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        clauses.push(format!(
+            "(target LIKE ?{n} ESCAPE '\\' OR detail LIKE ?{n} ESCAPE '\\' OR actor LIKE ?{n} ESCAPE '\\')",
+            n = args.len()
+        ));
+    }
+    let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM audit_log {filter}"),
+        rusqlite::params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?;
+    let limit = f.limit.unwrap_or(200).min(10_000);
+    let offset = f.offset.unwrap_or(0);
+    let mut stmt = conn.prepare(&format!(
+        "SELECT seq, at, actor, action, target, detail, hash FROM audit_log {filter}
+         ORDER BY seq DESC LIMIT {limit} OFFSET {offset}"
+    ))?;
+    let entries = stmt
+        .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            let action: String = r.get(3)?;
+            Ok(Entry {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action_label: action_label(&action).to_string(),
+                action,
+                target: r.get(4)?,
+                detail: r.get(5)?,
+                hash: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Page { entries, total })
+}
+
+/// The outcome of [`verify`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct Report {
+    pub intact: bool,
+    /// Entries checked.
+    #[ts(type = "number")]
+    pub entries: i64,
+    /// The sequence number of the first entry found broken (or where the log was cut).
+    #[ts(type = "number | null")]
+    pub first_broken: Option<i64>,
+    /// What is wrong, in Chinese; empty when intact.
+    pub problem: String,
+}
+
+impl Report {
+    fn broken(entries: i64, at: i64, problem: String) -> Report {
+        Report { intact: false, entries, first_broken: Some(at), problem }
+    }
+}
+
+/// Walks the whole chain and checks it against the seal from the key file.
+pub fn verify(conn: &Connection, vault_id: &str, seal: Option<&Seal>, key: &Secret) -> Result<Report> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, actor, action, target, detail, prev, hash FROM audit_log ORDER BY rowid",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut expected_seq = 1i64;
+    let mut prev_hash = genesis(vault_id);
+    let mut count = 0i64;
+    let mut sealed_hash_seen: Option<String> = None;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let (at, actor, action, target, detail, prev, hash): (String, String, String, String, String, String, String) =
+            (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
+        count += 1;
+        if seq != expected_seq {
+            let problem = if seq > expected_seq {
+                format!("第 {expected_seq} 条记录缺失（被删除），日志在此断开")
+            } else {
+                format!("第 {seq} 条记录顺序错乱或重复")
+            };
+            return Ok(Report::broken(count, expected_seq.min(seq), problem));
+        }
+        if prev != prev_hash {
+            return Ok(Report::broken(count, seq, format!("第 {seq} 条记录与前一条不衔接（记录被删除、插入或调换顺序）")));
+        }
+        if entry_hash(seq, &at, &actor, &action, &target, &detail, &prev) != hash {
+            return Ok(Report::broken(count, seq, format!("第 {seq} 条记录的内容被修改")));
+        }
+        if seal.is_some_and(|s| s.seq == seq) {
+            sealed_hash_seen = Some(hash.clone());
+        }
+        prev_hash = hash;
+        expected_seq += 1;
+    }
+    if let Some(seal) = seal {
+        if !seal.is_authentic(key, vault_id) {
+            return Ok(Report::broken(count, seal.seq.max(1), "密钥文件中的审计封印被篡改".to_string()));
+        }
+        if seal.seq > count {
+            return Ok(Report::broken(
+                count,
+                count + 1,
+                format!("日志末尾被截断：封印记录共 {} 条，库中只有 {count} 条，自第 {} 条起缺失", seal.seq, count + 1),
+            ));
+        }
+        if sealed_hash_seen.as_deref() != Some(seal.hash.as_str()) {
+            return Ok(Report::broken(count, seal.seq, format!("第 {} 条记录与封印不符（日志被替换）", seal.seq)));
+        }
+    } else if count > 0 {
+        return Ok(Report::broken(count, 1, "密钥文件中缺少审计封印".to_string()));
+    }
+    Ok(Report { intact: true, entries: count, first_broken: None, problem: String::new() })
+}
