@@ -85,8 +85,7 @@ impl Session {
             .map(|(name, display, role, disabled, must_change, created_at, created_by)| {
                 let role = role.as_deref().map(Role::parse).transpose()?;
                 let locked_until = kf
-                    .logins
-                    .get(&name)
+                    .login_state_of(&name)
                     .and_then(|s| s.locked_until.clone())
                     .filter(|u| crate::vault::parse_time(u).is_some_and(|t| t > now));
                 Ok(Account {
@@ -165,7 +164,7 @@ impl Session {
         let kdf = self.kdf_params()?;
         self.write(|w| {
             w.set_slot(name, password, kdf)?;
-            w.keyfile.logins.remove(name);
+            w.keyfile.clear_login_state(name);
             w.tx.execute("UPDATE accounts SET must_change_password = 1 WHERE name = ?1", [name])?;
             w.audit("password_reset", name, serde_json::json!({}))
         })

@@ -113,6 +113,24 @@ pub fn head(conn: &Connection) -> Result<Option<(i64, String)>> {
         .optional()?)
 }
 
+/// The stored hash of entry `seq`, if it exists.
+pub fn hash_at(conn: &Connection, seq: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT hash FROM audit_log WHERE seq = ?1", [seq], |r| r.get(0))
+        .optional()?)
+}
+
+/// Advances the key file's seal to the log head, if the current seal still matches the log.
+pub fn seal_head(conn: &Connection, kf: &mut crate::keyfile::KeyFile, key: &Secret) -> Result<()> {
+    let Some((seq, hash)) = head(conn)? else { return Ok(()) };
+    let sealed = match &kf.seal {
+        Some(s) => hash_at(conn, s.seq)?,
+        None => None,
+    };
+    kf.advance_seal(key, seq, &hash, sealed.as_deref());
+    Ok(())
+}
+
 /// Filters for listing the log.
 #[derive(Debug, Clone, Default, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]

@@ -62,6 +62,8 @@ pub fn open(dir: &Path, key: &Secret, create: bool, tuning: Tuning) -> Result<Co
 
 /// Keys a connection with the raw data key. The hex form lives only in a zeroized buffer.
 pub fn apply_key(conn: &Connection, key: &Secret) -> Result<()> {
+    // SQLCipher logs decryption failures to stderr by default; our errors say it in Chinese.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     let mut pragma = zeroize::Zeroizing::new(String::with_capacity(80));
     pragma.push_str("PRAGMA key = \"x'");
     pragma.push_str(&hex::encode(key.expose()));

@@ -35,7 +35,7 @@ pub struct KeyFile {
     pub version: u32,
     pub vault_id: String,
     pub slots: Vec<KeySlot>,
-    /// Consecutive failures and lockouts per account; readable before login by design.
+    /// Consecutive failures and lockouts per [`account_id`]; readable before login by design.
     #[serde(default)]
     pub logins: BTreeMap<String, LoginState>,
     /// Security events that happened while nobody could write the database (failed logins);
@@ -51,7 +51,8 @@ pub struct KeyFile {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeySlot {
-    pub user: String,
+    /// [`account_id`] of the account: the file never names an account in plain text.
+    pub account: String,
     pub kdf: KdfParams,
     pub salt: String,
     pub nonce: String,
@@ -70,7 +71,8 @@ pub struct LoginState {
 #[serde(deny_unknown_fields)]
 pub struct PendingEvent {
     pub at: String,
-    pub user: String,
+    /// [`account_id`] of the name that was tried.
+    pub account: String,
     pub action: String,
     pub detail: String,
 }
@@ -102,6 +104,18 @@ impl Seal {
     }
 }
 
+/// Makes a vault file (or folder) readable by its owner only; best effort on other systems.
+pub fn restrict(path: &Path, is_dir: bool) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if is_dir { 0o700 } else { 0o600 };
+        let _ = fs::set_permissions(path, fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = (path, is_dir);
+}
+
 pub fn path(dir: &Path) -> PathBuf {
     dir.join(FILE_NAME)
 }
@@ -123,9 +137,15 @@ pub fn lock(dir: &Path) -> Result<KeyLock> {
     Ok(KeyLock { _file: file })
 }
 
-fn slot_aad(vault_id: &str, user: &str, kdf: &KdfParams, salt: &str) -> Vec<u8> {
+/// The key file's name for an account: a keyed-by-vault hash, so that the file lists no
+/// account names (who the unit's secrecy staff are is itself worth protecting).
+pub fn account_id(vault_id: &str, name: &str) -> String {
+    hex::encode(&crypto::sha256(format!("baomi-account-v1|{vault_id}|{name}").as_bytes())[..16])
+}
+
+fn slot_aad(vault_id: &str, account: &str, kdf: &KdfParams, salt: &str) -> Vec<u8> {
     format!(
-        "baomi-keyslot-v1|{vault_id}|{user}|{}|{}|{}|{salt}",
+        "baomi-keyslot-v1|{vault_id}|{account}|{}|{}|{}|{salt}",
         kdf.memory_kib, kdf.iterations, kdf.parallelism
     )
     .into_bytes()
@@ -187,6 +207,7 @@ impl KeyFile {
             .map_err(|e| Error::internal(format!("密钥文件序列化失败：{e}")))?;
         let tmp = dir.join(format!("{FILE_NAME}.tmp"));
         let mut f = File::create(&tmp).map_err(|e| Error::io("写入密钥文件", &e))?;
+        restrict(&tmp, false);
         f.write_all(&bytes).map_err(|e| Error::io("写入密钥文件", &e))?;
         f.sync_all().map_err(|e| Error::io("写入密钥文件", &e))?;
         drop(f);
@@ -199,7 +220,8 @@ impl KeyFile {
     }
 
     pub fn slot(&self, user: &str) -> Option<&KeySlot> {
-        self.slots.iter().find(|s| s.user == user)
+        let id = account_id(&self.vault_id, user);
+        self.slots.iter().find(|s| s.account == id)
     }
 
     /// Adds or replaces `user`'s slot so that `password` unwraps `data_key`.
@@ -207,16 +229,17 @@ impl KeyFile {
         let salt_bytes = crypto::random_bytes::<16>()?;
         let salt = B64.encode(salt_bytes);
         let wrapping = crypto::derive_key(password, &salt_bytes, kdf)?;
-        let aad = slot_aad(&self.vault_id, user, &kdf, &salt);
+        let id = account_id(&self.vault_id, user);
+        let aad = slot_aad(&self.vault_id, &id, &kdf, &salt);
         let (nonce, wrapped) = crypto::seal(&wrapping, data_key.expose(), &aad)?;
         let slot = KeySlot {
-            user: user.to_string(),
+            account: id.clone(),
             kdf,
             salt,
             nonce: B64.encode(nonce),
             wrapped: B64.encode(wrapped),
         };
-        self.slots.retain(|s| s.user != user);
+        self.slots.retain(|s| s.account != id);
         self.slots.push(slot);
         Ok(())
     }
@@ -235,7 +258,7 @@ impl KeyFile {
         let nonce = B64.decode(&slot.nonce).map_err(|_| Error::integrity("密钥槽已损坏"))?;
         let wrapped = B64.decode(&slot.wrapped).map_err(|_| Error::integrity("密钥槽已损坏"))?;
         let wrapping = crypto::derive_key(password, &salt, slot.kdf)?;
-        let aad = slot_aad(&self.vault_id, user, &slot.kdf, &slot.salt);
+        let aad = slot_aad(&self.vault_id, &slot.account, &slot.kdf, &slot.salt);
         let Some(mut plain) = crypto::open(&wrapping, &nonce, &wrapped, &aad) else {
             return Ok(None);
         };
@@ -248,13 +271,30 @@ impl KeyFile {
     }
 
     pub fn login_state(&mut self, user: &str) -> &mut LoginState {
-        self.logins.entry(user.to_string()).or_default()
+        self.logins.entry(account_id(&self.vault_id, user)).or_default()
     }
 
-    /// Moves the seal forward; an older head never replaces a newer one.
-    pub fn advance_seal(&mut self, key: &Secret, seq: i64, hash: &str) {
-        if self.seal.as_ref().is_some_and(|s| s.seq >= seq) {
-            return;
+    /// The login state of `user`, if any failures or a lockout are recorded.
+    pub fn login_state_of(&self, user: &str) -> Option<&LoginState> {
+        self.logins.get(&account_id(&self.vault_id, user))
+    }
+
+    pub fn clear_login_state(&mut self, user: &str) {
+        self.logins.remove(&account_id(&self.vault_id, user));
+    }
+
+    /// Moves the seal forward to the log head (`seq`, `hash`). An older head never replaces
+    /// a newer one, and a seal that no longer matches the log (`sealed_entry_hash` is the
+    /// stored hash of the entry at the current seal's seq) is left in place: re-sealing a
+    /// tampered log would launder it, so the break stays visible to `verify`.
+    pub fn advance_seal(&mut self, key: &Secret, seq: i64, hash: &str, sealed_entry_hash: Option<&str>) {
+        if let Some(current) = &self.seal {
+            if current.seq >= seq
+                || !current.is_authentic(key, &self.vault_id)
+                || sealed_entry_hash != Some(current.hash.as_str())
+            {
+                return;
+            }
         }
         self.seal = Some(Seal::make(key, &self.vault_id, seq, hash));
     }
@@ -274,7 +314,7 @@ mod tests {
         assert!(kf.unwrap_key("bob", "Passw0rd!x").unwrap().is_none());
         // Moving alice's slot to bob fails: the account name is bound as associated data.
         let mut moved = kf.clone();
-        moved.slots[0].user = "bob".into();
+        moved.slots[0].account = account_id("v1", "bob");
         assert!(moved.unwrap_key("bob", "Passw0rd!x").unwrap().is_none());
         let mut other_vault = kf.clone();
         other_vault.vault_id = "v2".into();
@@ -297,11 +337,16 @@ mod tests {
     fn seal_is_authenticated_and_monotonic() {
         let key = Secret::random().unwrap();
         let mut kf = KeyFile::new("v1".into(), Policy::default());
-        kf.advance_seal(&key, 5, "aa");
-        kf.advance_seal(&key, 4, "bb");
+        kf.advance_seal(&key, 5, "aa", None);
+        kf.advance_seal(&key, 4, "bb", Some("aa"));
         let seal = kf.seal.clone().unwrap();
         assert_eq!(seal.seq, 5);
         assert!(seal.is_authentic(&key, "v1"));
+        // A seal that does not match the log's entry at its seq is never advanced.
+        kf.advance_seal(&key, 9, "cc", Some("not aa"));
+        assert_eq!(kf.seal.as_ref().unwrap().seq, 5);
+        kf.advance_seal(&key, 9, "cc", Some("aa"));
+        assert_eq!(kf.seal.as_ref().unwrap().seq, 9);
         let forged = Seal { seq: 3, ..seal.clone() };
         assert!(!forged.is_authentic(&key, "v1"));
         assert!(!seal.is_authentic(&Secret::random().unwrap(), "v1"));

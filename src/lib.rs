@@ -5,6 +5,7 @@
 //! then call methods on the [`vault::Session`], which checks the role and audits every change.
 
 pub mod accounts;
+pub mod app;
 pub mod audit;
 pub mod clock;
 pub mod crypto;

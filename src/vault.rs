@@ -154,6 +154,7 @@ pub fn init(dir: &Path, req: &InitRequest, opts: Options, clock: &dyn Clock) -> 
         return Err(Error::conflict(format!("“{}”已有保密库，未做任何改动", dir.display())));
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io("创建保密库文件夹", &e))?;
+    keyfile::restrict(dir, true);
     let _lock = keyfile::lock(dir)?;
 
     let data_key = Secret::random()?;
@@ -165,6 +166,7 @@ pub fn init(dir: &Path, req: &InitRequest, opts: Options, clock: &dyn Clock) -> 
     }
 
     let mut conn = db::open(dir, &data_key, true, opts.tuning)?;
+    keyfile::restrict(&dir.join(db::FILE_NAME), false);
     db::migrate(&mut conn)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let settings = [
@@ -205,9 +207,7 @@ pub fn init(dir: &Path, req: &InitRequest, opts: Options, clock: &dyn Clock) -> 
         )?;
     }
     tx.commit()?;
-    if let Some((seq, hash)) = audit::head(&conn)? {
-        kf.advance_seal(&data_key, seq, &hash);
-    }
+    audit::seal_head(&conn, &mut kf, &data_key)?;
     // The key file is written last: its existence is what makes the folder a vault.
     kf.write(dir)?;
     Ok(())
@@ -231,6 +231,8 @@ pub struct SessionInfo {
     pub idle_lock_seconds: u32,
     /// What this role may open, in order.
     pub nav: Vec<NavItem>,
+    /// The operations this role may perform (the core still checks each call).
+    pub ops: Vec<Op>,
 }
 
 /// A signed-in account's handle on an open vault.
@@ -266,6 +268,9 @@ pub fn login(dir: &Path, user: &str, password: &str, clock: Arc<dyn Clock>, tuni
     if user.is_empty() {
         return Err(Error::field("user", "账户名", "不能为空"));
     }
+    if !exists(dir) {
+        return Err(Error::not_found(format!("在“{}”没有找到保密库", dir.display())));
+    }
     let lock = keyfile::lock(dir)?;
     let mut kf = KeyFile::read(dir)?;
     let now = clock.now();
@@ -275,7 +280,7 @@ pub fn login(dir: &Path, user: &str, password: &str, clock: Arc<dyn Clock>, tuni
         if now < until {
             kf.pending.push(PendingEvent {
                 at: stamp(now),
-                user: user.to_string(),
+                account: keyfile::account_id(&kf.vault_id, user),
                 action: "login_failed".into(),
                 detail: serde_json::json!({ "reason": "account_locked" }).to_string(),
             });
@@ -290,7 +295,7 @@ pub fn login(dir: &Path, user: &str, password: &str, clock: Arc<dyn Clock>, tuni
         let failures = st.failures;
         kf.pending.push(PendingEvent {
             at: stamp(now),
-            user: user.to_string(),
+            account: keyfile::account_id(&kf.vault_id, user),
             action: "login_failed".into(),
             detail: serde_json::json!({ "reason": "wrong_password", "failures": failures }).to_string(),
         });
@@ -301,7 +306,7 @@ pub fn login(dir: &Path, user: &str, password: &str, clock: Arc<dyn Clock>, tuni
             st.locked_until = Some(stamp(until));
             kf.pending.push(PendingEvent {
                 at: stamp(now),
-                user: user.to_string(),
+                account: keyfile::account_id(&kf.vault_id, user),
                 action: "account_locked".into(),
                 detail: serde_json::json!({ "minutes": policy.lockout_minutes }).to_string(),
             });
@@ -356,14 +361,19 @@ pub fn login(dir: &Path, user: &str, password: &str, clock: Arc<dyn Clock>, tuni
     };
 
     // Move the pending security events into the chain, then record this login (or refusal).
+    let names = account_names_by_id(&conn, &vault_id)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     for p in &kf.pending {
+        let target = names
+            .get(&p.account)
+            .cloned()
+            .unwrap_or_else(|| format!("未知账户#{}", &p.account[..p.account.len().min(8)]));
         let detail: serde_json::Value =
             serde_json::from_str(&p.detail).unwrap_or(serde_json::Value::String(p.detail.clone()));
         audit::append(
             &tx,
             &vault_id,
-            audit::NewEntry { at: &p.at, actor: "-", action: &p.action, target: &p.user, detail },
+            audit::NewEntry { at: &p.at, actor: "-", action: &p.action, target: &target, detail },
         )?;
     }
     let (action, detail) = match &refusal {
@@ -378,12 +388,10 @@ pub fn login(dir: &Path, user: &str, password: &str, clock: Arc<dyn Clock>, tuni
     tx.commit()?;
     kf.pending.clear();
     if refusal.is_none() {
-        kf.logins.remove(user);
+        kf.clear_login_state(user);
     }
     kf.policy = db_policy;
-    if let Some((seq, hash)) = audit::head(&conn)? {
-        kf.advance_seal(&key, seq, &hash);
-    }
+    audit::seal_head(&conn, &mut kf, &key)?;
     kf.write(dir)?;
     drop(lock);
     if let Some((_, err)) = refusal {
@@ -405,6 +413,13 @@ pub fn login(dir: &Path, user: &str, password: &str, clock: Arc<dyn Clock>, tuni
         last_active: now,
         idle_lock_seconds: db_policy.idle_lock_seconds,
     })
+}
+
+/// Maps the key file's account ids back to names, for recording pending events.
+fn account_names_by_id(conn: &Connection, vault_id: &str) -> Result<std::collections::HashMap<String, String>> {
+    let mut stmt = conn.prepare("SELECT name FROM accounts")?;
+    let names = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(names.into_iter().map(|n| (keyfile::account_id(vault_id, &n), n)).collect())
 }
 
 pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
@@ -480,6 +495,7 @@ impl Session {
             must_change_password: self.must_change_password,
             idle_lock_seconds: self.idle_lock_seconds,
             nav: roles::navigation(self.role),
+            ops: Op::ALL.into_iter().filter(|op| roles::allows(self.role, *op)).collect(),
         })
     }
 
@@ -539,10 +555,8 @@ impl Session {
             kf.write(&self.dir)?;
         }
         tx.commit()?;
-        if let Some((seq, hash)) = audit::head(&self.conn)? {
-            kf.advance_seal(&self.key, seq, &hash);
-            kf.write(&self.dir)?;
-        }
+        audit::seal_head(&self.conn, &mut kf, &self.key)?;
+        kf.write(&self.dir)?;
         Ok(out)
     }
 
@@ -621,6 +635,7 @@ impl Session {
             }
         }
         std::fs::create_dir_all(dest).map_err(|e| Error::io("创建备份文件夹", &e))?;
+        keyfile::restrict(dest, true);
         let dest_display = dest.display().to_string();
         // Record the backup first so the copy contains its own audit entry.
         self.write(|w| w.audit("backup", &dest_display, serde_json::json!({})))?;

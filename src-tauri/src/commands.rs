@@ -1,0 +1,119 @@
+//! The IPC commands: each maps one call of the UI to one method of [`baomi::app::App`].
+//!
+//! Contract: no logic here. Errors cross as `{code, message, field?}` ([`baomi::Error`]);
+//! request and response types are the core's, exported to `ui/src/bindings/` by ts-rs.
+//! Commands run off the main thread (`async`), so Argon2id never freezes the window.
+
+use std::path::PathBuf;
+
+use baomi::accounts::Account;
+use baomi::app::{App, AppStatus};
+use baomi::audit::{Filter, Page, Report};
+use baomi::policy::Policy;
+use baomi::roles::Role;
+use baomi::vault::{InitRequest, NewAccount, SessionInfo};
+use baomi::Error;
+use tauri::State;
+
+type R<T> = Result<T, Error>;
+
+#[tauri::command(async)]
+fn app_status(app: State<'_, App>) -> R<AppStatus> {
+    app.status()
+}
+
+#[tauri::command(async)]
+fn setup_vault(app: State<'_, App>, req: InitRequest) -> R<()> {
+    app.setup(&req)
+}
+
+#[tauri::command(async)]
+fn login(app: State<'_, App>, user: String, password: String) -> R<SessionInfo> {
+    app.login(&user, &password)
+}
+
+#[tauri::command(async)]
+fn lock(app: State<'_, App>, idle: bool) -> R<()> {
+    app.lock(idle)
+}
+
+#[tauri::command(async)]
+fn change_password(app: State<'_, App>, old: String, new: String) -> R<SessionInfo> {
+    app.change_password(&old, &new)
+}
+
+#[tauri::command(async)]
+fn list_accounts(app: State<'_, App>) -> R<Vec<Account>> {
+    app.list_accounts()
+}
+
+#[tauri::command(async)]
+fn add_account(app: State<'_, App>, req: NewAccount) -> R<()> {
+    app.add_account(&req)
+}
+
+#[tauri::command(async)]
+fn set_account_disabled(app: State<'_, App>, name: String, disabled: bool) -> R<()> {
+    app.set_account_disabled(&name, disabled)
+}
+
+#[tauri::command(async)]
+fn reset_password(app: State<'_, App>, name: String, password: String) -> R<()> {
+    app.reset_password(&name, &password)
+}
+
+#[tauri::command(async)]
+fn assign_role(app: State<'_, App>, name: String, role: Role) -> R<()> {
+    app.assign_role(&name, role)
+}
+
+#[tauri::command(async)]
+fn get_policy(app: State<'_, App>) -> R<Policy> {
+    app.policy()
+}
+
+#[tauri::command(async)]
+fn set_policy(app: State<'_, App>, policy: Policy) -> R<Policy> {
+    app.set_policy(policy)
+}
+
+#[tauri::command(async)]
+fn set_unit_name(app: State<'_, App>, unit: String) -> R<SessionInfo> {
+    app.set_unit_name(&unit)
+}
+
+#[tauri::command(async)]
+fn backup_vault(app: State<'_, App>, dest: PathBuf) -> R<()> {
+    app.backup(&dest)
+}
+
+#[tauri::command(async)]
+fn audit_list(app: State<'_, App>, filter: Filter) -> R<Page> {
+    app.audit_list(&filter)
+}
+
+#[tauri::command(async)]
+fn audit_verify(app: State<'_, App>) -> R<Report> {
+    app.audit_verify()
+}
+
+pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        app_status,
+        setup_vault,
+        login,
+        lock,
+        change_password,
+        list_accounts,
+        add_account,
+        set_account_disabled,
+        reset_password,
+        assign_role,
+        get_policy,
+        set_policy,
+        set_unit_name,
+        backup_vault,
+        audit_list,
+        audit_verify,
+    ]
+}

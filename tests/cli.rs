@@ -1,0 +1,155 @@
+//! The `baomi` CLI contract (DESIGN §7): flags, JSON, exit codes, Chinese messages.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use crate::util::*;
+
+pub fn baomi(dir: &Path, user: Option<(&str, &str)>, args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_baomi"));
+    c.arg("--vault").arg(dir).args(args).stdin(Stdio::null());
+    c.env_remove("BAOMI_PASSWORD").env_remove("BAOMI_USER").env_remove("BAOMI_VAULT");
+    if let Some((u, p)) = user {
+        c.env("BAOMI_USER", u).env("BAOMI_PASSWORD", p);
+    }
+    c.output().unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+fn stdout_json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn init_then_the_documented_account_sequence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("v");
+    let init = Command::new(env!("CARGO_BIN_EXE_baomi"))
+        .args(["--vault", dir.to_str().unwrap(), "--json", "init", "--unit", "测试单位", "--admin", "sysadm", "--secadmin", "secadm", "--auditor", "audit1"])
+        .args(["--kdf-memory-mib", "64", "--kdf-iterations", "1"])
+        .env("BAOMI_ADMIN_PASSWORD", ADMIN.1)
+        .env("BAOMI_SECADMIN_PASSWORD", SECADMIN.1)
+        .env("BAOMI_AUDITOR_PASSWORD", AUDITOR.1)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&init), 0, "{}", stderr(&init));
+    assert_eq!(stdout_json(&init)["unit"], "测试单位");
+
+    // admin creates, secadmin assigns the role, the person changes the initial password.
+    let add = Command::new(env!("CARGO_BIN_EXE_baomi"))
+        .args(["--vault", dir.to_str().unwrap(), "--user", "sysadm", "user", "add", "zhangsan", "--display", "张三"])
+        .env("BAOMI_PASSWORD", ADMIN.1)
+        .env("BAOMI_NEW_PASSWORD", "Initial#12345")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&add), 0, "{}", stderr(&add));
+    let role = baomi(&dir, Some(SECADMIN), &["user", "role", "zhangsan", "officer"]);
+    assert_eq!(code(&role), 0, "{}", stderr(&role));
+    let who = baomi(&dir, Some(("zhangsan", "Initial#12345")), &["--json", "whoami"]);
+    assert_eq!(stdout_json(&who)["must_change_password"], true);
+    let passwd = Command::new(env!("CARGO_BIN_EXE_baomi"))
+        .args(["--vault", dir.to_str().unwrap(), "--user", "zhangsan", "--password-stdin", "passwd"])
+        .env("BAOMI_NEW_PASSWORD", "Zhang#San2026")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(b"Initial#12345\n")?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(code(&passwd), 0, "{}", stderr(&passwd));
+    let who = baomi(&dir, Some(("zhangsan", "Zhang#San2026")), &["--json", "whoami"]);
+    let who = stdout_json(&who);
+    assert_eq!(who["role"], "officer");
+    assert_eq!(who["must_change_password"], false);
+
+    let list = baomi(&dir, Some(ADMIN), &["--json", "user", "list"]);
+    let names: Vec<String> = stdout_json(&list).as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(names, ["sysadm", "secadm", "audit1", "zhangsan"]);
+}
+
+#[test]
+fn exit_codes_follow_the_contract() {
+    let f = Fixture::new();
+    // 0: done.
+    let ok = baomi(&f.dir, Some(OFFICER), &["whoami"]);
+    assert_eq!(code(&ok), 0);
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("王五（wangwu），角色：保密员"));
+    // 1: refused (permission), with the reason on stderr and as JSON on stdout.
+    let denied = baomi(&f.dir, Some(ADMIN), &["--json", "audit", "list"]);
+    assert_eq!(code(&denied), 1);
+    assert!(stderr(&denied).contains("权限不足：系统管理员无权查阅审计日志"));
+    assert_eq!(stdout_json(&denied)["error"]["code"], "permission");
+    // 1: refused (validation), naming the field.
+    let weak = baomi(&f.dir, Some(SECADMIN), &["--json", "policy", "set", "--min-length", "6"]);
+    assert_eq!(code(&weak), 1);
+    assert_eq!(stdout_json(&weak)["error"]["field"], "min_length");
+    // 2: usage errors, from clap and from us.
+    assert_eq!(code(&baomi(&f.dir, Some(OFFICER), &["no-such-command"])), 2);
+    assert_eq!(code(&baomi(&f.dir, Some(OFFICER), &["user", "role", "x"])), 2);
+    let no_password = baomi(&f.dir, None, &["--user", "wangwu", "whoami"]);
+    assert_eq!(code(&no_password), 2);
+    assert!(stderr(&no_password).contains("BAOMI_PASSWORD"));
+    assert_eq!(code(&baomi(&f.dir, Some(OFFICER), &["schema", "nothing"])), 2);
+    // 3: authentication failed, then locked.
+    let wrong = baomi(&f.dir, Some((OFFICER.0, "Wrong#12345")), &["whoami"]);
+    assert_eq!(code(&wrong), 3);
+    assert!(stderr(&wrong).contains("账户名或口令错误"));
+    for _ in 0..4 {
+        baomi(&f.dir, Some((OFFICER.0, "Wrong#12345")), &["whoami"]);
+    }
+    let locked = baomi(&f.dir, Some(OFFICER), &["--json", "whoami"]);
+    assert_eq!(code(&locked), 3);
+    assert_eq!(stdout_json(&locked)["error"]["code"], "locked");
+    // 4: integrity failure of the log.
+    assert_eq!(code(&baomi(&f.dir, Some(AUDITOR), &["audit", "verify"])), 0);
+    let conn = raw_connection(&f.dir, ADMIN);
+    conn.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'ghost' WHERE seq = 2;").unwrap();
+    drop(conn);
+    let broken = baomi(&f.dir, Some(AUDITOR), &["--json", "audit", "verify"]);
+    assert_eq!(code(&broken), 4);
+    let text = String::from_utf8_lossy(&broken.stdout);
+    assert!(text.contains("\"first_broken\": 2"), "{text}");
+    assert!(stderr(&broken).contains("第 2 条记录的内容被修改"));
+    // 4: a tampered key file.
+    std::fs::write(baomi::keyfile::path(&f.dir), b"{garbage").unwrap();
+    assert_eq!(code(&baomi(&f.dir, Some(OFFICER), &["whoami"])), 4);
+}
+
+#[test]
+fn a_missing_vault_gets_a_clear_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = baomi(&tmp.path().join("nowhere"), Some(OFFICER), &["whoami"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("没有找到保密库"), "{}", stderr(&o));
+}
+
+#[test]
+fn policy_and_audit_listing_through_the_cli() {
+    let f = Fixture::new();
+    let set = baomi(&f.dir, Some(SECADMIN), &["--json", "policy", "set", "--idle-lock-seconds", "300", "--max-failures", "3"]);
+    assert_eq!(code(&set), 0, "{}", stderr(&set));
+    assert_eq!(stdout_json(&set)["idle_lock_seconds"], 300);
+    let show = baomi(&f.dir, Some(ADMIN), &["policy", "show"]);
+    assert!(String::from_utf8_lossy(&show.stdout).contains("连续错误锁定：3 次"));
+    let list = baomi(&f.dir, Some(AUDITOR), &["--json", "audit", "list", "--action", "policy_set"]);
+    let page = stdout_json(&list);
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["entries"][0]["actor"], "secadm");
+    assert_eq!(page["entries"][0]["action_label"], "修改安全策略");
+    let schema = baomi(&f.dir, None, &["schema", "init"]);
+    assert_eq!(code(&schema), 0);
+    assert!(stdout_json(&schema)["properties"]["secadmin"].is_object());
+}

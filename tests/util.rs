@@ -1,0 +1,90 @@
+//! Fixtures: a fresh vault with the three administrators and one officer, a movable clock,
+//! and a raw connection for the tests that play the attacker.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use baomi::clock::FixedClock;
+use baomi::crypto::KdfParams;
+use baomi::db::{self, Tuning};
+use baomi::keyfile::KeyFile;
+use baomi::vault::{self, InitRequest, NewAccount, Options, Session};
+use chrono::TimeZone;
+
+pub const UNIT: &str = "某某市国家保密局测试处";
+pub const ADMIN: (&str, &str) = ("sysadm", "Admin#12345");
+pub const SECADMIN: (&str, &str) = ("secadm", "Secad#12345");
+pub const AUDITOR: (&str, &str) = ("audit1", "Audit#12345");
+pub const OFFICER: (&str, &str) = ("wangwu", "Offic#12345");
+
+pub struct Fixture {
+    _tmp: tempfile::TempDir,
+    pub dir: PathBuf,
+    pub clock: FixedClock,
+}
+
+pub fn options() -> Options {
+    Options { kdf: KdfParams::minimum(), tuning: Tuning::default() }
+}
+
+fn account(name: &str, display: &str, password: &str) -> NewAccount {
+    NewAccount { name: name.into(), display: display.into(), password: password.into() }
+}
+
+pub fn init_request() -> InitRequest {
+    InitRequest {
+        unit: UNIT.into(),
+        admin: account(ADMIN.0, "李系统", ADMIN.1),
+        secadmin: account(SECADMIN.0, "赵安全", SECADMIN.1),
+        auditor: account(AUDITOR.0, "钱审计", AUDITOR.1),
+        officer: Some(account(OFFICER.0, "王五", OFFICER.1)),
+    }
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("vault");
+        let clock = FixedClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap());
+        vault::init(&dir, &init_request(), options(), &clock).unwrap();
+        Fixture { _tmp: tmp, dir, clock }
+    }
+
+    pub fn login(&self, who: (&str, &str)) -> Session {
+        self.try_login(who.0, who.1).unwrap()
+    }
+
+    pub fn try_login(&self, user: &str, password: &str) -> baomi::Result<Session> {
+        vault::login(&self.dir, user, password, Arc::new(self.clock.clone()), Tuning::default())
+    }
+
+    /// Creates a business account with `role` and its own password (already changed).
+    pub fn add_business_account(&self, name: &str, display: &str, role: baomi::roles::Role, password: &str) {
+        let initial = "Initial#12345";
+        self.login(ADMIN).add_account(&account(name, display, initial)).unwrap();
+        self.login(SECADMIN).assign_role(name, role).unwrap();
+        self.try_login(name, initial).unwrap().change_password(initial, password).unwrap();
+    }
+}
+
+/// Opens the database directly with a password, as an insider bypassing the program would.
+pub fn raw_connection(dir: &Path, who: (&str, &str)) -> rusqlite::Connection {
+    let kf = KeyFile::read(dir).unwrap();
+    let key = kf.unwrap_key(who.0, who.1).unwrap().unwrap();
+    db::open(dir, &key, false, Tuning::default()).unwrap()
+}
+
+/// Every byte of every file in the vault folder.
+pub fn all_vault_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (p.display().to_string(), std::fs::read(&p).unwrap())
+        })
+        .collect()
+}
+
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}

@@ -1,0 +1,43 @@
+// How a rejected command reaches the person: next to the field at fault when the core names
+// one that the form shows, otherwise as a message. Switches on `code`, never on text.
+
+import { reactive } from 'vue'
+import { ElMessage } from 'element-plus'
+import { isApiError } from './api'
+import type { ApiError } from './api'
+import { store } from './session'
+
+function asApiError(e: unknown): ApiError {
+  return isApiError(e) ? e : { code: 'internal', message: `程序内部错误：${String(e)}` }
+}
+
+/** Per-field error texts for one form, bound to `el-form-item :error`. */
+export function useFieldErrors() {
+  const errors = reactive<Record<string, string>>({})
+
+  function clear(): void {
+    for (const k of Object.keys(errors)) delete errors[k]
+  }
+
+  /**
+   * Shows `e` under its field when the form has it (`fields`), and returns the error
+   * otherwise, so the caller can show it elsewhere.
+   */
+  function place(e: unknown, fields: readonly string[]): ApiError | null {
+    const err = asApiError(e)
+    if (err.field && fields.includes(err.field)) {
+      errors[err.field] = err.message
+      return null
+    }
+    return err
+  }
+
+  return { errors, clear, place }
+}
+
+/** Shows a failure as a message, unless the session was lost (the login screen says why). */
+export function showError(e: unknown): void {
+  const err = asApiError(e)
+  if (err.code === 'locked' && store.screen !== 'main') return
+  ElMessage({ type: 'error', message: err.message, showClose: true, duration: 6000 })
+}

@@ -1,0 +1,128 @@
+// The app's one store: which screen is up, who is signed in, which page is open, and the
+// idle timer that locks the session.
+//
+// Contract: the core decides everything (what exists, who may do what, when a session has
+// expired); this store only mirrors it. The screen follows `app_status` at start, then the
+// outcome of setup, login and lock. Any session-bound command that fails with `locked` sends
+// the user back to the login screen with the core's message.
+
+import { reactive } from 'vue'
+import * as api from './api'
+import type { ApiError, Session } from './api'
+import type { Op } from './bindings/Op'
+
+export type Screen = 'loading' | 'setup' | 'login' | 'main'
+
+/** A line shown above the login form (why the user is there). */
+export type Notice = { type: 'info' | 'warning' | 'success'; text: string }
+
+export const store = reactive({
+  screen: 'loading' as Screen,
+  vaultDir: '',
+  session: null as Session | null,
+  /** Key of the open page, one of `session.nav`. */
+  view: '',
+  notice: null as Notice | null,
+  /** Account name to prefill on the login screen. */
+  loginUser: '',
+  /** Set when the core cannot even report its status. */
+  fatal: '',
+})
+
+api.onSessionLost((e: ApiError) => signOut({ type: 'warning', text: e.message }))
+
+/** Asks the core which screen to show first. */
+export async function boot(): Promise<void> {
+  try {
+    const status = await api.appStatus()
+    store.vaultDir = status.vault_dir
+    if (!status.vault_exists) store.screen = 'setup'
+    else if (status.session) signedIn(status.session)
+    else store.screen = 'login'
+  } catch (e) {
+    store.fatal = (e as ApiError).message
+  }
+}
+
+/** After the vault was created: the login screen with the officer (or admin) prefilled. */
+export function vaultCreated(user: string): void {
+  store.loginUser = user
+  store.notice = { type: 'success', text: '保密库已创建，请登录' }
+  store.screen = 'login'
+}
+
+export function signedIn(session: Session): void {
+  const first = session.nav[0]?.key ?? ''
+  store.loginUser = session.user
+  store.notice = null
+  store.session = session
+  if (!session.nav.some((n) => n.key === store.view)) store.view = first
+  store.screen = 'main'
+  idle.start(session.idle_lock_seconds)
+}
+
+/** Replaces the session after a change (password changed, unit renamed). */
+export function updateSession(session: Session): void {
+  store.session = session
+  idle.start(session.idle_lock_seconds)
+}
+
+export function signOut(notice: Notice | null): void {
+  idle.stop()
+  store.session = null
+  store.notice = notice
+  store.screen = 'login'
+}
+
+/** The lock button (idle = false) or the idle timer (idle = true). */
+export async function lockSession(idle: boolean): Promise<void> {
+  const notice: Notice | null = idle
+    ? { type: 'info', text: '因闲置超时，系统已自动锁定' }
+    : { type: 'info', text: '会话已锁定，请重新登录' }
+  try {
+    await api.lock(idle)
+  } finally {
+    // Even if the core could not record the lock, the window must not stay open.
+    signOut(notice)
+  }
+}
+
+export function can(op: Op): boolean {
+  return store.session?.ops.includes(op) ?? false
+}
+
+export function open(view: string): void {
+  if (store.session?.nav.some((n) => n.key === view)) store.view = view
+}
+
+/** Locks the session after `seconds` without keyboard or mouse activity. */
+const idle = (() => {
+  const events = ['keydown', 'mousedown', 'mousemove', 'wheel', 'touchstart'] as const
+  let last = Date.now()
+  let limitMs = 0
+  let timer: number | undefined
+
+  const touch = () => {
+    last = Date.now()
+  }
+  const check = () => {
+    if (limitMs > 0 && Date.now() - last >= limitMs) {
+      stop()
+      void lockSession(true)
+    }
+  }
+  function start(seconds: number): void {
+    stop()
+    limitMs = seconds * 1000
+    last = Date.now()
+    for (const ev of events) window.addEventListener(ev, touch, { capture: true, passive: true })
+    timer = window.setInterval(check, 1000)
+  }
+  function stop(): void {
+    limitMs = 0
+    if (timer !== undefined) window.clearInterval(timer)
+    timer = undefined
+    for (const ev of events) window.removeEventListener(ev, touch, { capture: true })
+  }
+  return { start, stop }
+})()
