@@ -72,7 +72,8 @@ pub fn apply_key(conn: &Connection, key: &Secret) -> Result<()> {
     Ok(())
 }
 
-fn configure(conn: &Connection, tuning: Tuning) -> Result<()> {
+/// Applies the connection pragmas (also used by the benchmark on a plain database).
+pub fn configure(conn: &Connection, tuning: Tuning) -> Result<()> {
     conn.execute_batch(&format!(
         "PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = -{};

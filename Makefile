@@ -1,0 +1,56 @@
+# The two commands: `make run` opens the app, `make test` runs every test.
+# Both install whatever is missing first (scripts/setup.sh).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+export CARGO_TERM_COLOR ?= never
+
+# The end-to-end build uses the test identifier, so tests never touch a real vault.
+TEST_CONFIG := $(shell tr -d '\n' < src-tauri/tauri.conf.test.json)
+
+.PHONY: run test bench setup ui build lint e2e clean
+
+run:
+	@if [ -z "$${DISPLAY}$${WAYLAND_DISPLAY}" ]; then \
+	  echo "make run：没有图形显示（DISPLAY/WAYLAND_DISPLAY 未设置），请在桌面会话中运行；命令行可用 target/debug/baomi --help"; exit 1; fi
+	@scripts/setup.sh run
+	@$(MAKE) --no-print-directory ui
+	cargo build --workspace --bins
+	target/debug/baomi-desktop
+
+ui:
+	cd ui && npm run build --silent
+
+build: ui
+	cargo build --workspace --bins
+
+test:
+	@scripts/setup.sh test
+	@$(MAKE) --no-print-directory ui
+	TAURI_CONFIG='$(TEST_CONFIG)' cargo build --workspace --bins
+	TAURI_CONFIG='$(TEST_CONFIG)' cargo test --workspace
+	@scripts/check-bindings.sh
+	@$(MAKE) --no-print-directory e2e
+
+# End-to-end tests of the real window, traced so that any network socket of the app fails.
+e2e:
+	rm -rf target/e2e-screenshots target/e2e-trace && mkdir -p target/e2e-trace
+	strace -f -qq -e trace=network,process -o target/e2e-trace/trace \
+	  xvfb-run -a -s '-screen 0 1366x768x24' node --test --test-concurrency=1 tests/e2e/app.test.mjs
+	node --test tests/e2e/network.test.mjs
+
+bench:
+	@scripts/setup.sh bench
+	cargo bench --bench vault
+	@$(MAKE) --no-print-directory ui
+	cargo build --workspace --bins
+	BAOMI_CRASH_TRIALS=300 cargo test --test integration crash -- --nocapture
+	xvfb-run -a -s '-screen 0 1366x768x24' node tests/e2e/startup-bench.mjs
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules
