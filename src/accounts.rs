@@ -42,9 +42,16 @@ struct Row {
 impl Session {
     fn account_row(&self, name: &str) -> Result<Row> {
         self.conn()
-            .query_row("SELECT role, disabled FROM accounts WHERE name = ?1", [name], |r| {
-                Ok(Row { role: r.get(0)?, disabled: r.get(1)? })
-            })
+            .query_row(
+                "SELECT role, disabled FROM accounts WHERE name = ?1",
+                [name],
+                |r| {
+                    Ok(Row {
+                        role: r.get(0)?,
+                        disabled: r.get(1)?,
+                    })
+                },
+            )
             .optional()?
             .ok_or_else(|| Error::not_found(format!("账户“{name}”不存在")))
     }
@@ -82,24 +89,26 @@ impl Session {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
-            .map(|(name, display, role, disabled, must_change, created_at, created_by)| {
-                let role = role.as_deref().map(Role::parse).transpose()?;
-                let locked_until = kf
-                    .login_state_of(&name)
-                    .and_then(|s| s.locked_until.clone())
-                    .filter(|u| crate::vault::parse_time(u).is_some_and(|t| t > now));
-                Ok(Account {
-                    role_label: role.map(Role::label).unwrap_or("待分配角色").to_string(),
-                    name,
-                    display,
-                    role,
-                    disabled,
-                    must_change_password: must_change,
-                    created_at,
-                    created_by,
-                    locked_until,
-                })
-            })
+            .map(
+                |(name, display, role, disabled, must_change, created_at, created_by)| {
+                    let role = role.as_deref().map(Role::parse).transpose()?;
+                    let locked_until = kf
+                        .login_state_of(&name)
+                        .and_then(|s| s.locked_until.clone())
+                        .filter(|u| crate::vault::parse_time(u).is_some_and(|t| t > now));
+                    Ok(Account {
+                        role_label: role.map(Role::label).unwrap_or("待分配角色").to_string(),
+                        name,
+                        display,
+                        role,
+                        disabled,
+                        must_change_password: must_change,
+                        created_at,
+                        created_by,
+                        locked_until,
+                    })
+                },
+            )
             .collect()
     }
 
@@ -108,13 +117,22 @@ impl Session {
         self.require(Op::ManageAccounts)?;
         validate_name(&new.name)?;
         validate_display(&new.display)?;
-        self.current_policy()?.check_password(&new.password, &new.name)?;
+        self.current_policy()?
+            .check_password(&new.password, &new.name)?;
         let exists: bool = self
             .conn()
-            .query_row("SELECT count(*) FROM accounts WHERE name = ?1", [&new.name], |r| r.get::<_, i64>(0))
+            .query_row(
+                "SELECT count(*) FROM accounts WHERE name = ?1",
+                [&new.name],
+                |r| r.get::<_, i64>(0),
+            )
             .map(|n| n > 0)?;
         if exists {
-            return Err(Error::field("name", "账户名", format!("“{}”已存在", new.name)));
+            return Err(Error::field(
+                "name",
+                "账户名",
+                format!("“{}”已存在", new.name),
+            ));
         }
         let kdf = self.kdf_params()?;
         let display = new.display.trim().to_string();
@@ -150,8 +168,19 @@ impl Session {
             )));
         }
         self.write(|w| {
-            w.tx.execute("UPDATE accounts SET disabled = ?1 WHERE name = ?2", params![disabled, name])?;
-            w.audit(if disabled { "account_disable" } else { "account_enable" }, name, serde_json::json!({}))
+            w.tx.execute(
+                "UPDATE accounts SET disabled = ?1 WHERE name = ?2",
+                params![disabled, name],
+            )?;
+            w.audit(
+                if disabled {
+                    "account_disable"
+                } else {
+                    "account_enable"
+                },
+                name,
+                serde_json::json!({}),
+            )
         })
     }
 
@@ -165,7 +194,10 @@ impl Session {
         self.write(|w| {
             w.set_slot(name, password, kdf)?;
             w.keyfile.clear_login_state(name);
-            w.tx.execute("UPDATE accounts SET must_change_password = 1 WHERE name = ?1", [name])?;
+            w.tx.execute(
+                "UPDATE accounts SET must_change_password = 1 WHERE name = ?1",
+                [name],
+            )?;
             w.audit("password_reset", name, serde_json::json!({}))
         })
     }
@@ -184,8 +216,15 @@ impl Session {
         self.refuse_administrator(name, &row, "更改角色的")?;
         let old = row.role.clone();
         self.write(|w| {
-            w.tx.execute("UPDATE accounts SET role = ?1 WHERE name = ?2", params![role.as_str(), name])?;
-            w.audit("role_assign", name, serde_json::json!({ "old": old, "new": role.as_str() }))
+            w.tx.execute(
+                "UPDATE accounts SET role = ?1 WHERE name = ?2",
+                params![role.as_str(), name],
+            )?;
+            w.audit(
+                "role_assign",
+                name,
+                serde_json::json!({ "old": old, "new": role.as_str() }),
+            )
         })
     }
 
@@ -203,7 +242,10 @@ impl Session {
         let kdf = self.kdf_params()?;
         self.write(|w| {
             w.set_slot(&user, new, kdf)?;
-            w.tx.execute("UPDATE accounts SET must_change_password = 0 WHERE name = ?1", [&user])?;
+            w.tx.execute(
+                "UPDATE accounts SET must_change_password = 0 WHERE name = ?1",
+                [&user],
+            )?;
             w.audit("password_change", &user, serde_json::json!({}))
         })?;
         self.clear_must_change();

@@ -46,7 +46,12 @@ fn not_signed_in() -> Error {
 
 impl App {
     pub fn new(dir: PathBuf, clock: Arc<dyn Clock>, options: Options) -> Self {
-        App { dir, clock, options, session: Mutex::new(None) }
+        App {
+            dir,
+            clock,
+            options,
+            session: Mutex::new(None),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -93,7 +98,13 @@ impl App {
         if let Some(old) = guard.take() {
             old.lock(false)?;
         }
-        let s = vault::login(&self.dir, user.trim(), password, self.clock.clone(), self.options.tuning)?;
+        let s = vault::login(
+            &self.dir,
+            user.trim(),
+            password,
+            self.clock.clone(),
+            self.options.tuning,
+        )?;
         let info = s.info()?;
         *guard = Some(s);
         Ok(info)

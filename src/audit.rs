@@ -65,12 +65,31 @@ pub fn action_label(action: &str) -> &str {
 }
 
 pub fn genesis(vault_id: &str) -> String {
-    hex::encode(crypto::sha256(format!("baomi-audit-genesis-v1|{vault_id}").as_bytes()))
+    hex::encode(crypto::sha256(
+        format!("baomi-audit-genesis-v1|{vault_id}").as_bytes(),
+    ))
 }
 
 /// The hash of an entry: SHA-256 over an unambiguous JSON array of all its fields and `prev`.
-pub fn entry_hash(seq: i64, at: &str, actor: &str, action: &str, target: &str, detail: &str, prev: &str) -> String {
-    let canonical = serde_json::json!(["baomi-audit-v1", seq, at, actor, action, target, detail, prev]);
+pub fn entry_hash(
+    seq: i64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    target: &str,
+    detail: &str,
+    prev: &str,
+) -> String {
+    let canonical = serde_json::json!([
+        "baomi-audit-v1",
+        seq,
+        at,
+        actor,
+        action,
+        target,
+        detail,
+        prev
+    ]);
     hex::encode(crypto::sha256(canonical.to_string().as_bytes()))
 }
 
@@ -86,9 +105,11 @@ pub struct NewEntry<'a> {
 /// Appends one entry in the caller's transaction; returns its (seq, hash).
 pub fn append(conn: &Connection, vault_id: &str, e: NewEntry<'_>) -> Result<(i64, String)> {
     let last: Option<(i64, String)> = conn
-        .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let (seq, prev) = match last {
         Some((s, h)) => (s + 1, h),
@@ -107,22 +128,28 @@ pub fn append(conn: &Connection, vault_id: &str, e: NewEntry<'_>) -> Result<(i64
 /// The newest entry's (seq, hash), if any.
 pub fn head(conn: &Connection) -> Result<Option<(i64, String)>> {
     Ok(conn
-        .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?)
 }
 
 /// The stored hash of entry `seq`, if it exists.
 pub fn hash_at(conn: &Connection, seq: i64) -> Result<Option<String>> {
     Ok(conn
-        .query_row("SELECT hash FROM audit_log WHERE seq = ?1", [seq], |r| r.get(0))
+        .query_row("SELECT hash FROM audit_log WHERE seq = ?1", [seq], |r| {
+            r.get(0)
+        })
         .optional()?)
 }
 
 /// Advances the key file's seal to the log head, if the current seal still matches the log.
 pub fn seal_head(conn: &Connection, kf: &mut crate::keyfile::KeyFile, key: &Secret) -> Result<()> {
-    let Some((seq, hash)) = head(conn)? else { return Ok(()) };
+    let Some((seq, hash)) = head(conn)? else {
+        return Ok(());
+    };
     let sealed = match &kf.seal {
         Some(s) => hash_at(conn, s.seq)?,
         None => None,
@@ -182,18 +209,31 @@ pub fn list(conn: &Connection, f: &Filter) -> Result<Page> {
     }
     if let Some(d) = f.to.as_deref().filter(|s| !s.is_empty()) {
         // A bare date includes the whole day.
-        let bound = if d.len() == 10 { format!("{d}T23:59:59Z") } else { d.to_string() };
+        let bound = if d.len() == 10 {
+            format!("{d}T23:59:59Z")
+        } else {
+            d.to_string()
+        };
         args.push(bound);
         clauses.push(format!("at <= ?{}", args.len()));
     }
     if let Some(t) = f.text.as_deref().filter(|s| !s.is_empty()) {
-        args.push(format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        args.push(format!(
+            "%{}%",
+            t.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        ));
         clauses.push(format!(
             "(target LIKE ?{n} ESCAPE '\\' OR detail LIKE ?{n} ESCAPE '\\' OR actor LIKE ?{n} ESCAPE '\\')",
             n = args.len()
         ));
     }
-    let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
     let total: i64 = conn.query_row(
         &format!("SELECT count(*) FROM audit_log {filter}"),
         rusqlite::params_from_iter(args.iter()),
@@ -240,12 +280,22 @@ pub struct Report {
 
 impl Report {
     fn broken(entries: i64, at: i64, problem: String) -> Report {
-        Report { intact: false, entries, first_broken: Some(at), problem }
+        Report {
+            intact: false,
+            entries,
+            first_broken: Some(at),
+            problem,
+        }
     }
 }
 
 /// Walks the whole chain and checks it against the seal from the key file.
-pub fn verify(conn: &Connection, vault_id: &str, seal: Option<&Seal>, key: &Secret) -> Result<Report> {
+pub fn verify(
+    conn: &Connection,
+    vault_id: &str,
+    seal: Option<&Seal>,
+    key: &Secret,
+) -> Result<Report> {
     let mut stmt = conn.prepare(
         "SELECT seq, at, actor, action, target, detail, prev, hash FROM audit_log ORDER BY rowid",
     )?;
@@ -256,8 +306,23 @@ pub fn verify(conn: &Connection, vault_id: &str, seal: Option<&Seal>, key: &Secr
     let mut sealed_hash_seen: Option<String> = None;
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
-        let (at, actor, action, target, detail, prev, hash): (String, String, String, String, String, String, String) =
-            (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
+        let (at, actor, action, target, detail, prev, hash): (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+        ) = (
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+        );
         count += 1;
         if seq != expected_seq {
             let problem = if seq > expected_seq {
@@ -268,10 +333,18 @@ pub fn verify(conn: &Connection, vault_id: &str, seal: Option<&Seal>, key: &Secr
             return Ok(Report::broken(count, expected_seq.min(seq), problem));
         }
         if prev != prev_hash {
-            return Ok(Report::broken(count, seq, format!("第 {seq} 条记录与前一条不衔接（记录被删除、插入或调换顺序）")));
+            return Ok(Report::broken(
+                count,
+                seq,
+                format!("第 {seq} 条记录与前一条不衔接（记录被删除、插入或调换顺序）"),
+            ));
         }
         if entry_hash(seq, &at, &actor, &action, &target, &detail, &prev) != hash {
-            return Ok(Report::broken(count, seq, format!("第 {seq} 条记录的内容被修改")));
+            return Ok(Report::broken(
+                count,
+                seq,
+                format!("第 {seq} 条记录的内容被修改"),
+            ));
         }
         if seal.is_some_and(|s| s.seq == seq) {
             sealed_hash_seen = Some(hash.clone());
@@ -281,20 +354,41 @@ pub fn verify(conn: &Connection, vault_id: &str, seal: Option<&Seal>, key: &Secr
     }
     if let Some(seal) = seal {
         if !seal.is_authentic(key, vault_id) {
-            return Ok(Report::broken(count, seal.seq.max(1), "密钥文件中的审计封印被篡改".to_string()));
+            return Ok(Report::broken(
+                count,
+                seal.seq.max(1),
+                "密钥文件中的审计封印被篡改".to_string(),
+            ));
         }
         if seal.seq > count {
             return Ok(Report::broken(
                 count,
                 count + 1,
-                format!("日志末尾被截断：封印记录共 {} 条，库中只有 {count} 条，自第 {} 条起缺失", seal.seq, count + 1),
+                format!(
+                    "日志末尾被截断：封印记录共 {} 条，库中只有 {count} 条，自第 {} 条起缺失",
+                    seal.seq,
+                    count + 1
+                ),
             ));
         }
         if sealed_hash_seen.as_deref() != Some(seal.hash.as_str()) {
-            return Ok(Report::broken(count, seal.seq, format!("第 {} 条记录与封印不符（日志被替换）", seal.seq)));
+            return Ok(Report::broken(
+                count,
+                seal.seq,
+                format!("第 {} 条记录与封印不符（日志被替换）", seal.seq),
+            ));
         }
     } else if count > 0 {
-        return Ok(Report::broken(count, 1, "密钥文件中缺少审计封印".to_string()));
+        return Ok(Report::broken(
+            count,
+            1,
+            "密钥文件中缺少审计封印".to_string(),
+        ));
     }
-    Ok(Report { intact: true, entries: count, first_broken: None, problem: String::new() })
+    Ok(Report {
+        intact: true,
+        entries: count,
+        first_broken: None,
+        problem: String::new(),
+    })
 }

@@ -71,26 +71,46 @@ impl KdfParams {
 
     /// The production default: 256 MiB, 2 passes (about 0.4 s on this project's machine).
     pub fn standard() -> Self {
-        KdfParams { memory_kib: 256 * 1024, iterations: 2, parallelism: 1 }
+        KdfParams {
+            memory_kib: 256 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        }
     }
 
     /// The cheapest parameters still allowed (for tests and very slow machines).
     pub fn minimum() -> Self {
-        KdfParams { memory_kib: Self::MIN_MEMORY_KIB, iterations: 1, parallelism: 1 }
+        KdfParams {
+            memory_kib: Self::MIN_MEMORY_KIB,
+            iterations: 1,
+            parallelism: 1,
+        }
     }
 
     pub fn validate(&self) -> Result<()> {
         if self.memory_kib < Self::MIN_MEMORY_KIB {
-            return Err(Error::field("kdf_memory", "密钥派生内存", "不得少于 64 MiB"));
+            return Err(Error::field(
+                "kdf_memory",
+                "密钥派生内存",
+                "不得少于 64 MiB",
+            ));
         }
         if self.memory_kib > 4 * 1024 * 1024 {
             return Err(Error::field("kdf_memory", "密钥派生内存", "不得超过 4 GiB"));
         }
         if !(1..=64).contains(&self.iterations) {
-            return Err(Error::field("kdf_iterations", "密钥派生迭代次数", "应在 1 到 64 之间"));
+            return Err(Error::field(
+                "kdf_iterations",
+                "密钥派生迭代次数",
+                "应在 1 到 64 之间",
+            ));
         }
         if !(1..=16).contains(&self.parallelism) {
-            return Err(Error::field("kdf_parallelism", "密钥派生并行度", "应在 1 到 16 之间"));
+            return Err(Error::field(
+                "kdf_parallelism",
+                "密钥派生并行度",
+                "应在 1 到 16 之间",
+            ));
         }
         Ok(())
     }
@@ -99,8 +119,13 @@ impl KdfParams {
 /// Derives a 256-bit key from a password with Argon2id.
 pub fn derive_key(password: &str, salt: &[u8], params: KdfParams) -> Result<Secret> {
     params.validate()?;
-    let p = argon2::Params::new(params.memory_kib, params.iterations, params.parallelism, Some(32))
-        .map_err(|e| Error::integrity(format!("密钥文件中的派生参数无效：{e}")))?;
+    let p = argon2::Params::new(
+        params.memory_kib,
+        params.iterations,
+        params.parallelism,
+        Some(32),
+    )
+    .map_err(|e| Error::integrity(format!("密钥文件中的派生参数无效：{e}")))?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, p);
     let mut out = [0u8; 32];
     argon
@@ -113,8 +138,8 @@ pub fn derive_key(password: &str, salt: &[u8], params: KdfParams) -> Result<Secr
 
 /// Encrypts `plain` under `key` with `aad` bound; returns (nonce, ciphertext-with-tag).
 pub fn seal(key: &Secret, plain: &[u8], aad: &[u8]) -> Result<([u8; 12], Vec<u8>)> {
-    let cipher = Aes256Gcm::new_from_slice(key.expose())
-        .map_err(|_| Error::internal("密钥长度错误"))?;
+    let cipher =
+        Aes256Gcm::new_from_slice(key.expose()).map_err(|_| Error::internal("密钥长度错误"))?;
     let nonce = random_bytes::<12>()?;
     let ct = cipher
         .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad })
@@ -128,7 +153,9 @@ pub fn open(key: &Secret, nonce: &[u8], ct: &[u8], aad: &[u8]) -> Option<Vec<u8>
         return None;
     }
     let cipher = Aes256Gcm::new_from_slice(key.expose()).ok()?;
-    cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad }).ok()
+    cipher
+        .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad })
+        .ok()
 }
 
 fn hmac_sha256_init(key: &[u8]) -> Hmac<Sha256> {
@@ -179,8 +206,15 @@ mod tests {
 
     #[test]
     fn kdf_floor_is_enforced() {
-        let weak = KdfParams { memory_kib: 1024, iterations: 1, parallelism: 1 };
-        assert_eq!(weak.validate().unwrap_err().field.as_deref(), Some("kdf_memory"));
+        let weak = KdfParams {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        };
+        assert_eq!(
+            weak.validate().unwrap_err().field.as_deref(),
+            Some("kdf_memory")
+        );
         assert!(KdfParams::standard().validate().is_ok());
     }
 

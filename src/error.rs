@@ -65,7 +65,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Error { code, message: message.into(), field: None }
+        Error {
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
     /// A validation failure of one named field; `label` is the field's Chinese name.
     pub fn field(field: &str, label: &str, reason: impl std::fmt::Display) -> Self {

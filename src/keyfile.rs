@@ -91,11 +91,20 @@ impl Seal {
         format!("baomi-audit-seal-v1|{vault_id}|{seq}|{hash}").into_bytes()
     }
     pub fn make(key: &Secret, vault_id: &str, seq: i64, hash: &str) -> Seal {
-        let mac = crypto::hmac_sha256(&key.derive("audit-seal"), &Self::message(vault_id, seq, hash));
-        Seal { seq, hash: hash.to_string(), mac: hex::encode(mac) }
+        let mac = crypto::hmac_sha256(
+            &key.derive("audit-seal"),
+            &Self::message(vault_id, seq, hash),
+        );
+        Seal {
+            seq,
+            hash: hash.to_string(),
+            mac: hex::encode(mac),
+        }
     }
     pub fn is_authentic(&self, key: &Secret, vault_id: &str) -> bool {
-        let Ok(tag) = hex::decode(&self.mac) else { return false };
+        let Ok(tag) = hex::decode(&self.mac) else {
+            return false;
+        };
         crypto::hmac_verify(
             &key.derive("audit-seal"),
             &Self::message(vault_id, self.seq, &self.hash),
@@ -185,7 +194,9 @@ impl KeyFile {
         let value: serde_json::Value = serde_json::from_slice(bytes)
             .map_err(|_| Error::integrity("密钥文件已损坏：不是有效的 JSON"))?;
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
-            return Err(Error::integrity("密钥文件格式无法识别：这不是保密台账的密钥文件"));
+            return Err(Error::integrity(
+                "密钥文件格式无法识别：这不是保密台账的密钥文件",
+            ));
         }
         match value.get("version").and_then(|v| v.as_u64()) {
             Some(v) if v == u64::from(VERSION) => {}
@@ -208,7 +219,8 @@ impl KeyFile {
         let tmp = dir.join(format!("{FILE_NAME}.tmp"));
         let mut f = File::create(&tmp).map_err(|e| Error::io("写入密钥文件", &e))?;
         restrict(&tmp, false);
-        f.write_all(&bytes).map_err(|e| Error::io("写入密钥文件", &e))?;
+        f.write_all(&bytes)
+            .map_err(|e| Error::io("写入密钥文件", &e))?;
         f.sync_all().map_err(|e| Error::io("写入密钥文件", &e))?;
         drop(f);
         fs::rename(&tmp, path(dir)).map_err(|e| Error::io("替换密钥文件", &e))?;
@@ -225,7 +237,13 @@ impl KeyFile {
     }
 
     /// Adds or replaces `user`'s slot so that `password` unwraps `data_key`.
-    pub fn set_slot(&mut self, user: &str, password: &str, data_key: &Secret, kdf: KdfParams) -> Result<()> {
+    pub fn set_slot(
+        &mut self,
+        user: &str,
+        password: &str,
+        data_key: &Secret,
+        kdf: KdfParams,
+    ) -> Result<()> {
         let salt_bytes = crypto::random_bytes::<16>()?;
         let salt = B64.encode(salt_bytes);
         let wrapping = crypto::derive_key(password, &salt_bytes, kdf)?;
@@ -249,14 +267,25 @@ impl KeyFile {
     pub fn unwrap_key(&self, user: &str, password: &str) -> Result<Option<Secret>> {
         let Some(slot) = self.slot(user) else {
             // Spend the same effort as a real attempt so timing does not reveal account names.
-            let _ = crypto::derive_key(password, &[0u8; 16], self.slots.first().map(|s| s.kdf).unwrap_or_else(KdfParams::minimum));
+            let _ = crypto::derive_key(
+                password,
+                &[0u8; 16],
+                self.slots
+                    .first()
+                    .map(|s| s.kdf)
+                    .unwrap_or_else(KdfParams::minimum),
+            );
             return Ok(None);
         };
         let salt = B64
             .decode(&slot.salt)
             .map_err(|_| Error::integrity(format!("密钥文件中账户“{user}”的密钥槽已损坏")))?;
-        let nonce = B64.decode(&slot.nonce).map_err(|_| Error::integrity("密钥槽已损坏"))?;
-        let wrapped = B64.decode(&slot.wrapped).map_err(|_| Error::integrity("密钥槽已损坏"))?;
+        let nonce = B64
+            .decode(&slot.nonce)
+            .map_err(|_| Error::integrity("密钥槽已损坏"))?;
+        let wrapped = B64
+            .decode(&slot.wrapped)
+            .map_err(|_| Error::integrity("密钥槽已损坏"))?;
         let wrapping = crypto::derive_key(password, &salt, slot.kdf)?;
         let aad = slot_aad(&self.vault_id, &slot.account, &slot.kdf, &slot.salt);
         let Some(mut plain) = crypto::open(&wrapping, &nonce, &wrapped, &aad) else {
@@ -271,7 +300,9 @@ impl KeyFile {
     }
 
     pub fn login_state(&mut self, user: &str) -> &mut LoginState {
-        self.logins.entry(account_id(&self.vault_id, user)).or_default()
+        self.logins
+            .entry(account_id(&self.vault_id, user))
+            .or_default()
     }
 
     /// The login state of `user`, if any failures or a lockout are recorded.
@@ -287,7 +318,13 @@ impl KeyFile {
     /// a newer one, and a seal that no longer matches the log (`sealed_entry_hash` is the
     /// stored hash of the entry at the current seal's seq) is left in place: re-sealing a
     /// tampered log would launder it, so the break stays visible to `verify`.
-    pub fn advance_seal(&mut self, key: &Secret, seq: i64, hash: &str, sealed_entry_hash: Option<&str>) {
+    pub fn advance_seal(
+        &mut self,
+        key: &Secret,
+        seq: i64,
+        hash: &str,
+        sealed_entry_hash: Option<&str>,
+    ) {
         if let Some(current) = &self.seal {
             if current.seq >= seq
                 || !current.is_authentic(key, &self.vault_id)
@@ -308,8 +345,15 @@ mod tests {
     fn slots_are_bound_to_account_and_vault() {
         let key = Secret::random().unwrap();
         let mut kf = KeyFile::new("v1".into(), Policy::default());
-        kf.set_slot("alice", "Passw0rd!x", &key, KdfParams::minimum()).unwrap();
-        assert_eq!(kf.unwrap_key("alice", "Passw0rd!x").unwrap().unwrap().expose(), key.expose());
+        kf.set_slot("alice", "Passw0rd!x", &key, KdfParams::minimum())
+            .unwrap();
+        assert_eq!(
+            kf.unwrap_key("alice", "Passw0rd!x")
+                .unwrap()
+                .unwrap()
+                .expose(),
+            key.expose()
+        );
         assert!(kf.unwrap_key("alice", "wrong").unwrap().is_none());
         assert!(kf.unwrap_key("bob", "Passw0rd!x").unwrap().is_none());
         // Moving alice's slot to bob fails: the account name is bound as associated data.
@@ -318,7 +362,10 @@ mod tests {
         assert!(moved.unwrap_key("bob", "Passw0rd!x").unwrap().is_none());
         let mut other_vault = kf.clone();
         other_vault.vault_id = "v2".into();
-        assert!(other_vault.unwrap_key("alice", "Passw0rd!x").unwrap().is_none());
+        assert!(other_vault
+            .unwrap_key("alice", "Passw0rd!x")
+            .unwrap()
+            .is_none());
     }
 
     #[test]
@@ -327,10 +374,23 @@ mod tests {
         let mut v = serde_json::to_value(&kf).unwrap();
         assert!(KeyFile::parse(&serde_json::to_vec(&v).unwrap()).is_ok());
         v["version"] = 2.into();
-        assert_eq!(KeyFile::parse(&serde_json::to_vec(&v).unwrap()).unwrap_err().code, Code::Unsupported);
+        assert_eq!(
+            KeyFile::parse(&serde_json::to_vec(&v).unwrap())
+                .unwrap_err()
+                .code,
+            Code::Unsupported
+        );
         v["format"] = "other".into();
-        assert_eq!(KeyFile::parse(&serde_json::to_vec(&v).unwrap()).unwrap_err().code, Code::Integrity);
-        assert_eq!(KeyFile::parse(b"{not json").unwrap_err().code, Code::Integrity);
+        assert_eq!(
+            KeyFile::parse(&serde_json::to_vec(&v).unwrap())
+                .unwrap_err()
+                .code,
+            Code::Integrity
+        );
+        assert_eq!(
+            KeyFile::parse(b"{not json").unwrap_err().code,
+            Code::Integrity
+        );
     }
 
     #[test]
@@ -347,7 +407,10 @@ mod tests {
         assert_eq!(kf.seal.as_ref().unwrap().seq, 5);
         kf.advance_seal(&key, 9, "cc", Some("aa"));
         assert_eq!(kf.seal.as_ref().unwrap().seq, 9);
-        let forged = Seal { seq: 3, ..seal.clone() };
+        let forged = Seal {
+            seq: 3,
+            ..seal.clone()
+        };
         assert!(!forged.is_authentic(&key, "v1"));
         assert!(!seal.is_authentic(&Secret::random().unwrap(), "v1"));
     }

@@ -13,7 +13,11 @@ pub const TEST_APP_ID: &str = "cn.baomi.ledger.test";
 /// The user's data directory (XDG on Linux, `%APPDATA%` on Windows, Application Support on
 /// macOS), or `None` when the environment names none.
 pub fn data_dir() -> Option<PathBuf> {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     if cfg!(windows) {
         return env("APPDATA");
     }

@@ -43,16 +43,32 @@ impl Policy {
     pub fn validate(&self) -> Result<()> {
         let floor = Policy::default();
         if self.min_length < floor.min_length || self.min_length > 64 {
-            return Err(Error::field("min_length", "口令最小长度", "应在 10 到 64 之间"));
+            return Err(Error::field(
+                "min_length",
+                "口令最小长度",
+                "应在 10 到 64 之间",
+            ));
         }
         if self.min_classes < floor.min_classes || self.min_classes > 4 {
-            return Err(Error::field("min_classes", "口令字符种类", "应为 3 或 4 类"));
+            return Err(Error::field(
+                "min_classes",
+                "口令字符种类",
+                "应为 3 或 4 类",
+            ));
         }
         if !(1..=10).contains(&self.max_failures) {
-            return Err(Error::field("max_failures", "登录失败锁定次数", "应在 1 到 10 次之间"));
+            return Err(Error::field(
+                "max_failures",
+                "登录失败锁定次数",
+                "应在 1 到 10 次之间",
+            ));
         }
         if !(1..=1440).contains(&self.lockout_minutes) {
-            return Err(Error::field("lockout_minutes", "锁定时长", "应在 1 到 1440 分钟之间"));
+            return Err(Error::field(
+                "lockout_minutes",
+                "锁定时长",
+                "应在 1 到 1440 分钟之间",
+            ));
         }
         if !(5..=1800).contains(&self.idle_lock_seconds) {
             return Err(Error::field(
@@ -111,7 +127,9 @@ mod tests {
     use super::*;
 
     fn check(pw: &str) -> Result<(), String> {
-        Policy::default().check_password(pw, "zhangsan").map_err(|e| e.message)
+        Policy::default()
+            .check_password(pw, "zhangsan")
+            .map_err(|e| e.message)
     }
 
     #[test]
@@ -119,25 +137,42 @@ mod tests {
         assert!(check("Abcdefg123").is_ok());
         assert!(check("abcdefg12!").is_ok());
         assert!(check("口令口令口令口令Ab1").is_ok());
-        assert_eq!(check("Abc123!").unwrap_err(), "口令：长度至少 10 个字符（当前 7 个）");
-        assert!(check("abcdefghijk").unwrap_err().contains("至少 3 类（当前 1 类）"));
+        assert_eq!(
+            check("Abc123!").unwrap_err(),
+            "口令：长度至少 10 个字符（当前 7 个）"
+        );
+        assert!(check("abcdefghijk")
+            .unwrap_err()
+            .contains("至少 3 类（当前 1 类）"));
         assert!(check("abcdefghij12").unwrap_err().contains("当前 2 类"));
         assert_eq!(check("Zhangsan123!").unwrap_err(), "口令：不得包含账户名");
     }
 
     #[test]
     fn policy_can_only_be_tightened() {
-        let mut p = Policy::default();
-        p.min_length = 8;
-        assert_eq!(p.validate().unwrap_err().field.as_deref(), Some("min_length"));
-        let mut p = Policy::default();
-        p.min_length = 14;
-        p.min_classes = 4;
+        let p = Policy {
+            min_length: 8,
+            ..Default::default()
+        };
+        assert_eq!(
+            p.validate().unwrap_err().field.as_deref(),
+            Some("min_length")
+        );
+        let p = Policy {
+            min_length: 14,
+            min_classes: 4,
+            ..Default::default()
+        };
         assert!(p.validate().is_ok());
         assert!(p.check_password("abcdEFGH123456", "x").is_err());
         assert!(p.check_password("abcdEFGH12#456", "x").is_ok());
-        let mut p = Policy::default();
-        p.idle_lock_seconds = 1;
-        assert_eq!(p.validate().unwrap_err().field.as_deref(), Some("idle_lock_seconds"));
+        let p = Policy {
+            idle_lock_seconds: 1,
+            ..Default::default()
+        };
+        assert_eq!(
+            p.validate().unwrap_err().field.as_deref(),
+            Some("idle_lock_seconds")
+        );
     }
 }

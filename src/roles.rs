@@ -10,7 +10,9 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub enum Role {
@@ -27,7 +29,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Admin, Role::Secadmin, Role::Auditor, Role::Officer, Role::Reader];
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Secadmin,
+        Role::Auditor,
+        Role::Officer,
+        Role::Reader,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -129,7 +137,10 @@ impl Op {
 pub fn allows(role: Role, op: Op) -> bool {
     use Op::*;
     match role {
-        Role::Admin => matches!(op, ManageAccounts | ViewAccounts | ViewPolicy | Backup | Settings),
+        Role::Admin => matches!(
+            op,
+            ManageAccounts | ViewAccounts | ViewPolicy | Backup | Settings
+        ),
         Role::Secadmin => matches!(op, AssignRoles | ViewAccounts | SetPolicy | ViewPolicy),
         Role::Auditor => matches!(op, ReadAudit),
         Role::Officer => matches!(op, ReadRegisters | WriteRegisters),
@@ -166,7 +177,10 @@ pub fn navigation(role: Role) -> Vec<NavItem> {
     ];
     all.iter()
         .filter(|(_, _, op)| allows(role, *op))
-        .map(|(k, l, _)| NavItem { key: k.to_string(), label: l.to_string() })
+        .map(|(k, l, _)| NavItem {
+            key: k.to_string(),
+            label: l.to_string(),
+        })
         .collect()
 }
 
@@ -200,6 +214,9 @@ mod tests {
     fn roles_parse_by_code_or_label() {
         assert_eq!(Role::parse("officer").unwrap(), Role::Officer);
         assert_eq!(Role::parse("保密员").unwrap(), Role::Officer);
-        assert_eq!(Role::parse("boss").unwrap_err().field.as_deref(), Some("role"));
+        assert_eq!(
+            Role::parse("boss").unwrap_err().field.as_deref(),
+            Some("role")
+        );
     }
 }

@@ -61,7 +61,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { kdf: KdfParams::standard(), tuning: db::Tuning::default() }
+        Options {
+            kdf: KdfParams::standard(),
+            tuning: db::Tuning::default(),
+        }
     }
 }
 
@@ -94,7 +97,11 @@ pub(crate) fn validate_display(display: &str) -> Result<()> {
         return Err(Error::field("display", "姓名", "不能为空"));
     }
     if t.chars().count() > 32 || t.chars().any(char::is_control) {
-        return Err(Error::field("display", "姓名", "不得超过 32 个字符，且不能含控制字符"));
+        return Err(Error::field(
+            "display",
+            "姓名",
+            "不得超过 32 个字符，且不能含控制字符",
+        ));
     }
     Ok(())
 }
@@ -105,7 +112,11 @@ fn validate_unit(unit: &str) -> Result<()> {
         return Err(Error::field("unit", "单位名称", "不能为空"));
     }
     if t.chars().count() > 64 || t.chars().any(char::is_control) {
-        return Err(Error::field("unit", "单位名称", "不得超过 64 个字符，且不能含控制字符"));
+        return Err(Error::field(
+            "unit",
+            "单位名称",
+            "不得超过 64 个字符，且不能含控制字符",
+        ));
     }
     Ok(())
 }
@@ -137,21 +148,29 @@ pub fn init(dir: &Path, req: &InitRequest, opts: Options, clock: &dyn Clock) -> 
     for (a, _, prefix, label) in &accounts {
         validate_name(&a.name).map_err(|e| within(prefix, label, e))?;
         validate_display(&a.display).map_err(|e| within(prefix, label, e))?;
-        policy.check_password(&a.password, &a.name).map_err(|e| within(prefix, label, e))?;
+        policy
+            .check_password(&a.password, &a.name)
+            .map_err(|e| within(prefix, label, e))?;
     }
     for (i, (a, _, prefix, label)) in accounts.iter().enumerate() {
         if accounts[..i].iter().any(|(b, ..)| b.name == a.name) {
             return Err(Error::field(
                 &format!("{prefix}.name"),
                 &format!("{label}的账户名"),
-                format!("“{}”已被其他角色使用：三员分立，每个角色须由不同账户担任", a.name),
+                format!(
+                    "“{}”已被其他角色使用：三员分立，每个角色须由不同账户担任",
+                    a.name
+                ),
             ));
         }
     }
     opts.kdf.validate()?;
 
     if exists(dir) || dir.join(db::FILE_NAME).exists() {
-        return Err(Error::conflict(format!("“{}”已有保密库，未做任何改动", dir.display())));
+        return Err(Error::conflict(format!(
+            "“{}”已有保密库，未做任何改动",
+            dir.display()
+        )));
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io("创建保密库文件夹", &e))?;
     keyfile::restrict(dir, true);
@@ -176,7 +195,10 @@ pub fn init(dir: &Path, req: &InitRequest, opts: Options, clock: &dyn Clock) -> 
         ("security_policy", policy_json(&policy)?),
     ];
     for (k, v) in settings {
-        tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2)", params![k, v])?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)",
+            params![k, v],
+        )?;
     }
     audit::append(
         &tx,
@@ -264,12 +286,21 @@ fn locked_message(user: &str, until: DateTime<Utc>, now: DateTime<Utc>) -> Error
 
 /// Signs `user` in with `password`, enforcing lockout; failed attempts are counted in the key
 /// file and enter the audit log at the next successful login.
-pub fn login(dir: &Path, user: &str, password: &str, clock: Arc<dyn Clock>, tuning: db::Tuning) -> Result<Session> {
+pub fn login(
+    dir: &Path,
+    user: &str,
+    password: &str,
+    clock: Arc<dyn Clock>,
+    tuning: db::Tuning,
+) -> Result<Session> {
     if user.is_empty() {
         return Err(Error::field("user", "账户名", "不能为空"));
     }
     if !exists(dir) {
-        return Err(Error::not_found(format!("在“{}”没有找到保密库", dir.display())));
+        return Err(Error::not_found(format!(
+            "在“{}”没有找到保密库",
+            dir.display()
+        )));
     }
     let lock = keyfile::lock(dir)?;
     let mut kf = KeyFile::read(dir)?;
@@ -297,7 +328,8 @@ pub fn login(dir: &Path, user: &str, password: &str, clock: Arc<dyn Clock>, tuni
             at: stamp(now),
             account: keyfile::account_id(&kf.vault_id, user),
             action: "login_failed".into(),
-            detail: serde_json::json!({ "reason": "wrong_password", "failures": failures }).to_string(),
+            detail: serde_json::json!({ "reason": "wrong_password", "failures": failures })
+                .to_string(),
         });
         let err = if failures >= policy.max_failures {
             let until = now + Duration::minutes(i64::from(policy.lockout_minutes));
@@ -348,14 +380,22 @@ pub fn login(dir: &Path, user: &str, password: &str, clock: Arc<dyn Clock>, tuni
         .map_err(|_| Error::integrity("数据库中的安全策略已损坏"))?;
 
     let refusal = match &account {
-        None => Some(("no_account", Error::new(Code::AuthFailed, "账户名或口令错误"))),
+        None => Some((
+            "no_account",
+            Error::new(Code::AuthFailed, "账户名或口令错误"),
+        )),
         Some((_, _, true, _)) => Some((
             "account_disabled",
-            Error::new(Code::Locked, format!("账户“{user}”已被停用，请联系系统管理员")),
+            Error::new(
+                Code::Locked,
+                format!("账户“{user}”已被停用，请联系系统管理员"),
+            ),
         )),
         Some((_, None, _, _)) => Some((
             "no_role",
-            Error::rule(format!("账户“{user}”尚未分配角色，请联系安全保密管理员分配角色后再登录")),
+            Error::rule(format!(
+                "账户“{user}”尚未分配角色，请联系安全保密管理员分配角色后再登录"
+            )),
         )),
         _ => None,
     };
@@ -373,7 +413,13 @@ pub fn login(dir: &Path, user: &str, password: &str, clock: Arc<dyn Clock>, tuni
         audit::append(
             &tx,
             &vault_id,
-            audit::NewEntry { at: &p.at, actor: "-", action: &p.action, target: &target, detail },
+            audit::NewEntry {
+                at: &p.at,
+                actor: "-",
+                action: &p.action,
+                target: &target,
+                detail,
+            },
         )?;
     }
     let (action, detail) = match &refusal {
@@ -383,7 +429,13 @@ pub fn login(dir: &Path, user: &str, password: &str, clock: Arc<dyn Clock>, tuni
     audit::append(
         &tx,
         &vault_id,
-        audit::NewEntry { at: &stamp(now), actor: if refusal.is_some() { "-" } else { user }, action, target: user, detail },
+        audit::NewEntry {
+            at: &stamp(now),
+            actor: if refusal.is_some() { "-" } else { user },
+            action,
+            target: user,
+            detail,
+        },
     )?;
     tx.commit()?;
     kf.pending.clear();
@@ -416,20 +468,32 @@ pub fn login(dir: &Path, user: &str, password: &str, clock: Arc<dyn Clock>, tuni
 }
 
 /// Maps the key file's account ids back to names, for recording pending events.
-fn account_names_by_id(conn: &Connection, vault_id: &str) -> Result<std::collections::HashMap<String, String>> {
+fn account_names_by_id(
+    conn: &Connection,
+    vault_id: &str,
+) -> Result<std::collections::HashMap<String, String>> {
     let mut stmt = conn.prepare("SELECT name FROM accounts")?;
-    let names = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(names.into_iter().map(|n| (keyfile::account_id(vault_id, &n), n)).collect())
+    let names = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(names
+        .into_iter()
+        .map(|n| (keyfile::account_id(vault_id, &n), n))
+        .collect())
 }
 
 pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 pub(crate) fn setting(conn: &Connection, key: &str) -> Result<String> {
-    conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| Error::integrity(format!("保密库缺少设置项 {key}")))
+    conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+        r.get(0)
+    })
+    .optional()?
+    .ok_or_else(|| Error::integrity(format!("保密库缺少设置项 {key}")))
 }
 
 /// What a write closure gets: the transaction, and the key file to change slots in.
@@ -450,7 +514,13 @@ impl WriteCtx<'_> {
         audit::append(
             self.tx,
             self.vault_id,
-            audit::NewEntry { at: &self.now, actor: self.session_user, action, target, detail },
+            audit::NewEntry {
+                at: &self.now,
+                actor: self.session_user,
+                action,
+                target,
+                detail,
+            },
         )?;
         Ok(())
     }
@@ -495,7 +565,10 @@ impl Session {
             must_change_password: self.must_change_password,
             idle_lock_seconds: self.idle_lock_seconds,
             nav: roles::navigation(self.role),
-            ops: Op::ALL.into_iter().filter(|op| roles::allows(self.role, *op)).collect(),
+            ops: Op::ALL
+                .into_iter()
+                .filter(|op| roles::allows(self.role, *op))
+                .collect(),
         })
     }
 
@@ -508,7 +581,13 @@ impl Session {
             return Ok(());
         }
         let role = self.role;
-        self.write(|w| w.audit("permission_denied", "", serde_json::json!({ "op": op, "role": role.as_str() })))?;
+        self.write(|w| {
+            w.audit(
+                "permission_denied",
+                "",
+                serde_json::json!({ "op": op, "role": role.as_str() }),
+            )
+        })?;
         Err(roles::denied(role, op))
     }
 
@@ -517,7 +596,10 @@ impl Session {
     pub fn touch(&mut self) -> Result<()> {
         let now = self.clock.now();
         if (now - self.last_active).num_seconds() > i64::from(self.idle_lock_seconds) {
-            return Err(Error::new(Code::Locked, "会话闲置超时，已自动锁定，请重新登录"));
+            return Err(Error::new(
+                Code::Locked,
+                "会话闲置超时，已自动锁定，请重新登录",
+            ));
         }
         self.last_active = now;
         Ok(())
@@ -539,7 +621,9 @@ impl Session {
         let _lock = keyfile::lock(&self.dir)?;
         let mut kf = KeyFile::read(&self.dir)?;
         let now = stamp(self.clock.now());
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut ctx = WriteCtx {
             tx: &tx,
             keyfile: &mut kf,
@@ -574,7 +658,13 @@ impl Session {
         let report = audit::verify(&self.conn, &self.vault_id, kf.seal.as_ref(), &self.key)?;
         if report.intact {
             let entries = report.entries;
-            self.write(|w| w.audit("audit_verify", "", serde_json::json!({ "intact": true, "entries": entries })))?;
+            self.write(|w| {
+                w.audit(
+                    "audit_verify",
+                    "",
+                    serde_json::json!({ "intact": true, "entries": entries }),
+                )
+            })?;
         }
         Ok(report)
     }
@@ -596,9 +686,16 @@ impl Session {
         let old = self.current_policy()?;
         let json = policy_json(&policy)?;
         self.write(|w| {
-            w.tx.execute("UPDATE settings SET value = ?1 WHERE key = 'security_policy'", [&json])?;
+            w.tx.execute(
+                "UPDATE settings SET value = ?1 WHERE key = 'security_policy'",
+                [&json],
+            )?;
             w.keyfile.policy = policy;
-            w.audit("policy_set", "security_policy", serde_json::json!({ "old": old, "new": policy }))
+            w.audit(
+                "policy_set",
+                "security_policy",
+                serde_json::json!({ "old": old, "new": policy }),
+            )
         })?;
         self.idle_lock_seconds = policy.idle_lock_seconds;
         Ok(policy)
@@ -616,8 +713,15 @@ impl Session {
         let old = self.unit_name()?;
         let unit = unit.trim().to_string();
         self.write(|w| {
-            w.tx.execute("UPDATE settings SET value = ?1 WHERE key = 'unit_name'", [&unit])?;
-            w.audit("settings_set", "unit_name", serde_json::json!({ "old": old, "new": unit }))
+            w.tx.execute(
+                "UPDATE settings SET value = ?1 WHERE key = 'unit_name'",
+                [&unit],
+            )?;
+            w.audit(
+                "settings_set",
+                "unit_name",
+                serde_json::json!({ "old": old, "new": unit }),
+            )
         })
     }
 
@@ -631,7 +735,11 @@ impl Session {
                 .next()
                 .is_none();
             if !empty {
-                return Err(Error::field("out", "备份位置", format!("“{}”不是空文件夹", dest.display())));
+                return Err(Error::field(
+                    "out",
+                    "备份位置",
+                    format!("“{}”不是空文件夹", dest.display()),
+                ));
             }
         }
         std::fs::create_dir_all(dest).map_err(|e| Error::io("创建备份文件夹", &e))?;

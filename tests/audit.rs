@@ -19,7 +19,8 @@ fn verify(f: &Fixture) -> baomi::audit::Report {
 
 fn tamper(f: &Fixture, sql: &str) {
     let conn = raw_connection(&f.dir, OFFICER);
-    conn.execute_batch("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;").unwrap();
+    conn.execute_batch("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;")
+        .unwrap();
     conn.execute_batch(sql).unwrap();
 }
 
@@ -31,11 +32,25 @@ fn an_untouched_log_verifies_and_records_every_kind_of_event() {
     assert!(r.intact, "{}", r.problem);
     let page = f.login(AUDITOR).audit_list(&Default::default()).unwrap();
     let actions: Vec<&str> = page.entries.iter().map(|e| e.action.as_str()).collect();
-    for a in ["vault_create", "account_create", "login", "login_failed", "settings_set", "audit_verify"] {
+    for a in [
+        "vault_create",
+        "account_create",
+        "login",
+        "login_failed",
+        "settings_set",
+        "audit_verify",
+    ] {
         assert!(actions.contains(&a), "missing {a} in {actions:?}");
     }
-    let failed = page.entries.iter().find(|e| e.action == "login_failed").unwrap();
-    assert_eq!(failed.target, OFFICER.0, "the key file's account id maps back to the name");
+    let failed = page
+        .entries
+        .iter()
+        .find(|e| e.action == "login_failed")
+        .unwrap();
+    assert_eq!(
+        failed.target, OFFICER.0,
+        "the key file's account id maps back to the name"
+    );
     assert_eq!(failed.action_label, "登录失败");
 }
 
@@ -43,8 +58,12 @@ fn an_untouched_log_verifies_and_records_every_kind_of_event() {
 fn the_log_cannot_be_changed_through_sql_without_dropping_its_guards() {
     let f = fixture();
     let conn = raw_connection(&f.dir, OFFICER);
-    assert!(conn.execute("UPDATE audit_log SET actor = 'x' WHERE seq = 1", []).is_err());
-    assert!(conn.execute("DELETE FROM audit_log WHERE seq = 1", []).is_err());
+    assert!(conn
+        .execute("UPDATE audit_log SET actor = 'x' WHERE seq = 1", [])
+        .is_err());
+    assert!(conn
+        .execute("DELETE FROM audit_log WHERE seq = 1", [])
+        .is_err());
 }
 
 #[test]
@@ -86,22 +105,40 @@ fn a_recomputed_chain_is_still_caught_by_the_seal() {
     // An insider rewrites an entry and recomputes every later hash: the chain is consistent,
     // but the sealed head in the key file no longer matches.
     let conn = raw_connection(&f.dir, OFFICER);
-    conn.execute_batch("DROP TRIGGER audit_log_no_update;").unwrap();
+    conn.execute_batch("DROP TRIGGER audit_log_no_update;")
+        .unwrap();
     let rows: Vec<(i64, String, String, String, String, String)> = conn
         .prepare("SELECT seq, at, actor, action, target, detail FROM audit_log ORDER BY seq")
         .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    let vault_id: String = conn.query_row("SELECT value FROM settings WHERE key='vault_id'", [], |r| r.get(0)).unwrap();
+    let vault_id: String = conn
+        .query_row("SELECT value FROM settings WHERE key='vault_id'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     let mut prev = baomi::audit::genesis(&vault_id);
     for (seq, at, actor, action, mut target, detail) in rows {
         if seq == 2 {
             target = "forged".into();
         }
         let hash = baomi::audit::entry_hash(seq, &at, &actor, &action, &target, &detail, &prev);
-        conn.execute("UPDATE audit_log SET target=?1, prev=?2, hash=?3 WHERE seq=?4", rusqlite::params![target, prev, hash, seq]).unwrap();
+        conn.execute(
+            "UPDATE audit_log SET target=?1, prev=?2, hash=?3 WHERE seq=?4",
+            rusqlite::params![target, prev, hash, seq],
+        )
+        .unwrap();
         prev = hash;
     }
     drop(conn);
@@ -113,14 +150,23 @@ fn a_recomputed_chain_is_still_caught_by_the_seal() {
 #[test]
 fn a_truncated_tail_is_found() {
     let f = fixture();
-    let last: i64 = raw_connection(&f.dir, OFFICER).query_row("SELECT max(seq) FROM audit_log", [], |r| r.get(0)).unwrap();
-    tamper(&f, &format!("DELETE FROM audit_log WHERE seq > {}", last - 2));
+    let last: i64 = raw_connection(&f.dir, OFFICER)
+        .query_row("SELECT max(seq) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    tamper(
+        &f,
+        &format!("DELETE FROM audit_log WHERE seq > {}", last - 2),
+    );
     // The auditor's own login appends after the cut, so the break shows at or just after it.
     let r = verify(&f);
     assert!(!r.intact);
     let at = r.first_broken.unwrap();
     assert!((last - 1..=last).contains(&at), "{at}: {}", r.problem);
-    assert!(r.problem.contains("截断") || r.problem.contains("封印"), "{}", r.problem);
+    assert!(
+        r.problem.contains("截断") || r.problem.contains("封印"),
+        "{}",
+        r.problem
+    );
 }
 
 #[test]
@@ -140,7 +186,16 @@ fn a_forged_seal_is_found() {
 fn only_the_auditor_reads_the_log() {
     let f = fixture();
     for who in [ADMIN, SECADMIN, OFFICER] {
-        assert_eq!(f.login(who).audit_list(&Default::default()).unwrap_err().code, Code::Permission);
-        assert_eq!(f.login(who).audit_verify().unwrap_err().code, Code::Permission);
+        assert_eq!(
+            f.login(who)
+                .audit_list(&Default::default())
+                .unwrap_err()
+                .code,
+            Code::Permission
+        );
+        assert_eq!(
+            f.login(who).audit_verify().unwrap_err().code,
+            Code::Permission
+        );
     }
 }

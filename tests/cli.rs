@@ -8,7 +8,9 @@ use crate::util::*;
 pub fn baomi(dir: &Path, user: Option<(&str, &str)>, args: &[&str]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_baomi"));
     c.arg("--vault").arg(dir).args(args).stdin(Stdio::null());
-    c.env_remove("BAOMI_PASSWORD").env_remove("BAOMI_USER").env_remove("BAOMI_VAULT");
+    c.env_remove("BAOMI_PASSWORD")
+        .env_remove("BAOMI_USER")
+        .env_remove("BAOMI_VAULT");
     if let Some((u, p)) = user {
         c.env("BAOMI_USER", u).env("BAOMI_PASSWORD", p);
     }
@@ -20,7 +22,8 @@ fn code(o: &Output) -> i32 {
 }
 
 fn stdout_json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
 }
 
 fn stderr(o: &Output) -> String {
@@ -32,7 +35,20 @@ fn init_then_the_documented_account_sequence() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("v");
     let init = Command::new(env!("CARGO_BIN_EXE_baomi"))
-        .args(["--vault", dir.to_str().unwrap(), "--json", "init", "--unit", "测试单位", "--admin", "sysadm", "--secadmin", "secadm", "--auditor", "audit1"])
+        .args([
+            "--vault",
+            dir.to_str().unwrap(),
+            "--json",
+            "init",
+            "--unit",
+            "测试单位",
+            "--admin",
+            "sysadm",
+            "--secadmin",
+            "secadm",
+            "--auditor",
+            "audit1",
+        ])
         .args(["--kdf-memory-mib", "64", "--kdf-iterations", "1"])
         .env("BAOMI_ADMIN_PASSWORD", ADMIN.1)
         .env("BAOMI_SECADMIN_PASSWORD", SECADMIN.1)
@@ -45,19 +61,44 @@ fn init_then_the_documented_account_sequence() {
 
     // admin creates, secadmin assigns the role, the person changes the initial password.
     let add = Command::new(env!("CARGO_BIN_EXE_baomi"))
-        .args(["--vault", dir.to_str().unwrap(), "--user", "sysadm", "user", "add", "zhangsan", "--display", "张三"])
+        .args([
+            "--vault",
+            dir.to_str().unwrap(),
+            "--user",
+            "sysadm",
+            "user",
+            "add",
+            "zhangsan",
+            "--display",
+            "张三",
+        ])
         .env("BAOMI_PASSWORD", ADMIN.1)
         .env("BAOMI_NEW_PASSWORD", "Initial#12345")
         .stdin(Stdio::null())
         .output()
         .unwrap();
     assert_eq!(code(&add), 0, "{}", stderr(&add));
-    let role = baomi(&dir, Some(SECADMIN), &["user", "role", "zhangsan", "officer"]);
+    let role = baomi(
+        &dir,
+        Some(SECADMIN),
+        &["user", "role", "zhangsan", "officer"],
+    );
     assert_eq!(code(&role), 0, "{}", stderr(&role));
-    let who = baomi(&dir, Some(("zhangsan", "Initial#12345")), &["--json", "whoami"]);
+    let who = baomi(
+        &dir,
+        Some(("zhangsan", "Initial#12345")),
+        &["--json", "whoami"],
+    );
     assert_eq!(stdout_json(&who)["must_change_password"], true);
     let passwd = Command::new(env!("CARGO_BIN_EXE_baomi"))
-        .args(["--vault", dir.to_str().unwrap(), "--user", "zhangsan", "--password-stdin", "passwd"])
+        .args([
+            "--vault",
+            dir.to_str().unwrap(),
+            "--user",
+            "zhangsan",
+            "--password-stdin",
+            "passwd",
+        ])
         .env("BAOMI_NEW_PASSWORD", "Zhang#San2026")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -70,13 +111,22 @@ fn init_then_the_documented_account_sequence() {
         })
         .unwrap();
     assert_eq!(code(&passwd), 0, "{}", stderr(&passwd));
-    let who = baomi(&dir, Some(("zhangsan", "Zhang#San2026")), &["--json", "whoami"]);
+    let who = baomi(
+        &dir,
+        Some(("zhangsan", "Zhang#San2026")),
+        &["--json", "whoami"],
+    );
     let who = stdout_json(&who);
     assert_eq!(who["role"], "officer");
     assert_eq!(who["must_change_password"], false);
 
     let list = baomi(&dir, Some(ADMIN), &["--json", "user", "list"]);
-    let names: Vec<String> = stdout_json(&list).as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_string()).collect();
+    let names: Vec<String> = stdout_json(&list)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(names, ["sysadm", "secadm", "audit1", "zhangsan"]);
 }
 
@@ -93,16 +143,26 @@ fn exit_codes_follow_the_contract() {
     assert!(stderr(&denied).contains("权限不足：系统管理员无权查阅审计日志"));
     assert_eq!(stdout_json(&denied)["error"]["code"], "permission");
     // 1: refused (validation), naming the field.
-    let weak = baomi(&f.dir, Some(SECADMIN), &["--json", "policy", "set", "--min-length", "6"]);
+    let weak = baomi(
+        &f.dir,
+        Some(SECADMIN),
+        &["--json", "policy", "set", "--min-length", "6"],
+    );
     assert_eq!(code(&weak), 1);
     assert_eq!(stdout_json(&weak)["error"]["field"], "min_length");
     // 2: usage errors, from clap and from us.
     assert_eq!(code(&baomi(&f.dir, Some(OFFICER), &["no-such-command"])), 2);
-    assert_eq!(code(&baomi(&f.dir, Some(OFFICER), &["user", "role", "x"])), 2);
+    assert_eq!(
+        code(&baomi(&f.dir, Some(OFFICER), &["user", "role", "x"])),
+        2
+    );
     let no_password = baomi(&f.dir, None, &["--user", "wangwu", "whoami"]);
     assert_eq!(code(&no_password), 2);
     assert!(stderr(&no_password).contains("BAOMI_PASSWORD"));
-    assert_eq!(code(&baomi(&f.dir, Some(OFFICER), &["schema", "nothing"])), 2);
+    assert_eq!(
+        code(&baomi(&f.dir, Some(OFFICER), &["schema", "nothing"])),
+        2
+    );
     // 3: authentication failed, then locked.
     let wrong = baomi(&f.dir, Some((OFFICER.0, "Wrong#12345")), &["whoami"]);
     assert_eq!(code(&wrong), 3);
@@ -116,7 +176,10 @@ fn exit_codes_follow_the_contract() {
     // 4: integrity failure of the log.
     assert_eq!(code(&baomi(&f.dir, Some(AUDITOR), &["audit", "verify"])), 0);
     let conn = raw_connection(&f.dir, ADMIN);
-    conn.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'ghost' WHERE seq = 2;").unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'ghost' WHERE seq = 2;",
+    )
+    .unwrap();
     drop(conn);
     let broken = baomi(&f.dir, Some(AUDITOR), &["--json", "audit", "verify"]);
     assert_eq!(code(&broken), 4);
@@ -139,12 +202,28 @@ fn a_missing_vault_gets_a_clear_message() {
 #[test]
 fn policy_and_audit_listing_through_the_cli() {
     let f = Fixture::new();
-    let set = baomi(&f.dir, Some(SECADMIN), &["--json", "policy", "set", "--idle-lock-seconds", "300", "--max-failures", "3"]);
+    let set = baomi(
+        &f.dir,
+        Some(SECADMIN),
+        &[
+            "--json",
+            "policy",
+            "set",
+            "--idle-lock-seconds",
+            "300",
+            "--max-failures",
+            "3",
+        ],
+    );
     assert_eq!(code(&set), 0, "{}", stderr(&set));
     assert_eq!(stdout_json(&set)["idle_lock_seconds"], 300);
     let show = baomi(&f.dir, Some(ADMIN), &["policy", "show"]);
     assert!(String::from_utf8_lossy(&show.stdout).contains("连续错误锁定：3 次"));
-    let list = baomi(&f.dir, Some(AUDITOR), &["--json", "audit", "list", "--action", "policy_set"]);
+    let list = baomi(
+        &f.dir,
+        Some(AUDITOR),
+        &["--json", "audit", "list", "--action", "policy_set"],
+    );
     let page = stdout_json(&list);
     assert_eq!(page["total"], 1);
     assert_eq!(page["entries"][0]["actor"], "secadm");

@@ -12,17 +12,28 @@ fn operations() -> Vec<Op> {
     vec![
         ("list_accounts", |s, _| s.list_accounts().map(drop)),
         ("add_account", |s, tag| {
-            s.add_account(&NewAccount { name: format!("new{tag}"), display: "新人".into(), password: "Initial#12345".into() })
+            s.add_account(&NewAccount {
+                name: format!("new{tag}"),
+                display: "新人".into(),
+                password: "Initial#12345".into(),
+            })
         }),
-        ("disable_account", |s, _| s.set_account_disabled("target1", true).and_then(|_| s.set_account_disabled("target1", false))),
-        ("reset_password", |s, _| s.reset_password("target1", "Reset#2026abc")),
+        ("disable_account", |s, _| {
+            s.set_account_disabled("target1", true)
+                .and_then(|_| s.set_account_disabled("target1", false))
+        }),
+        ("reset_password", |s, _| {
+            s.reset_password("target1", "Reset#2026abc")
+        }),
         ("assign_role", |s, _| s.assign_role("target1", Role::Reader)),
         ("view_policy", |s, _| s.policy().map(drop)),
         ("set_policy", |s, _| {
             let p = baomi::policy::Policy::default();
             s.set_policy(p).map(drop)
         }),
-        ("audit_list", |s, _| s.audit_list(&Default::default()).map(drop)),
+        ("audit_list", |s, _| {
+            s.audit_list(&Default::default()).map(drop)
+        }),
         ("audit_verify", |s, _| s.audit_verify().map(drop)),
         ("set_unit_name", |s, _| s.set_unit_name("新单位名")),
         ("backup", |s, tag| {
@@ -72,7 +83,10 @@ fn every_role_can_do_exactly_its_operations() {
     // Every refusal was itself recorded for the auditor.
     let mut a = f.login(AUDITOR);
     let page = a
-        .audit_list(&baomi::audit::Filter { action: Some("permission_denied".into()), ..Default::default() })
+        .audit_list(&baomi::audit::Filter {
+            action: Some("permission_denied".into()),
+            ..Default::default()
+        })
         .unwrap();
     assert_eq!(page.total, denials);
 }
@@ -82,7 +96,10 @@ fn administrator_roles_are_fixed_and_cannot_be_given_or_taken() {
     let f = Fixture::new();
     let mut s = f.login(SECADMIN);
     let e = s.assign_role(OFFICER.0, Role::Auditor).unwrap_err();
-    assert_eq!((e.code, e.field.as_deref()), (Code::Validation, Some("role")));
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (Code::Validation, Some("role"))
+    );
     let e = s.assign_role(ADMIN.0, Role::Officer).unwrap_err();
     assert_eq!(e.code, Code::Rule);
     assert!(e.message.contains("三员分立"));
@@ -93,7 +110,15 @@ fn administrator_roles_are_fixed_and_cannot_be_given_or_taken() {
 #[test]
 fn the_session_reports_what_its_role_may_see() {
     let f = Fixture::new();
-    let nav = |who| f.login(who).info().unwrap().nav.into_iter().map(|n| n.key).collect::<Vec<_>>();
+    let nav = |who| {
+        f.login(who)
+            .info()
+            .unwrap()
+            .nav
+            .into_iter()
+            .map(|n| n.key)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(nav(AUDITOR), ["audit"]);
     assert_eq!(nav(ADMIN), ["accounts", "settings"]);
     assert_eq!(nav(OFFICER)[..2], ["home", "documents"]);

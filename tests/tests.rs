@@ -1,6 +1,8 @@
 //! One integration-test binary (one link step) over temporary encrypted vaults.
 //! Each area is a module; `util` holds the shared fixtures.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod audit;
 mod cli;
 mod crash;

@@ -24,11 +24,18 @@ pub struct Fixture {
 }
 
 pub fn options() -> Options {
-    Options { kdf: KdfParams::minimum(), tuning: Tuning::default() }
+    Options {
+        kdf: KdfParams::minimum(),
+        tuning: Tuning::default(),
+    }
 }
 
 fn account(name: &str, display: &str, password: &str) -> NewAccount {
-    NewAccount { name: name.into(), display: display.into(), password: password.into() }
+    NewAccount {
+        name: name.into(),
+        display: display.into(),
+        password: password.into(),
+    }
 }
 
 pub fn init_request() -> InitRequest {
@@ -47,7 +54,11 @@ impl Fixture {
         let dir = tmp.path().join("vault");
         let clock = FixedClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap());
         vault::init(&dir, &init_request(), options(), &clock).unwrap();
-        Fixture { _tmp: tmp, dir, clock }
+        Fixture {
+            _tmp: tmp,
+            dir,
+            clock,
+        }
     }
 
     pub fn login(&self, who: (&str, &str)) -> Session {
@@ -55,15 +66,32 @@ impl Fixture {
     }
 
     pub fn try_login(&self, user: &str, password: &str) -> baomi::Result<Session> {
-        vault::login(&self.dir, user, password, Arc::new(self.clock.clone()), Tuning::default())
+        vault::login(
+            &self.dir,
+            user,
+            password,
+            Arc::new(self.clock.clone()),
+            Tuning::default(),
+        )
     }
 
     /// Creates a business account with `role` and its own password (already changed).
-    pub fn add_business_account(&self, name: &str, display: &str, role: baomi::roles::Role, password: &str) {
+    pub fn add_business_account(
+        &self,
+        name: &str,
+        display: &str,
+        role: baomi::roles::Role,
+        password: &str,
+    ) {
         let initial = "Initial#12345";
-        self.login(ADMIN).add_account(&account(name, display, initial)).unwrap();
+        self.login(ADMIN)
+            .add_account(&account(name, display, initial))
+            .unwrap();
         self.login(SECADMIN).assign_role(name, role).unwrap();
-        self.try_login(name, initial).unwrap().change_password(initial, password).unwrap();
+        self.try_login(name, initial)
+            .unwrap()
+            .change_password(initial, password)
+            .unwrap();
     }
 }
 

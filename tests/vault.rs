@@ -12,7 +12,10 @@ fn wrong_password_is_refused_with_the_tries_left() {
     let f = Fixture::new();
     let err = f.try_login(OFFICER.0, "Wrong#12345").err().unwrap();
     assert_eq!(err.code, Code::AuthFailed);
-    assert_eq!(err.message, "账户名或口令错误（还可尝试 4 次，之后账户将锁定 15 分钟）");
+    assert_eq!(
+        err.message,
+        "账户名或口令错误（还可尝试 4 次，之后账户将锁定 15 分钟）"
+    );
     // An unknown account gets the same answer as a wrong password.
     let err = f.try_login("nobody", OFFICER.1).err().unwrap();
     assert_eq!(err.code, Code::AuthFailed);
@@ -34,16 +37,23 @@ fn five_failures_lock_the_account_until_the_lockout_expires() {
     f.clock.advance(Duration::minutes(5));
     let err = f.try_login(OFFICER.0, OFFICER.1).err().unwrap();
     assert_eq!(err.code, Code::Locked);
-    assert_eq!(err.message, "账户“wangwu”因连续口令错误已被锁定，请在 10 分 0 秒后再试");
+    assert_eq!(
+        err.message,
+        "账户“wangwu”因连续口令错误已被锁定，请在 10 分 0 秒后再试"
+    );
 
     // Other accounts are unaffected.
     assert!(f.try_login(ADMIN.0, ADMIN.1).is_ok());
 
-    f.clock.advance(Duration::minutes(10) + Duration::seconds(1));
+    f.clock
+        .advance(Duration::minutes(10) + Duration::seconds(1));
     assert!(f.try_login(OFFICER.0, OFFICER.1).is_ok());
     // A success resets the counter: four more failures do not lock.
     for _ in 0..4 {
-        assert_eq!(f.try_login(OFFICER.0, "Wrong#12345").err().unwrap().code, Code::AuthFailed);
+        assert_eq!(
+            f.try_login(OFFICER.0, "Wrong#12345").err().unwrap().code,
+            Code::AuthFailed
+        );
     }
 }
 
@@ -57,7 +67,10 @@ fn lockout_policy_is_configurable_and_enforced_from_the_key_file() {
     s.set_policy(p).unwrap();
     drop(s);
     for _ in 0..2 {
-        assert_eq!(f.try_login(OFFICER.0, "x").err().unwrap().code, Code::AuthFailed);
+        assert_eq!(
+            f.try_login(OFFICER.0, "x").err().unwrap().code,
+            Code::AuthFailed
+        );
     }
     let err = f.try_login(OFFICER.0, "x").err().unwrap();
     assert_eq!(err.code, Code::Locked);
@@ -71,7 +84,10 @@ fn password_change_rewraps_one_slot_and_keeps_everything_readable() {
     s.set_unit_name("改名后的单位").unwrap();
     s.change_password(ADMIN.1, "NewAdmin#2026").unwrap();
     drop(s);
-    assert_eq!(f.try_login(ADMIN.0, ADMIN.1).err().unwrap().code, Code::AuthFailed);
+    assert_eq!(
+        f.try_login(ADMIN.0, ADMIN.1).err().unwrap().code,
+        Code::AuthFailed
+    );
     let s = f.try_login(ADMIN.0, "NewAdmin#2026").unwrap();
     assert_eq!(s.unit_name().unwrap(), "改名后的单位");
     // Other accounts' slots still open the same data.
@@ -82,10 +98,15 @@ fn password_change_rewraps_one_slot_and_keeps_everything_readable() {
 fn password_change_checks_the_old_password_and_the_policy() {
     let f = Fixture::new();
     let mut s = f.login(OFFICER);
-    let e = s.change_password("Wrong#12345", "Another#2026").unwrap_err();
+    let e = s
+        .change_password("Wrong#12345", "Another#2026")
+        .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("old_password"));
     let e = s.change_password(OFFICER.1, "short").unwrap_err();
-    assert_eq!((e.code, e.field.as_deref()), (Code::Validation, Some("password")));
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (Code::Validation, Some("password"))
+    );
     let e = s.change_password(OFFICER.1, OFFICER.1).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("password"));
 }
@@ -94,17 +115,27 @@ fn password_change_checks_the_old_password_and_the_policy() {
 fn new_accounts_must_change_their_initial_password_first() {
     let f = Fixture::new();
     f.login(ADMIN)
-        .add_account(&NewAccount { name: "zhangsan".into(), display: "张三".into(), password: "Initial#12345".into() })
+        .add_account(&NewAccount {
+            name: "zhangsan".into(),
+            display: "张三".into(),
+            password: "Initial#12345".into(),
+        })
         .unwrap();
     // No role yet: refused with a clear message.
     let e = f.try_login("zhangsan", "Initial#12345").err().unwrap();
     assert_eq!(e.code, Code::Rule);
     assert!(e.message.contains("尚未分配角色"));
-    f.login(SECADMIN).assign_role("zhangsan", Role::Reader).unwrap();
+    f.login(SECADMIN)
+        .assign_role("zhangsan", Role::Reader)
+        .unwrap();
     let mut s = f.try_login("zhangsan", "Initial#12345").unwrap();
     assert!(s.info().unwrap().must_change_password);
     let e = s.audit_list(&Default::default()).unwrap_err();
-    assert_eq!(e.code, Code::Rule, "nothing but a password change before it");
+    assert_eq!(
+        e.code,
+        Code::Rule,
+        "nothing but a password change before it"
+    );
     s.change_password("Initial#12345", "Zhang#San2026").unwrap();
     assert!(!s.info().unwrap().must_change_password);
 }
@@ -121,10 +152,28 @@ fn disabled_accounts_cannot_sign_in_and_reset_passwords_work() {
     admin.set_account_disabled("lisi", false).unwrap();
     admin.reset_password("lisi", "Reset#2026abc").unwrap();
     assert!(f.try_login("lisi", "Lee#2026abcd").is_err());
-    assert!(f.try_login("lisi", "Reset#2026abc").unwrap().info().unwrap().must_change_password);
+    assert!(
+        f.try_login("lisi", "Reset#2026abc")
+            .unwrap()
+            .info()
+            .unwrap()
+            .must_change_password
+    );
     // Administrators cannot be disabled or reset by the system administrator (三员分立).
-    assert_eq!(admin.set_account_disabled(AUDITOR.0, true).unwrap_err().code, Code::Rule);
-    assert_eq!(admin.reset_password(SECADMIN.0, "Reset#2026abc").unwrap_err().code, Code::Rule);
+    assert_eq!(
+        admin
+            .set_account_disabled(AUDITOR.0, true)
+            .unwrap_err()
+            .code,
+        Code::Rule
+    );
+    assert_eq!(
+        admin
+            .reset_password(SECADMIN.0, "Reset#2026abc")
+            .unwrap_err()
+            .code,
+        Code::Rule
+    );
 }
 
 #[test]
@@ -141,7 +190,11 @@ fn idle_sessions_lock_themselves() {
 #[test]
 fn the_app_state_locks_an_idle_session_and_audits_it() {
     let f = Fixture::new();
-    let app = baomi::app::App::new(f.dir.clone(), std::sync::Arc::new(f.clock.clone()), options());
+    let app = baomi::app::App::new(
+        f.dir.clone(),
+        std::sync::Arc::new(f.clock.clone()),
+        options(),
+    );
     assert!(app.status().unwrap().vault_exists);
     app.login(SECADMIN.0, SECADMIN.1).unwrap();
     let mut p = app.policy().unwrap();
@@ -151,9 +204,17 @@ fn the_app_state_locks_an_idle_session_and_audits_it() {
     f.clock.advance(Duration::seconds(31));
     assert!(app.status().unwrap().session.is_none());
     assert_eq!(app.policy().unwrap_err().code, Code::Locked);
-    assert_eq!(app.policy().unwrap_err().message, "尚未登录或会话已锁定，请登录");
+    assert_eq!(
+        app.policy().unwrap_err().message,
+        "尚未登录或会话已锁定，请登录"
+    );
     app.login(AUDITOR.0, AUDITOR.1).unwrap();
-    let page = app.audit_list(&baomi::audit::Filter { action: Some("idle_lock".into()), ..Default::default() }).unwrap();
+    let page = app
+        .audit_list(&baomi::audit::Filter {
+            action: Some("idle_lock".into()),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(page.total, 1);
     assert_eq!(page.entries[0].actor, SECADMIN.0);
 }
@@ -182,7 +243,11 @@ fn nothing_readable_reaches_the_disk() {
     assert!(files.iter().any(|(n, _)| n.ends_with("vault.keys")));
     for (name, bytes) in &files {
         for needle in needles {
-            assert!(!contains(bytes, needle), "{name} contains {:?}", String::from_utf8_lossy(needle));
+            assert!(
+                !contains(bytes, needle),
+                "{name} contains {:?}",
+                String::from_utf8_lossy(needle)
+            );
         }
     }
 }
@@ -191,7 +256,8 @@ fn nothing_readable_reaches_the_disk() {
 fn a_newer_vault_is_refused_with_a_clear_message() {
     let f = Fixture::new();
     let conn = raw_connection(&f.dir, OFFICER);
-    conn.pragma_update(None, "user_version", baomi::db::schema_version() + 1).unwrap();
+    conn.pragma_update(None, "user_version", baomi::db::schema_version() + 1)
+        .unwrap();
     drop(conn);
     let e = f.try_login(OFFICER.0, OFFICER.1).err().unwrap();
     assert_eq!(e.code, Code::Unsupported);
@@ -220,12 +286,23 @@ fn init_validates_every_field_and_never_overwrites() {
         assert!(!dir.exists(), "a refused init must leave nothing behind");
         e.message
     };
-    assert_eq!(check(&|r| r.unit = " ".into(), "unit"), "单位名称：不能为空");
-    assert_eq!(check(&|r| r.secadmin.name = ADMIN.0.into(), "secadmin.name"),
-        "安全保密管理员的账户名：“sysadm”已被其他角色使用：三员分立，每个角色须由不同账户担任");
-    assert!(check(&|r| r.auditor.password = "abc".into(), "auditor.password").starts_with("安全审计员的口令："));
+    assert_eq!(
+        check(&|r| r.unit = " ".into(), "unit"),
+        "单位名称：不能为空"
+    );
+    assert_eq!(
+        check(&|r| r.secadmin.name = ADMIN.0.into(), "secadmin.name"),
+        "安全保密管理员的账户名：“sysadm”已被其他角色使用：三员分立，每个角色须由不同账户担任"
+    );
+    assert!(
+        check(&|r| r.auditor.password = "abc".into(), "auditor.password")
+            .starts_with("安全审计员的口令：")
+    );
     assert!(check(&|r| r.admin.name = "9abc".into(), "admin.name").contains("应以英文字母开头"));
-    check(&|r| r.officer.as_mut().unwrap().display = "".into(), "officer.display");
+    check(
+        &|r| r.officer.as_mut().unwrap().display = "".into(),
+        "officer.display",
+    );
 
     vault::init(&dir, &init_request(), options(), &clock).unwrap();
     let e = vault::init(&dir, &init_request(), options(), &clock).unwrap_err();
@@ -237,10 +314,24 @@ fn a_backup_opens_with_the_same_passwords_and_an_intact_log() {
     let f = Fixture::new();
     let dest = f.dir.parent().unwrap().join("backup");
     f.login(ADMIN).backup(&dest).unwrap();
-    let s = vault::login(&dest, OFFICER.0, OFFICER.1, std::sync::Arc::new(f.clock.clone()), Default::default()).unwrap();
+    let s = vault::login(
+        &dest,
+        OFFICER.0,
+        OFFICER.1,
+        std::sync::Arc::new(f.clock.clone()),
+        Default::default(),
+    )
+    .unwrap();
     assert_eq!(s.unit_name().unwrap(), UNIT);
     drop(s);
-    let mut a = vault::login(&dest, AUDITOR.0, AUDITOR.1, std::sync::Arc::new(f.clock.clone()), Default::default()).unwrap();
+    let mut a = vault::login(
+        &dest,
+        AUDITOR.0,
+        AUDITOR.1,
+        std::sync::Arc::new(f.clock.clone()),
+        Default::default(),
+    )
+    .unwrap();
     let r = a.audit_verify().unwrap();
     assert!(r.intact, "{}", r.problem);
     // A second backup into the now non-empty folder is refused.

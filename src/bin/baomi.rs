@@ -200,7 +200,10 @@ fn main() -> ExitCode {
         Err(Failure::Usage(msg)) => {
             eprintln!("用法错误：{msg}");
             if json {
-                println!("{}", serde_json::json!({ "error": { "code": "usage", "message": msg } }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "error": { "code": "usage", "message": msg } })
+                );
             }
             ExitCode::from(2)
         }
@@ -217,8 +220,9 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> CliResult<()> {
     let vault = match cli.vault {
         Some(v) => v,
-        None => paths::default_vault_dir(paths::APP_ID)
-            .ok_or_else(|| Failure::Usage("无法确定用户数据目录，请用 --vault 指定保密库文件夹".into()))?,
+        None => paths::default_vault_dir(paths::APP_ID).ok_or_else(|| {
+            Failure::Usage("无法确定用户数据目录，请用 --vault 指定保密库文件夹".into())
+        })?,
     };
     let ctx = Ctx {
         vault,
@@ -233,7 +237,12 @@ fn run(cli: Cli) -> CliResult<()> {
         Command::Whoami => {
             let s = login(&ctx)?;
             let info = s.info()?;
-            emit(&ctx, &info, || format!("{}（{}），角色：{}，单位：{}", info.display, info.user, info.role_label, info.unit))
+            emit(&ctx, &info, || {
+                format!(
+                    "{}（{}），角色：{}，单位：{}",
+                    info.display, info.user, info.role_label, info.unit
+                )
+            })
         }
         Command::Passwd => {
             let (mut s, old) = login_keep_password(&ctx)?;
@@ -269,7 +278,11 @@ fn emit<T: Serialize>(ctx: &Ctx, value: &T, human: impl FnOnce() -> String) -> C
 }
 
 fn done(ctx: &Ctx, message: &str) -> CliResult<()> {
-    emit(ctx, &serde_json::json!({ "ok": true, "message": message }), || message.to_string())
+    emit(
+        ctx,
+        &serde_json::json!({ "ok": true, "message": message }),
+        || message.to_string(),
+    )
 }
 
 /// Reads a secret from `var`, else prompts on a terminal, else fails as a usage error.
@@ -278,9 +291,12 @@ fn secret_from(var: &str, prompt: &str) -> CliResult<String> {
         return Ok(v);
     }
     if std::io::stdin().is_terminal() {
-        return rpassword::prompt_password(format!("{prompt}：")).map_err(|e| Failure::Usage(format!("无法读取口令：{e}")));
+        return rpassword::prompt_password(format!("{prompt}："))
+            .map_err(|e| Failure::Usage(format!("无法读取口令：{e}")));
     }
-    Err(Failure::Usage(format!("缺少{prompt}：请设置环境变量 {var}，或在终端中运行以输入")))
+    Err(Failure::Usage(format!(
+        "缺少{prompt}：请设置环境变量 {var}，或在终端中运行以输入"
+    )))
 }
 
 fn acting_password(ctx: &Ctx, user: &str) -> CliResult<String> {
@@ -313,7 +329,13 @@ fn login_keep_password(ctx: &Ctx) -> CliResult<(Session, String)> {
         .clone()
         .ok_or_else(|| Failure::Usage("请用 --user 或 BAOMI_USER 指定账户".into()))?;
     let password = acting_password(ctx, &user)?;
-    let s = vault::login(&ctx.vault, &user, &password, ctx.clock.clone(), Tuning::default())?;
+    let s = vault::login(
+        &ctx.vault,
+        &user,
+        &password,
+        ctx.clock.clone(),
+        Tuning::default(),
+    )?;
     Ok((s, password))
 }
 
@@ -322,20 +344,41 @@ fn login(ctx: &Ctx) -> CliResult<Session> {
 }
 
 fn init(ctx: &Ctx, a: InitArgs) -> CliResult<()> {
-    let account = |name: &str, display: Option<String>, var: &str, label: &str| -> CliResult<NewAccount> {
-        Ok(NewAccount {
-            name: name.to_string(),
-            display: display.unwrap_or_else(|| name.to_string()),
-            password: secret_from(var, &format!("{label} {name} 的口令"))?,
-        })
-    };
+    let account =
+        |name: &str, display: Option<String>, var: &str, label: &str| -> CliResult<NewAccount> {
+            Ok(NewAccount {
+                name: name.to_string(),
+                display: display.unwrap_or_else(|| name.to_string()),
+                password: secret_from(var, &format!("{label} {name} 的口令"))?,
+            })
+        };
     let req = InitRequest {
         unit: a.unit,
-        admin: account(&a.admin, a.admin_display, "BAOMI_ADMIN_PASSWORD", "系统管理员")?,
-        secadmin: account(&a.secadmin, a.secadmin_display, "BAOMI_SECADMIN_PASSWORD", "安全保密管理员")?,
-        auditor: account(&a.auditor, a.auditor_display, "BAOMI_AUDITOR_PASSWORD", "安全审计员")?,
+        admin: account(
+            &a.admin,
+            a.admin_display,
+            "BAOMI_ADMIN_PASSWORD",
+            "系统管理员",
+        )?,
+        secadmin: account(
+            &a.secadmin,
+            a.secadmin_display,
+            "BAOMI_SECADMIN_PASSWORD",
+            "安全保密管理员",
+        )?,
+        auditor: account(
+            &a.auditor,
+            a.auditor_display,
+            "BAOMI_AUDITOR_PASSWORD",
+            "安全审计员",
+        )?,
         officer: match &a.officer {
-            Some(o) => Some(account(o, a.officer_display, "BAOMI_OFFICER_PASSWORD", "保密员")?),
+            Some(o) => Some(account(
+                o,
+                a.officer_display,
+                "BAOMI_OFFICER_PASSWORD",
+                "保密员",
+            )?),
             None => None,
         },
     };
@@ -346,11 +389,25 @@ fn init(ctx: &Ctx, a: InitArgs) -> CliResult<()> {
     if let Some(t) = a.kdf_iterations {
         kdf.iterations = t;
     }
-    vault::init(&ctx.vault, &req, Options { kdf, ..Options::default() }, ctx.clock.as_ref())?;
+    vault::init(
+        &ctx.vault,
+        &req,
+        Options {
+            kdf,
+            ..Options::default()
+        },
+        ctx.clock.as_ref(),
+    )?;
     emit(
         ctx,
         &serde_json::json!({ "ok": true, "vault": ctx.vault, "unit": req.unit.trim() }),
-        || format!("已在 {} 创建保密库（单位：{}）", ctx.vault.display(), req.unit.trim()),
+        || {
+            format!(
+                "已在 {} 创建保密库（单位：{}）",
+                ctx.vault.display(),
+                req.unit.trim()
+            )
+        },
     )
 }
 
@@ -359,7 +416,11 @@ fn user(ctx: &Ctx, cmd: UserCmd) -> CliResult<()> {
     match cmd {
         UserCmd::Add { name, display } => {
             let password = new_password(ctx, "新账户的初始口令")?;
-            s.add_account(&NewAccount { name: name.clone(), display, password })?;
+            s.add_account(&NewAccount {
+                name: name.clone(),
+                display,
+                password,
+            })?;
             done(ctx, &format!("已创建账户“{name}”；请安全保密管理员用 `baomi user role {name} officer|reader` 分配角色，首次登录须修改口令"))
         }
         UserCmd::List => {
@@ -373,7 +434,11 @@ fn user(ctx: &Ctx, cmd: UserCmd) -> CliResult<()> {
                             a.display,
                             a.role_label,
                             if a.disabled { "\t已停用" } else { "" },
-                            if a.locked_until.is_some() { "\t已锁定" } else { "" }
+                            if a.locked_until.is_some() {
+                                "\t已锁定"
+                            } else {
+                                ""
+                            }
                         )
                     })
                     .collect::<Vec<_>>()
@@ -404,13 +469,33 @@ fn user(ctx: &Ctx, cmd: UserCmd) -> CliResult<()> {
 fn audit_cmd(ctx: &Ctx, cmd: AuditCmd) -> CliResult<()> {
     let mut s = login(ctx)?;
     match cmd {
-        AuditCmd::List { actor, action, from, to, text, limit } => {
-            let page = s.audit_list(&audit::Filter { actor, action, from, to, text, limit: Some(limit), offset: None })?;
+        AuditCmd::List {
+            actor,
+            action,
+            from,
+            to,
+            text,
+            limit,
+        } => {
+            let page = s.audit_list(&audit::Filter {
+                actor,
+                action,
+                from,
+                to,
+                text,
+                limit: Some(limit),
+                offset: None,
+            })?;
             emit(ctx, &page, || {
                 let mut out: Vec<String> = page
                     .entries
                     .iter()
-                    .map(|e| format!("{}\t{}\t{}\t{}\t{}\t{}", e.seq, e.at, e.actor, e.action_label, e.target, e.detail))
+                    .map(|e| {
+                        format!(
+                            "{}\t{}\t{}\t{}\t{}\t{}",
+                            e.seq, e.at, e.actor, e.action_label, e.target, e.detail
+                        )
+                    })
                     .collect();
                 out.push(format!("共 {} 条", page.total));
                 out.join("\n")
@@ -429,7 +514,10 @@ fn audit_cmd(ctx: &Ctx, cmd: AuditCmd) -> CliResult<()> {
                 Ok(())
             } else {
                 // Exit 4; the report is already on stdout.
-                Err(Failure::Core(Error::integrity(format!("审计日志校验失败：{}", report.problem))))
+                Err(Failure::Core(Error::integrity(format!(
+                    "审计日志校验失败：{}",
+                    report.problem
+                ))))
             }
         }
     }
@@ -448,7 +536,13 @@ fn policy(ctx: &Ctx, cmd: PolicyCmd) -> CliResult<()> {
             let p = s.policy()?;
             emit(ctx, &p, || show(&p))
         }
-        PolicyCmd::Set { min_length, min_classes, max_failures, lockout_minutes, idle_lock_seconds } => {
+        PolicyCmd::Set {
+            min_length,
+            min_classes,
+            max_failures,
+            lockout_minutes,
+            idle_lock_seconds,
+        } => {
             let mut p = s.policy()?;
             p.min_length = min_length.unwrap_or(p.min_length);
             p.min_classes = min_classes.unwrap_or(p.min_classes);
