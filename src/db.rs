@@ -18,10 +18,16 @@ pub const FILE_NAME: &str = "vault.db";
 
 /// The embedded migrations, in order; index + 1 is the schema version after applying one.
 /// Never edit a landed migration: add the next number.
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_foundation",
+        include_str!("../migrations/0001_foundation.sql"),
+    ),
+    (
+        "0002_registers",
+        include_str!("../migrations/0002_registers.sql"),
+    ),
+];
 
 pub fn schema_version() -> i64 {
     MIGRATIONS.len() as i64

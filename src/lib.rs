@@ -9,12 +9,17 @@ pub mod app;
 pub mod audit;
 pub mod clock;
 pub mod crypto;
+pub mod dates;
 pub mod db;
+pub mod documents;
 pub mod error;
+pub mod input;
 pub mod keyfile;
 pub mod paths;
 pub mod policy;
+pub mod register;
 pub mod roles;
+pub mod search;
 pub mod vault;
 
 pub use error::{Code, Error, Result};

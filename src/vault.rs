@@ -527,6 +527,10 @@ impl WriteCtx<'_> {
     pub fn now(&self) -> &str {
         &self.now
     }
+    /// The signed-in account recording this change.
+    pub fn actor(&self) -> &str {
+        self.session_user
+    }
     /// Adds or replaces `user`'s key slot; the key file is written before the commit.
     pub fn set_slot(&mut self, user: &str, password: &str, kdf: KdfParams) -> Result<()> {
         self.keyfile.set_slot(user, password, self.key, kdf)?;

@@ -6,7 +6,7 @@
 //! 1 refused; 2 usage; 3 authentication failed or locked; 4 integrity failure. No rule lives
 //! here: the core decides everything.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -66,8 +66,75 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
-    /// 打印某种输入的 JSON Schema（init、account、policy、audit-filter）
+    /// 涉密载体登记：登记、查询和各项手续（记录以 JSON 从标准输入提供）
+    #[command(subcommand)]
+    Doc(DocCmd),
+    /// 打印某种输入的 JSON Schema（如 init、doc、doc-borrow、doc-destroy；`baomi schema list` 列出全部）
     Schema { kind: String },
+}
+
+#[derive(Subcommand)]
+enum DocCmd {
+    /// 登记载体：标准输入为 JSON（见 `baomi schema doc`），输出登记后的记录
+    Add,
+    /// 查询载体（任意长度的中文关键词，加筛选和排序）
+    List {
+        #[arg(long, short)]
+        query: Option<String>,
+        #[arg(long)]
+        level: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        custodian: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        /// 只列出逾期未还的
+        #[arg(long)]
+        overdue: bool,
+        /// id、received_on、serial、level、title、due_on
+        #[arg(long)]
+        sort: Option<String>,
+        /// 升序（默认降序）
+        #[arg(long)]
+        asc: bool,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// 显示一件载体及其全部手续记录（ID 或编号）
+    Show { id: String },
+    /// 分发
+    Distribute { id: String },
+    /// 传阅（阅读人签收；知悉范围外须填 approval）
+    Circulate { id: String },
+    /// 借阅（borrower、due_on）
+    Borrow { id: String },
+    /// 归还
+    Return { id: String },
+    /// 复印或摘抄（count、approver、approver_role）
+    Copy { id: String },
+    /// 清退（可一次清退多件：命令行列出多个 ID，或 JSON 的 ids）
+    Handback { ids: Vec<String> },
+    /// 归档
+    Archive { id: String },
+    /// 解密或降密（new_level、approver）
+    Declassify { id: String },
+    /// 标记下落不明（since）
+    Missing { id: String },
+    /// 登记找回
+    Found { id: String },
+    /// 销毁（approver、supervisors 两人、place、method、list_no）
+    Destroy { id: String },
+    /// 更正登记内容（field、value、reason），原值保留在记录中
+    Correct { id: String },
+    /// 月核对：清点某责任人或保密柜的载体（counted 为清点到的编号）
+    Reconcile,
+    /// 到期提醒：逾期未还、下落不明倒计时、解密审查
+    Reminders,
 }
 
 #[derive(Args)]
@@ -251,6 +318,7 @@ fn run(cli: Cli) -> CliResult<()> {
             done(&ctx, "口令已修改")
         }
         Command::User(cmd) => user(&ctx, cmd),
+        Command::Doc(cmd) => doc(&ctx, cmd),
         Command::Audit(cmd) => audit_cmd(&ctx, cmd),
         Command::Policy(cmd) => policy(&ctx, cmd),
         Command::Unit { name } => {
@@ -555,19 +623,311 @@ fn policy(ctx: &Ctx, cmd: PolicyCmd) -> CliResult<()> {
     }
 }
 
+const SCHEMAS: [&str; 19] = [
+    "init",
+    "account",
+    "policy",
+    "audit-filter",
+    "doc",
+    "doc-query",
+    "doc-distribute",
+    "doc-circulate",
+    "doc-borrow",
+    "doc-return",
+    "doc-copy",
+    "doc-handback",
+    "doc-archive",
+    "doc-declassify",
+    "doc-missing",
+    "doc-found",
+    "doc-destroy",
+    "doc-correct",
+    "doc-reconcile",
+];
+
 fn schema(kind: &str) -> CliResult<()> {
+    use baomi::documents as d;
     let schema = match kind {
+        "list" => {
+            println!("{}", SCHEMAS.join("\n"));
+            return Ok(());
+        }
         "init" => schemars::schema_for!(InitRequest),
         "account" => schemars::schema_for!(NewAccount),
         "policy" => schemars::schema_for!(Policy),
         "audit-filter" => schemars::schema_for!(audit::Filter),
+        "doc" => schemars::schema_for!(d::DocInput),
+        "doc-query" => schemars::schema_for!(d::DocQuery),
+        "doc-distribute" => schemars::schema_for!(d::DistributeInput),
+        "doc-circulate" => schemars::schema_for!(d::CirculateInput),
+        "doc-borrow" => schemars::schema_for!(d::BorrowInput),
+        "doc-return" => schemars::schema_for!(d::ReturnInput),
+        "doc-copy" => schemars::schema_for!(d::CopyInput),
+        "doc-handback" => schemars::schema_for!(d::HandbackInput),
+        "doc-archive" => schemars::schema_for!(d::ArchiveInput),
+        "doc-declassify" => schemars::schema_for!(d::DeclassifyInput),
+        "doc-missing" => schemars::schema_for!(d::MissingInput),
+        "doc-found" => schemars::schema_for!(d::FoundInput),
+        "doc-destroy" => schemars::schema_for!(d::DestroyInput),
+        "doc-correct" => schemars::schema_for!(d::CorrectInput),
+        "doc-reconcile" => schemars::schema_for!(d::ReconcileInput),
         other => {
             return Err(Failure::Usage(format!(
-                "未知的输入类型“{other}”，可用：init、account、policy、audit-filter"
+                "未知的输入类型“{other}”，可用：{}",
+                SCHEMAS.join("、")
             )))
         }
     };
     let text = serde_json::to_string_pretty(&schema).map_err(|e| Error::internal(e.to_string()))?;
     println!("{text}");
     Ok(())
+}
+
+/// Reads the whole of stdin as the JSON input of a command.
+fn stdin_json<T: serde::de::DeserializeOwned>() -> CliResult<T> {
+    let mut buf = String::new();
+    std::io::stdin()
+        .read_to_string(&mut buf)
+        .map_err(|e| Failure::Usage(format!("无法读取标准输入：{e}")))?;
+    Ok(baomi::input::from_json(&buf)?)
+}
+
+/// Like [`stdin_json`], but an empty stdin means "no optional fields".
+fn stdin_json_or_default<T: serde::de::DeserializeOwned + Default>() -> CliResult<T> {
+    if std::io::stdin().is_terminal() {
+        return Ok(T::default());
+    }
+    let mut buf = String::new();
+    std::io::stdin()
+        .read_to_string(&mut buf)
+        .map_err(|e| Failure::Usage(format!("无法读取标准输入：{e}")))?;
+    if buf.trim().is_empty() {
+        return Ok(T::default());
+    }
+    Ok(baomi::input::from_json(&buf)?)
+}
+
+fn doc_line(d: &baomi::documents::DocView) -> String {
+    let mut flags = Vec::new();
+    if d.overdue {
+        flags.push(format!(
+            "逾期（应还 {}）",
+            d.due_on.as_deref().unwrap_or("")
+        ));
+    }
+    if let Some(on) = &d.incident_on {
+        flags.push(format!("将于 {on} 构成泄密事件"));
+    }
+    if d.review_due {
+        flags.push("解密审查到期".to_string());
+    }
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t{}{}",
+        d.serial,
+        d.level.label(),
+        d.title,
+        d.custodian,
+        d.status_label,
+        d.received_on,
+        if flags.is_empty() {
+            String::new()
+        } else {
+            format!("\t{}", flags.join("；"))
+        }
+    )
+}
+
+fn doc(ctx: &Ctx, cmd: DocCmd) -> CliResult<()> {
+    use baomi::documents as d;
+    let mut s = login(ctx)?;
+    let one =
+        |ctx: &Ctx, v: &d::DocView, verb: &str| emit(ctx, v, || format!("{verb}：{}", doc_line(v)));
+    match cmd {
+        DocCmd::Add => {
+            let input: d::DocInput = stdin_json()?;
+            let v = s.doc_add(&input)?;
+            one(ctx, &v, "已登记")
+        }
+        DocCmd::List {
+            query,
+            level,
+            status,
+            custodian,
+            from,
+            to,
+            overdue,
+            sort,
+            asc,
+            offset,
+            limit,
+        } => {
+            let q = d::DocQuery {
+                query,
+                level,
+                status,
+                custodian,
+                received_from: from,
+                received_to: to,
+                overdue: overdue.then_some(true),
+                sort,
+                desc: Some(!asc),
+                offset: Some(offset),
+                limit: Some(limit),
+            };
+            let page = s.doc_list(&q)?;
+            emit(ctx, &page, || {
+                let mut out: Vec<String> = page.rows.iter().map(doc_line).collect();
+                out.push(format!(
+                    "共 {}{} 条",
+                    page.total,
+                    if page.total_exact { "" } else { "+" }
+                ));
+                out.join("\n")
+            })
+        }
+        DocCmd::Show { id } => {
+            let id = s.doc_resolve(&id)?;
+            let v = s.doc_show(id)?;
+            emit(ctx, &v, || {
+                let mut out = vec![
+                    doc_line(&v),
+                    format!(
+                        "文号：{}  制文机关：{}  保密期限：{}",
+                        v.doc_no, v.origin_unit, v.secrecy_period
+                    ),
+                    format!(
+                        "知悉范围：{}  份数：{}（{}）  载体：{}  存放：{}",
+                        v.scope.join("、"),
+                        v.copies,
+                        v.copy_numbers,
+                        v.carrier_type,
+                        v.location
+                    ),
+                ];
+                for h in v.history.iter().flatten() {
+                    out.push(format!(
+                        "  {}  {}  {}{}",
+                        h.occurred_on,
+                        h.actor,
+                        h.summary,
+                        h.approval
+                            .as_deref()
+                            .map(|a| format!("  审批：{a}"))
+                            .unwrap_or_default()
+                    ));
+                }
+                out.join("\n")
+            })
+        }
+        DocCmd::Distribute { id } => {
+            let id = s.doc_resolve(&id)?;
+            let v = s.doc_distribute(id, &stdin_json()?)?;
+            one(ctx, &v, "已分发")
+        }
+        DocCmd::Circulate { id } => {
+            let id = s.doc_resolve(&id)?;
+            let v = s.doc_circulate(id, &stdin_json()?)?;
+            one(ctx, &v, "已登记传阅")
+        }
+        DocCmd::Borrow { id } => {
+            let id = s.doc_resolve(&id)?;
+            let v = s.doc_borrow(id, &stdin_json()?)?;
+            one(ctx, &v, "已借出")
+        }
+        DocCmd::Return { id } => {
+            let id = s.doc_resolve(&id)?;
+            let v = s.doc_return(id, &stdin_json_or_default()?)?;
+            one(ctx, &v, "已归还")
+        }
+        DocCmd::Copy { id } => {
+            let id = s.doc_resolve(&id)?;
+            let r = s.doc_copy(id, &stdin_json()?)?;
+            emit(ctx, &r, || {
+                let mut out = vec![format!("已复制 {} 份：", r.copies.len())];
+                out.extend(r.copies.iter().map(doc_line));
+                out.join("\n")
+            })
+        }
+        DocCmd::Handback { ids } => {
+            let ids = ids
+                .iter()
+                .map(|i| s.doc_resolve(i))
+                .collect::<Result<Vec<_>, _>>()?;
+            let list = s.doc_handback(&ids, &stdin_json()?)?;
+            emit(ctx, &list, || {
+                format!(
+                    "已清退 {} 件：\n{}",
+                    list.len(),
+                    list.iter().map(doc_line).collect::<Vec<_>>().join("\n")
+                )
+            })
+        }
+        DocCmd::Archive { id } => {
+            let id = s.doc_resolve(&id)?;
+            let v = s.doc_archive(id, &stdin_json_or_default()?)?;
+            one(ctx, &v, "已归档")
+        }
+        DocCmd::Declassify { id } => {
+            let id = s.doc_resolve(&id)?;
+            let v = s.doc_declassify(id, &stdin_json()?)?;
+            one(ctx, &v, "已办理解密/降密")
+        }
+        DocCmd::Missing { id } => {
+            let id = s.doc_resolve(&id)?;
+            let v = s.doc_missing(id, &stdin_json()?)?;
+            one(ctx, &v, "已标记下落不明")
+        }
+        DocCmd::Found { id } => {
+            let id = s.doc_resolve(&id)?;
+            let v = s.doc_found(id, &stdin_json_or_default()?)?;
+            one(ctx, &v, "已登记找回")
+        }
+        DocCmd::Destroy { id } => {
+            let id = s.doc_resolve(&id)?;
+            let v = s.doc_destroy(id, &stdin_json()?)?;
+            one(ctx, &v, "已销毁")
+        }
+        DocCmd::Correct { id } => {
+            let id = s.doc_resolve(&id)?;
+            let v = s.doc_correct(id, &stdin_json()?)?;
+            one(ctx, &v, "已更正")
+        }
+        DocCmd::Reconcile => {
+            let r = s.doc_reconcile(&stdin_json()?)?;
+            emit(ctx, &r, || {
+                format!(
+                    "核对完成：应在 {} 件，清点 {} 件；未找到：{}；不应在此：{}；借出未还：{}",
+                    r.expected.len(),
+                    r.counted.len(),
+                    if r.not_found.is_empty() {
+                        "无".into()
+                    } else {
+                        r.not_found.join("、")
+                    },
+                    if r.unexpected.is_empty() {
+                        "无".into()
+                    } else {
+                        r.unexpected.join("、")
+                    },
+                    if r.borrowed_out.is_empty() {
+                        "无".into()
+                    } else {
+                        r.borrowed_out.join("、")
+                    }
+                )
+            })
+        }
+        DocCmd::Reminders => {
+            let r = s.doc_reminders()?;
+            emit(ctx, &r, || {
+                let mut out = vec![format!("逾期未还 {} 件：", r.overdue.len())];
+                out.extend(r.overdue.iter().map(doc_line));
+                out.push(format!("下落不明 {} 件：", r.missing.len()));
+                out.extend(r.missing.iter().map(doc_line));
+                out.push(format!("解密审查到期 {} 件：", r.review_due.len()));
+                out.extend(r.review_due.iter().map(doc_line));
+                out.join("\n")
+            })
+        }
+    }
 }

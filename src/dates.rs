@@ -1,0 +1,85 @@
+//! Calendar dates as users type them and as forms print them.
+//!
+//! Contract: data holds ISO dates (`2026-11-22`); [`parse`] accepts that form (and
+//! `2026/11/22`, `2026.11.22`, `2026年11月22日`) and fails with a Chinese message naming the
+//! field; [`chinese`] prints `2026年11月22日` for paper.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::error::{Error, Result};
+
+/// Parses a user-entered date for the field `field` (Chinese label `label`).
+pub fn parse(field: &str, label: &str, s: &str) -> Result<NaiveDate> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(Error::field(field, label, "不能为空"));
+    }
+    let normalized: String = t
+        .replace('年', "-")
+        .replace('月', "-")
+        .replace('日', "")
+        .replace(['/', '.'], "-");
+    NaiveDate::parse_from_str(&normalized, "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1949..=2199).contains(&d.year()))
+        .ok_or_else(|| {
+            Error::field(
+                field,
+                label,
+                format!("“{t}”不是有效日期，请按 2026-11-22 的格式填写"),
+            )
+        })
+}
+
+/// Parses an optional date: empty or missing is `None`.
+pub fn parse_opt(field: &str, label: &str, s: Option<&str>) -> Result<Option<NaiveDate>> {
+    match s.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => parse(field, label, v).map(Some),
+    }
+}
+
+pub fn iso(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// `2026年11月22日`, as printed on forms.
+pub fn chinese(d: NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// `d` plus `years` calendar years (29 February becomes 28 February when needed).
+pub fn add_years(d: NaiveDate, years: u32) -> NaiveDate {
+    let y = d.year() + years as i32;
+    NaiveDate::from_ymd_opt(y, d.month(), d.day())
+        .or_else(|| NaiveDate::from_ymd_opt(y, d.month(), 28))
+        .unwrap_or(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_the_forms_people_type() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        for s in ["2026-11-22", " 2026/11/22 ", "2026.11.22", "2026年11月22日"] {
+            assert_eq!(parse("d", "日期", s).unwrap(), d, "{s}");
+        }
+        assert_eq!(chinese(d), "2026年11月22日");
+        let e = parse("received_on", "收到日期", "2026-13-01").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("received_on"));
+        assert_eq!(
+            e.message,
+            "收到日期：“2026-13-01”不是有效日期，请按 2026-11-22 的格式填写"
+        );
+        assert_eq!(
+            parse("d", "日期", "").unwrap_err().message,
+            "日期：不能为空"
+        );
+        assert_eq!(
+            add_years(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(), 10),
+            NaiveDate::from_ymd_opt(2034, 2, 28).unwrap()
+        );
+    }
+}

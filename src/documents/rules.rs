@@ -1,0 +1,432 @@
+//! The carrier lifecycle and its rules (DESIGN §3), as a pure fold over events.
+//!
+//! Contract: [`Documents::apply`] is the only place a carrier's status changes. It refuses
+//! any event the current status does not allow (a destroyed or handed-back carrier takes none)
+//! and every event whose rule is broken; the checks that need only the event itself (two
+//! distinct supervisors, the copy approver's role for the level) live in the event
+//! constructors below, so they hold however the event was produced.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::model::*;
+use crate::error::{Error, Result};
+use crate::register::{Meta, Register};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DocEvent {
+    Registered {
+        id: i64,
+        serial: String,
+        fields: DocFields,
+        parent_id: Option<i64>,
+    },
+    Distributed {
+        to: String,
+        location: String,
+    },
+    Circulated {
+        reader: String,
+        department: String,
+        outside_scope: bool,
+    },
+    Borrowed {
+        borrower: String,
+        department: String,
+        due_on: NaiveDate,
+        outside_scope: bool,
+    },
+    Returned,
+    Copied {
+        count: u32,
+        copy_kind: String,
+        approver: String,
+        approver_role: ApproverRole,
+        copy_ids: Vec<i64>,
+    },
+    HandedBack {
+        to: String,
+    },
+    Archived {
+        location: String,
+    },
+    Declassified {
+        from: Level,
+        to: Option<Level>,
+        approver: String,
+    },
+    MarkedMissing {
+        since: NaiveDate,
+    },
+    Found,
+    Destroyed {
+        approver: String,
+        supervisors: [String; 2],
+        place: String,
+        method: String,
+        list_no: String,
+    },
+    Corrected {
+        field: String,
+        old: String,
+        new: String,
+        reason: String,
+    },
+}
+
+pub struct Documents;
+
+fn refuse(state: &DocState, what: &str) -> Error {
+    Error::rule(format!(
+        "载体 {} 当前状态为“{}”，不能{what}",
+        state.serial,
+        state.status.label()
+    ))
+}
+
+/// Whether `who` (or their department) is inside the knowledge scope.
+pub fn in_scope(fields: &DocFields, who: &str, department: &str) -> bool {
+    fields.scope.is_empty()
+        || fields
+            .scope
+            .iter()
+            .any(|s| s == who || (!department.is_empty() && s == department))
+}
+
+/// The copy rule: 绝密 or 不准复印 needs the originating unit; others the leader in charge.
+pub fn check_copy_approval(fields: &DocFields, role: ApproverRole) -> Result<()> {
+    let needs_origin = fields.level == Level::TopSecret || fields.no_copy;
+    if needs_origin && role != ApproverRole::OriginatingUnit {
+        let why = if fields.level == Level::TopSecret {
+            "绝密级载体"
+        } else {
+            "标注“不准复印”的载体"
+        };
+        return Err(Error::field(
+            "approver_role",
+            "批准人身份",
+            format!("{why}须经制文机关（原制发机关）批准方可复印或摘抄"),
+        ));
+    }
+    Ok(())
+}
+
+/// The destruction rule: listed, approved, placed, with a method, two different supervisors.
+pub fn destroyed(
+    approver: &str,
+    supervisors: &[String],
+    place: &str,
+    method: &str,
+    list_no: &str,
+) -> Result<DocEvent> {
+    let need = |field: &str, label: &str, v: &str| crate::input::required(field, label, v, 60);
+    let list_no = need("list_no", "销毁清单编号", list_no)?;
+    let approver = need("approver", "批准人（分管保密工作领导）", approver)?;
+    let place = need("place", "销毁地点", place)?;
+    let method = need("method", "销毁方式", method)?;
+    let names: Vec<String> = supervisors
+        .iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let [a, b] = names.as_slice() else {
+        return Err(Error::field(
+            "supervisors",
+            "监销人",
+            format!("销毁须由两人监销，当前填写了 {} 人", names.len()),
+        ));
+    };
+    if a == b {
+        return Err(Error::field(
+            "supervisors",
+            "监销人",
+            "两名监销人须为不同人员",
+        ));
+    }
+    Ok(DocEvent::Destroyed {
+        approver,
+        supervisors: [a.clone(), b.clone()],
+        place,
+        method,
+        list_no,
+    })
+}
+
+impl Register for Documents {
+    const NAME: &'static str = "doc";
+    type State = DocState;
+    type Event = DocEvent;
+
+    fn kind(event: &DocEvent) -> &'static str {
+        match event {
+            DocEvent::Registered { .. } => "registered",
+            DocEvent::Distributed { .. } => "distributed",
+            DocEvent::Circulated { .. } => "circulated",
+            DocEvent::Borrowed { .. } => "borrowed",
+            DocEvent::Returned => "returned",
+            DocEvent::Copied { .. } => "copied",
+            DocEvent::HandedBack { .. } => "handed_back",
+            DocEvent::Archived { .. } => "archived",
+            DocEvent::Declassified { .. } => "declassified",
+            DocEvent::MarkedMissing { .. } => "missing",
+            DocEvent::Found => "found",
+            DocEvent::Destroyed { .. } => "destroyed",
+            DocEvent::Corrected { .. } => "corrected",
+        }
+    }
+
+    fn describe(event: &DocEvent) -> String {
+        match event {
+            DocEvent::Registered { serial, fields, parent_id, .. } => match parent_id {
+                Some(p) => format!("登记复制件 {serial}（原件 #{p}），密级{}", fields.level.label()),
+                None => format!("登记 {serial}，密级{}，责任人{}", fields.level.label(), fields.custodian),
+            },
+            DocEvent::Distributed { to, location } => {
+                if location.is_empty() { format!("分发给{to}") } else { format!("分发给{to}，存放于{location}") }
+            }
+            DocEvent::Circulated { reader, outside_scope, .. } => {
+                if *outside_scope { format!("传阅：{reader} 阅签（知悉范围外，经审批）") } else { format!("传阅：{reader} 阅签") }
+            }
+            DocEvent::Borrowed { borrower, due_on, .. } => format!("借出给{borrower}，应于 {due_on} 前归还"),
+            DocEvent::Returned => "归还".into(),
+            DocEvent::Copied { count, copy_kind, approver, approver_role, .. } => {
+                format!("{copy_kind} {count} 份，经{}{approver}批准", approver_role.label())
+            }
+            DocEvent::HandedBack { to } => format!("清退给{to}"),
+            DocEvent::Archived { location } => {
+                if location.is_empty() { "归档".into() } else { format!("归档，存放于{location}") }
+            }
+            DocEvent::Declassified { from, to, approver } => match to {
+                Some(l) => format!("降密：{} → {}，经{approver}批准", from.label(), l.label()),
+                None => format!("解密（原{}），经{approver}批准", from.label()),
+            },
+            DocEvent::MarkedMissing { since } => format!("标记下落不明（自 {since}）"),
+            DocEvent::Found => "找回".into(),
+            DocEvent::Destroyed { supervisors, place, method, list_no, approver } => format!(
+                "销毁（清单 {list_no}），经{approver}批准，于{place}以{method}方式销毁，监销人{}、{}",
+                supervisors[0], supervisors[1]
+            ),
+            DocEvent::Corrected { field, old, new, reason } => format!("更正{field}：“{old}” → “{new}”（{reason}）"),
+        }
+    }
+
+    fn apply(state: Option<&DocState>, event: &DocEvent, meta: &Meta) -> Result<DocState> {
+        let Some(s) = state else {
+            return match event {
+                DocEvent::Registered {
+                    id,
+                    serial,
+                    fields,
+                    parent_id,
+                } => Ok(DocState {
+                    id: *id,
+                    serial: serial.clone(),
+                    fields: fields.clone(),
+                    status: Status::InCustody,
+                    resume: None,
+                    borrower: None,
+                    due_on: None,
+                    missing_since: None,
+                    parent_id: *parent_id,
+                }),
+                _ => Err(Error::internal("载体尚未登记，不能记录其他事件")),
+            };
+        };
+        let mut next = s.clone();
+        if s.status.is_final() && !matches!(event, DocEvent::Corrected { .. }) {
+            return Err(Error::rule(format!(
+                "载体 {} 已{}，不能再办理任何手续",
+                s.serial,
+                if s.status == Status::Destroyed {
+                    "销毁"
+                } else {
+                    "清退"
+                }
+            )));
+        }
+        match event {
+            DocEvent::Registered { .. } => {
+                return Err(Error::conflict(format!("载体 {} 已经登记", s.serial)))
+            }
+            DocEvent::Distributed { to, location } => {
+                if s.status != Status::InCustody {
+                    return Err(refuse(s, "分发"));
+                }
+                next.fields.custodian = to.clone();
+                if !location.is_empty() {
+                    next.fields.location = location.clone();
+                }
+            }
+            DocEvent::Circulated {
+                reader,
+                department,
+                outside_scope,
+            } => {
+                if !matches!(
+                    s.status,
+                    Status::InCustody | Status::Archived | Status::Declassified
+                ) {
+                    return Err(refuse(s, "传阅"));
+                }
+                check_scope(s, reader, department, *outside_scope, meta, "传阅")?;
+            }
+            DocEvent::Borrowed {
+                borrower,
+                department,
+                due_on,
+                outside_scope,
+            } => {
+                if !matches!(
+                    s.status,
+                    Status::InCustody | Status::Archived | Status::Declassified
+                ) {
+                    return Err(refuse(s, "借出"));
+                }
+                check_scope(s, borrower, department, *outside_scope, meta, "借阅")?;
+                if *due_on < meta.occurred_on {
+                    return Err(Error::field("due_on", "应还日期", "不能早于借出日期"));
+                }
+                next.resume = Some(s.status);
+                next.status = Status::Borrowed;
+                next.borrower = Some(borrower.clone());
+                next.due_on = Some(*due_on);
+            }
+            DocEvent::Returned => {
+                if s.status != Status::Borrowed {
+                    return Err(refuse(s, "归还"));
+                }
+                next.status = s.resume.unwrap_or(Status::InCustody);
+                next.resume = None;
+                next.borrower = None;
+                next.due_on = None;
+            }
+            DocEvent::Copied { approver_role, .. } => {
+                if !matches!(s.status, Status::InCustody | Status::Archived) {
+                    return Err(refuse(s, "复印或摘抄"));
+                }
+                check_copy_approval(&s.fields, *approver_role)?;
+            }
+            DocEvent::HandedBack { .. } => {
+                if !matches!(
+                    s.status,
+                    Status::InCustody | Status::Archived | Status::Declassified
+                ) {
+                    return Err(refuse(s, "清退"));
+                }
+                next.status = Status::HandedBack;
+            }
+            DocEvent::Archived { location } => {
+                if !matches!(s.status, Status::InCustody | Status::Declassified) {
+                    return Err(refuse(s, "归档"));
+                }
+                next.status = Status::Archived;
+                if !location.is_empty() {
+                    next.fields.location = location.clone();
+                }
+            }
+            DocEvent::Declassified { from, to, .. } => {
+                if !matches!(s.status, Status::InCustody | Status::Archived) {
+                    return Err(refuse(s, "解密或降密"));
+                }
+                if *from != s.fields.level {
+                    return Err(Error::internal("降密事件的原密级与登记不符"));
+                }
+                match to {
+                    Some(l) if l.rank() <= from.rank() => {
+                        return Err(Error::field(
+                            "new_level",
+                            "新密级",
+                            format!("应低于原密级{}", from.label()),
+                        ))
+                    }
+                    Some(l) => next.fields.level = *l,
+                    None => next.status = Status::Declassified,
+                }
+            }
+            DocEvent::MarkedMissing { since } => {
+                if !matches!(
+                    s.status,
+                    Status::InCustody | Status::Borrowed | Status::Archived | Status::Declassified
+                ) {
+                    return Err(refuse(s, "标记下落不明"));
+                }
+                if *since > meta.occurred_on {
+                    return Err(Error::field("since", "下落不明日期", "不能晚于今天"));
+                }
+                next.resume = Some(if s.status == Status::Borrowed {
+                    s.resume.unwrap_or(Status::InCustody)
+                } else {
+                    s.status
+                });
+                next.status = Status::Missing;
+                next.missing_since = Some(*since);
+                next.borrower = None;
+                next.due_on = None;
+            }
+            DocEvent::Found => {
+                if s.status != Status::Missing {
+                    return Err(refuse(s, "登记找回"));
+                }
+                next.status = s.resume.unwrap_or(Status::InCustody);
+                next.resume = None;
+                next.missing_since = None;
+            }
+            DocEvent::Destroyed { .. } => {
+                if !matches!(
+                    s.status,
+                    Status::InCustody | Status::Archived | Status::Declassified
+                ) {
+                    return Err(refuse(s, "销毁"));
+                }
+                next.status = Status::Destroyed;
+            }
+            DocEvent::Corrected { field, new, .. } => {
+                let f = &mut next.fields;
+                match field.as_str() {
+                    "title" => f.title = new.clone(),
+                    "doc_no" => f.doc_no = new.clone(),
+                    "origin_unit" => f.origin_unit = new.clone(),
+                    "carrier_type" => f.carrier_type = new.clone(),
+                    "location" => f.location = new.clone(),
+                    "copy_numbers" => f.copy_numbers = new.clone(),
+                    "remarks" => f.remarks = new.clone(),
+                    "custodian" => f.custodian = new.clone(),
+                    other => {
+                        return Err(Error::field(
+                            "field",
+                            "更正字段",
+                            format!("“{other}”不能更正"),
+                        ))
+                    }
+                }
+            }
+        }
+        Ok(next)
+    }
+}
+
+fn check_scope(
+    s: &DocState,
+    who: &str,
+    department: &str,
+    outside: bool,
+    meta: &Meta,
+    what: &str,
+) -> Result<()> {
+    let inside = in_scope(&s.fields, who, department);
+    if inside == outside {
+        return Err(Error::internal("知悉范围判断不一致"));
+    }
+    if !inside && meta.approval.as_deref().is_none_or(|a| a.trim().is_empty()) {
+        return Err(Error::field(
+            "approval",
+            "审批单号",
+            format!(
+                "{who}不在该载体的知悉范围（{}）内，{what}须经审批，请填写审批单号",
+                s.fields.scope.join("、")
+            ),
+        ));
+    }
+    Ok(())
+}

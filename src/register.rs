@@ -1,0 +1,161 @@
+//! The generic register mechanism every register reuses: immutable events, derived state.
+//!
+//! Contract: a record's history is the list of its events in the `events` table (who, when,
+//! what, approval reference), which nothing can update or delete (triggers, and no API).
+//! A register implements [`Register`]: a pure `apply` that takes the current state and one
+//! event and returns the next state or refuses the transition with a Chinese message. The
+//! register's own table is only a projection of that fold, written in the same transaction as
+//! the event, and [`replay`] rebuilds it from the events alone (tests compare the two).
+//! Corrections are events too: the old value stays in the history.
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+
+/// Facts about an event that are not part of the register's payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    /// When it happened (entered by the officer; defaults to today).
+    pub occurred_on: NaiveDate,
+    /// When it was recorded (the clock).
+    pub recorded_at: String,
+    /// The account that recorded it.
+    pub actor: String,
+    /// The approval reference (审批单号 or approver), when the event needed one.
+    pub approval: Option<String>,
+}
+
+/// A register: its name in the event store, its state, its events, and its rules.
+pub trait Register {
+    /// The register's name in the `events` table (e.g. `doc`).
+    const NAME: &'static str;
+    type State: Clone + Serialize + DeserializeOwned;
+    type Event: Clone + Serialize + DeserializeOwned;
+
+    /// The stable code of an event kind (e.g. `borrowed`).
+    fn kind(event: &Self::Event) -> &'static str;
+    /// A one-line Chinese description for the timeline.
+    fn describe(event: &Self::Event) -> String;
+    /// The next state, or a refusal naming the rule. `state` is `None` before the first event.
+    fn apply(state: Option<&Self::State>, event: &Self::Event, meta: &Meta) -> Result<Self::State>;
+}
+
+/// Appends one event to the store (inside the caller's transaction); returns its id.
+pub fn append<R: Register>(
+    conn: &Connection,
+    record_id: i64,
+    meta: &Meta,
+    event: &R::Event,
+) -> Result<i64> {
+    let data = serde_json::to_string(event)
+        .map_err(|e| Error::internal(format!("事件序列化失败：{e}")))?;
+    conn.execute(
+        "INSERT INTO events (register, record_id, kind, occurred_on, recorded_at, actor, approval, data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            R::NAME,
+            record_id,
+            R::kind(event),
+            crate::dates::iso(meta.occurred_on),
+            meta.recorded_at,
+            meta.actor,
+            meta.approval,
+            data
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Every event of one record, oldest first.
+pub fn events<R: Register>(
+    conn: &Connection,
+    record_id: i64,
+) -> Result<Vec<(i64, Meta, R::Event)>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, occurred_on, recorded_at, actor, approval, data FROM events
+         WHERE register = ?1 AND record_id = ?2 ORDER BY id",
+    )?;
+    let rows = stmt
+        .query_map(params![R::NAME, record_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(id, on, recorded_at, actor, approval, data)| {
+            let occurred_on = NaiveDate::parse_from_str(&on, "%Y-%m-%d")
+                .map_err(|_| Error::integrity(format!("事件 {id} 的日期已损坏")))?;
+            let event: R::Event = serde_json::from_str(&data)
+                .map_err(|e| Error::integrity(format!("事件 {id} 的内容已损坏：{e}")))?;
+            Ok((
+                id,
+                Meta {
+                    occurred_on,
+                    recorded_at,
+                    actor,
+                    approval,
+                },
+                event,
+            ))
+        })
+        .collect()
+}
+
+/// Rebuilds a record's state from its events alone.
+pub fn replay<R: Register>(conn: &Connection, record_id: i64) -> Result<Option<R::State>> {
+    let mut state: Option<R::State> = None;
+    for (_, meta, event) in events::<R>(conn, record_id)? {
+        state = Some(R::apply(state.as_ref(), &event, &meta)?);
+    }
+    Ok(state)
+}
+
+/// One entry of a record's timeline, as the UI and the CLI show it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct HistoryEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// Event kind code (e.g. `borrowed`).
+    pub kind: String,
+    /// Chinese description.
+    pub summary: String,
+    pub occurred_on: String,
+    pub recorded_at: String,
+    pub actor: String,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval: Option<String>,
+    /// The event's full payload.
+    #[ts(type = "unknown")]
+    pub data: serde_json::Value,
+}
+
+/// A record's timeline.
+pub fn history<R: Register>(conn: &Connection, record_id: i64) -> Result<Vec<HistoryEntry>> {
+    events::<R>(conn, record_id)?
+        .into_iter()
+        .map(|(id, meta, event)| {
+            Ok(HistoryEntry {
+                id,
+                kind: R::kind(&event).to_string(),
+                summary: R::describe(&event),
+                occurred_on: crate::dates::iso(meta.occurred_on),
+                recorded_at: meta.recorded_at,
+                actor: meta.actor,
+                approval: meta.approval,
+                data: serde_json::to_value(&event).map_err(|e| Error::internal(e.to_string()))?,
+            })
+        })
+        .collect()
+}
