@@ -232,3 +232,105 @@ fn policy_and_audit_listing_through_the_cli() {
     assert_eq!(code(&schema), 0);
     assert!(stdout_json(&schema)["properties"]["secadmin"].is_object());
 }
+
+fn baomi_stdin(dir: &Path, user: (&str, &str), args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_baomi"))
+        .arg("--vault")
+        .arg(dir)
+        .args(args)
+        .env("BAOMI_USER", user.0)
+        .env("BAOMI_PASSWORD", user.1)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn the_carrier_register_through_the_cli() {
+    let f = Fixture::new();
+    let doc = r#"{"title":"关于加强涉密载体管理工作的通知","doc_no":"国保发〔2026〕12号","origin_unit":"国家保密局",
+        "level":"机密","scope":["办公室","王五"],"carrier_type":"纸质文件","custodian":"王五",
+        "location":"1号保密柜","received_on":"2026-11-01","no_copy":false,"remarks":"测试"}"#;
+    let add = baomi_stdin(&f.dir, OFFICER, &["--json", "doc", "add"], doc);
+    assert_eq!(code(&add), 0, "{}", stderr(&add));
+    let created = stdout_json(&add);
+    assert_eq!(created["serial"], "机-2026-0001");
+    assert_eq!(created["status"], "in_custody");
+    assert_eq!(created["level"], "机密");
+    let id = created["id"].as_i64().unwrap().to_string();
+
+    let borrow = baomi_stdin(
+        &f.dir,
+        OFFICER,
+        &["--json", "doc", "borrow", &id],
+        r#"{"borrower":"王五","due_on":"2026-11-20","on":"2026-11-10"}"#,
+    );
+    assert_eq!(code(&borrow), 0, "{}", stderr(&borrow));
+    let show = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &["--json", "doc", "show", "机-2026-0001"],
+    );
+    let shown = stdout_json(&show);
+    assert_eq!(shown["overdue"], true, "due 2026-11-20, today 2026-11-22");
+    assert_eq!(shown["history"].as_array().unwrap().len(), 2);
+    assert_eq!(shown["history"][1]["kind"], "borrowed");
+
+    let list = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &[
+            "--json", "doc", "list", "--query", "载体", "--level", "机密", "--status", "borrowed",
+        ],
+    );
+    assert_eq!(stdout_json(&list)["total"], 1);
+    let none = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &["--json", "doc", "list", "--query", "不存在"],
+    );
+    assert_eq!(stdout_json(&none)["total"], 0);
+
+    // Refusals: exit 1, the field named in JSON, the reason in Chinese on stderr.
+    let ret = baomi_stdin(&f.dir, OFFICER, &["doc", "return", &id], "");
+    assert_eq!(code(&ret), 0, "{}", stderr(&ret));
+    let destroy = baomi_stdin(
+        &f.dir,
+        OFFICER,
+        &["--json", "doc", "destroy", &id],
+        r#"{"approver":"张局长","supervisors":["赵六"],"place":"销毁中心","method":"粉碎","list_no":"XH-1"}"#,
+    );
+    assert_eq!(code(&destroy), 1);
+    assert_eq!(stdout_json(&destroy)["error"]["field"], "supervisors");
+    assert!(stderr(&destroy).contains("销毁须由两人监销"));
+    let bad_json = baomi_stdin(&f.dir, OFFICER, &["doc", "add"], "{\"title\": ");
+    assert_eq!(code(&bad_json), 1);
+    assert!(stderr(&bad_json).contains("不是有效的 JSON"));
+    let reader_denied = baomi_stdin(&f.dir, ADMIN, &["doc", "add"], doc);
+    assert_eq!(code(&reader_denied), 1);
+    assert!(stderr(&reader_denied).contains("权限不足"));
+
+    for kind in [
+        "doc",
+        "doc-borrow",
+        "doc-destroy",
+        "doc-copy",
+        "doc-reconcile",
+    ] {
+        let o = baomi(&f.dir, None, &["schema", kind]);
+        assert_eq!(code(&o), 0, "schema {kind}");
+        assert!(stdout_json(&o)["properties"].is_object(), "schema {kind}");
+    }
+    let destroy_schema = stdout_json(&baomi(&f.dir, None, &["schema", "doc-destroy"]));
+    assert!(destroy_schema["properties"]["supervisors"].is_object());
+}

@@ -40,16 +40,24 @@ fn operations() -> Vec<Op> {
             let dest = s.dir().parent().unwrap().join(format!("backup-{tag}"));
             s.backup(&dest)
         }),
+        ("doc_list", |s, _| s.doc_list(&Default::default()).map(drop)),
+        ("doc_add", |s, _| {
+            let input = baomi::input::from_value(serde_json::json!({
+                "title": "测试文件", "level": "秘密", "scope": ["办公室"], "carrier_type": "纸质文件",
+                "custodian": "王五", "received_on": "2026-11-01"
+            }))?;
+            s.doc_add(&input).map(drop)
+        }),
     ]
 }
 
 /// The expected matrix, written out by hand: Y allowed, n refused (same order as above).
 const MATRIX: [(&str, Role, &str); 5] = [
-    ("admin", Role::Admin, "YYYYnYnnnYY"),
-    ("secadmin", Role::Secadmin, "YnnnYYYnnnn"),
-    ("auditor", Role::Auditor, "nnnnnnnYYnn"),
-    ("officer", Role::Officer, "nnnnnnnnnnn"),
-    ("reader", Role::Reader, "nnnnnnnnnnn"),
+    ("admin", Role::Admin, "YYYYnYnnnYYnn"),
+    ("secadmin", Role::Secadmin, "YnnnYYYnnnnnn"),
+    ("auditor", Role::Auditor, "nnnnnnnYYnnnn"),
+    ("officer", Role::Officer, "nnnnnnnnnnnYY"),
+    ("reader", Role::Reader, "nnnnnnnnnnnYn"),
 ];
 
 #[test]

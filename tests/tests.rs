@@ -6,6 +6,7 @@
 mod audit;
 mod cli;
 mod crash;
+mod documents;
 mod roles;
 mod util;
 mod vault;

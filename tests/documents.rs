@@ -1,0 +1,770 @@
+//! The carrier register: every rule of DESIGN §3 that concerns carriers, event → state,
+//! search of any length, bulk hand-back and the monthly reconciliation.
+
+use baomi::documents::*;
+use baomi::roles::Role;
+use baomi::vault::Session;
+use baomi::Code;
+use chrono::Duration;
+use serde_json::json;
+
+use crate::util::*;
+
+fn input(v: serde_json::Value) -> DocInput {
+    baomi::input::from_value(v).unwrap()
+}
+
+fn doc(level: &str) -> serde_json::Value {
+    json!({
+        "title": format!("关于加强{level}载体管理工作的通知"),
+        "doc_no": "国保发〔2026〕12号",
+        "origin_unit": "国家保密局",
+        "level": level,
+        "scope": ["办公室", "王五"],
+        "carrier_type": "纸质文件",
+        "custodian": "王五",
+        "location": "1号保密柜",
+        "received_on": "2026-11-01"
+    })
+}
+
+fn add(s: &mut Session, level: &str) -> DocView {
+    s.doc_add(&input(doc(level))).unwrap()
+}
+
+fn ev<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
+    baomi::input::from_value(v).unwrap()
+}
+
+#[test]
+fn registration_numbers_per_level_and_year_and_defaults_the_period() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let a = add(&mut s, "机密");
+    let b = add(&mut s, "机密");
+    let c = add(&mut s, "绝密");
+    assert_eq!(
+        (a.serial.as_str(), b.serial.as_str(), c.serial.as_str()),
+        ("机-2026-0001", "机-2026-0002", "绝-2026-0001")
+    );
+    assert_eq!(a.status, Status::InCustody);
+    assert_eq!(a.secrecy_period, "20年");
+    assert_eq!(c.secrecy_period, "30年");
+    assert_eq!(a.secrecy_until.as_deref(), Some("2046-11-01"));
+    let internal = s.doc_add(&input(json!({"title": "内部通讯录", "level": "内部", "carrier_type": "纸质文件", "custodian": "王五", "received_on": "2026-11-01"}))).unwrap();
+    assert_eq!(
+        (internal.serial.as_str(), internal.secrecy_period.as_str()),
+        ("内-2026-0001", "长期")
+    );
+}
+
+#[test]
+fn the_unit_sets_its_own_serial_pattern() {
+    let f = Fixture::new();
+    let mut admin = f.login(ADMIN);
+    assert_eq!(
+        f.login(OFFICER).doc_serial_pattern().unwrap(),
+        "{密级}-{年}-{序号:4}"
+    );
+    admin
+        .set_doc_serial_pattern("{年}年{密级}字第{序号:3}号")
+        .unwrap();
+    assert_eq!(
+        admin
+            .set_doc_serial_pattern("无序号")
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("pattern")
+    );
+    assert_eq!(
+        admin
+            .set_doc_serial_pattern("{密级}-{序号:x}")
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("pattern")
+    );
+    assert_eq!(
+        admin
+            .set_doc_serial_pattern("{部门}-{序号}")
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("pattern")
+    );
+    drop(admin);
+    let mut s = f.login(OFFICER);
+    assert_eq!(add(&mut s, "秘密").serial, "2026年秘字第001号");
+}
+
+#[test]
+fn bad_input_names_the_field_and_changes_nothing() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let check = |s: &mut Session, edit: &dyn Fn(&mut serde_json::Value), field: &str| {
+        let mut v = doc("机密");
+        edit(&mut v);
+        let e = match baomi::input::from_value::<DocInput>(v) {
+            Ok(i) => s.doc_add(&i).unwrap_err(),
+            Err(e) => e,
+        };
+        assert_eq!(e.code, Code::Validation, "{}", e.message);
+        assert_eq!(e.field.as_deref(), Some(field), "{}", e.message);
+        e.message
+    };
+    assert_eq!(
+        check(&mut s, &|v| v["title"] = json!("  "), "title"),
+        "标题：不能为空"
+    );
+    assert_eq!(
+        check(
+            &mut s,
+            &|v| {
+                v.as_object_mut().unwrap().remove("title");
+            },
+            "title"
+        ),
+        "缺少必填字段“title”"
+    );
+    assert!(check(&mut s, &|v| v["level"] = json!("超级机密"), "level")
+        .contains("应为 绝密、机密、秘密"));
+    assert!(check(&mut s, &|v| v["scope"] = json!([]), "scope").contains("须确定知悉范围"));
+    assert!(check(
+        &mut s,
+        &|v| v["secrecy_period"] = json!("25年"),
+        "secrecy_period"
+    )
+    .contains("不超过 20 年"));
+    assert!(check(
+        &mut s,
+        &|v| v["secrecy_period"] = json!("很久"),
+        "secrecy_period"
+    )
+    .contains("长期"));
+    assert!(check(
+        &mut s,
+        &|v| v["received_on"] = json!("2026-02-30"),
+        "received_on"
+    )
+    .contains("不是有效日期"));
+    assert!(check(
+        &mut s,
+        &|v| v["received_on"] = json!("2026-12-31"),
+        "received_on"
+    )
+    .contains("不能晚于今天"));
+    assert!(check(&mut s, &|v| v["copies"] = json!(0), "copies").contains("1 到 9999"));
+    assert_eq!(
+        check(&mut s, &|v| v["colour"] = json!("红"), "colour"),
+        "未知字段“colour”：请检查字段名拼写"
+    );
+    assert_eq!(s.doc_list(&DocQuery::default()).unwrap().total, 0);
+}
+
+#[test]
+fn copying_needs_the_right_approver_and_registers_linked_copies() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let top = add(&mut s, "绝密");
+    let e = s
+        .doc_copy(
+            top.id,
+            &ev(json!({"count": 2, "approver": "张局长", "approver_role": "分管保密领导"})),
+        )
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("approver_role"));
+    assert!(
+        e.message.contains("绝密级载体须经制文机关"),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        s.doc_list(&DocQuery::default()).unwrap().total,
+        1,
+        "a refused copy creates nothing"
+    );
+
+    let r = s.doc_copy(top.id, &ev(json!({"count": 2, "approver": "国家保密局", "approver_role": "制文机关", "custodian": "李四"}))).unwrap();
+    assert_eq!(r.copies.len(), 2);
+    for c in &r.copies {
+        assert_eq!(c.level, Level::TopSecret);
+        assert_eq!(c.parent_id, Some(top.id));
+        assert_eq!(c.custodian, "李四");
+        assert_eq!(c.status, Status::InCustody);
+    }
+    assert_eq!(r.copies[1].serial, "绝-2026-0003");
+    let shown = s.doc_show(top.id).unwrap();
+    assert_eq!(shown.history.unwrap().last().unwrap().kind, "copied");
+
+    let mut no_copy = doc("秘密");
+    no_copy["no_copy"] = json!(true);
+    let nc = s.doc_add(&input(no_copy)).unwrap();
+    let e = s
+        .doc_copy(
+            nc.id,
+            &ev(json!({"approver": "张局长", "approver_role": "分管保密领导"})),
+        )
+        .unwrap_err();
+    assert!(e.message.contains("不准复印"), "{}", e.message);
+    let plain = add(&mut s, "秘密");
+    assert!(s
+        .doc_copy(
+            plain.id,
+            &ev(
+                json!({"approver": "张局长", "approver_role": "分管保密领导", "copy_kind": "摘抄"})
+            )
+        )
+        .is_ok());
+}
+
+#[test]
+fn circulation_and_borrowing_outside_the_scope_need_an_approval() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let d = add(&mut s, "机密");
+    let e = s
+        .doc_circulate(d.id, &ev(json!({"reader": "赵六"})))
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("approval"));
+    assert!(
+        e.message
+            .contains("赵六不在该载体的知悉范围（办公室、王五）内"),
+        "{}",
+        e.message
+    );
+    // Inside the scope by name or by department.
+    s.doc_circulate(d.id, &ev(json!({"reader": "王五"})))
+        .unwrap();
+    s.doc_circulate(d.id, &ev(json!({"reader": "钱七", "department": "办公室"})))
+        .unwrap();
+    let v = s
+        .doc_circulate(
+            d.id,
+            &ev(json!({"reader": "赵六", "approval": "审-2026-7"})),
+        )
+        .unwrap();
+    assert_eq!(v.status, Status::InCustody);
+    let h = s.doc_show(d.id).unwrap().history.unwrap();
+    assert_eq!(h.last().unwrap().approval.as_deref(), Some("审-2026-7"));
+    assert!(h.last().unwrap().summary.contains("知悉范围外"));
+    assert_eq!(
+        s.doc_borrow(
+            d.id,
+            &ev(json!({"borrower": "赵六", "due_on": "2026-12-01"}))
+        )
+        .unwrap_err()
+        .field
+        .as_deref(),
+        Some("approval")
+    );
+}
+
+#[test]
+fn a_late_borrowing_becomes_overdue_and_shows_on_the_home_screen() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let d = add(&mut s, "机密");
+    let e = s
+        .doc_borrow(
+            d.id,
+            &ev(json!({"borrower": "王五", "due_on": "2026-11-01"})),
+        )
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("due_on"));
+    let v = s
+        .doc_borrow(
+            d.id,
+            &ev(json!({"borrower": "王五", "due_on": "2026-11-25"})),
+        )
+        .unwrap();
+    assert!(!v.overdue);
+    assert_eq!(
+        s.doc_borrow(
+            d.id,
+            &ev(json!({"borrower": "王五", "due_on": "2026-11-25"}))
+        )
+        .unwrap_err()
+        .code,
+        Code::Rule
+    );
+    drop(s);
+    f.clock.advance(Duration::days(5));
+    let mut s = f.login(OFFICER);
+    let v = s.doc_show(d.id).unwrap();
+    assert!(v.overdue);
+    let r = s.doc_reminders().unwrap();
+    assert_eq!(r.overdue.iter().map(|x| x.id).collect::<Vec<_>>(), [d.id]);
+    let page = s
+        .doc_list(&DocQuery {
+            overdue: Some(true),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.total, 1);
+    let v = s.doc_return(d.id, &ReturnInput::default()).unwrap();
+    assert_eq!((v.status, v.overdue), (Status::InCustody, false));
+}
+
+#[test]
+fn destruction_needs_a_list_an_approver_a_place_a_method_and_two_different_supervisors() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let d = add(&mut s, "机密");
+    let full = json!({"approver": "张局长", "supervisors": ["赵六", "钱七"], "place": "市保密局销毁中心", "method": "粉碎", "list_no": "XH-2026-01"});
+    let try_with = |s: &mut Session, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = full.clone();
+        edit(&mut v);
+        s.doc_destroy(d.id, &ev(v)).unwrap_err()
+    };
+    let e = try_with(&mut s, &|v| v["supervisors"] = json!(["赵六"]));
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (
+            Some("supervisors"),
+            "监销人：销毁须由两人监销，当前填写了 1 人"
+        )
+    );
+    assert_eq!(
+        try_with(&mut s, &|v| v["supervisors"] = json!(["赵六", " 赵六 "])).message,
+        "监销人：两名监销人须为不同人员"
+    );
+    assert_eq!(
+        try_with(&mut s, &|v| v["list_no"] = json!(""))
+            .field
+            .as_deref(),
+        Some("list_no")
+    );
+    assert_eq!(
+        try_with(&mut s, &|v| v["approver"] = json!(null))
+            .field
+            .as_deref(),
+        Some("approver")
+    );
+    assert_eq!(
+        try_with(&mut s, &|v| v["place"] = json!(" "))
+            .field
+            .as_deref(),
+        Some("place")
+    );
+    assert_eq!(
+        try_with(&mut s, &|v| v["method"] = json!(""))
+            .field
+            .as_deref(),
+        Some("method")
+    );
+    assert_eq!(s.doc_show(d.id).unwrap().status, Status::InCustody);
+
+    // A borrowed carrier must come back first.
+    s.doc_borrow(
+        d.id,
+        &ev(json!({"borrower": "王五", "due_on": "2026-11-30"})),
+    )
+    .unwrap();
+    assert_eq!(
+        s.doc_destroy(d.id, &ev(full.clone())).unwrap_err().code,
+        Code::Rule
+    );
+    s.doc_return(d.id, &ReturnInput::default()).unwrap();
+    let v = s.doc_destroy(d.id, &ev(full.clone())).unwrap();
+    assert_eq!(v.status, Status::Destroyed);
+    // A destroyed carrier takes no further lifecycle event.
+    let e = s
+        .doc_borrow(
+            d.id,
+            &ev(json!({"borrower": "王五", "due_on": "2026-11-30"})),
+        )
+        .unwrap_err();
+    assert_eq!(e.code, Code::Rule);
+    assert_eq!(e.message, "载体 机-2026-0001 已销毁，不能再办理任何手续");
+    assert_eq!(
+        s.doc_missing(d.id, &ev(json!({"since": "2026-11-20"})))
+            .unwrap_err()
+            .code,
+        Code::Rule
+    );
+}
+
+#[test]
+fn missing_carriers_count_down_to_a_leak_incident_by_level() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let top = add(&mut s, "绝密");
+    let sec = add(&mut s, "机密");
+    let internal = s
+        .doc_add(&input(json!({"title": "内部资料", "level": "内部", "carrier_type": "U盘", "custodian": "王五", "received_on": "2026-11-01"})))
+        .unwrap();
+    let v = s
+        .doc_missing(top.id, &ev(json!({"since": "2026-11-20"})))
+        .unwrap();
+    assert_eq!(
+        (v.incident_on.as_deref(), v.incident_days_left),
+        (Some("2026-11-30"), Some(8))
+    );
+    let v = s
+        .doc_missing(sec.id, &ev(json!({"since": "2026-11-20"})))
+        .unwrap();
+    assert_eq!(v.incident_on.as_deref(), Some("2027-01-19"));
+    let v = s
+        .doc_missing(internal.id, &ev(json!({"since": "2026-11-20"})))
+        .unwrap();
+    assert_eq!(v.incident_on, None, "not a state secret: no leak incident");
+    assert_eq!(
+        s.doc_missing(sec.id, &ev(json!({"since": "2026-12-20"})))
+            .unwrap_err()
+            .code,
+        Code::Rule
+    );
+    let r = s.doc_reminders().unwrap();
+    assert_eq!(
+        r.missing.first().unwrap().id,
+        top.id,
+        "nearest incident first"
+    );
+    let v = s.doc_found(top.id, &FoundInput::default()).unwrap();
+    assert_eq!((v.status, v.incident_on), (Status::InCustody, None));
+}
+
+#[test]
+fn declassifying_and_downgrading() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let d = add(&mut s, "机密");
+    let e = s
+        .doc_declassify(
+            d.id,
+            &ev(json!({"new_level": "绝密", "approver": "张局长"})),
+        )
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("new_level"));
+    assert_eq!(
+        s.doc_declassify(d.id, &ev(json!({"new_level": "秘密"})))
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("approver")
+    );
+    let v = s
+        .doc_declassify(
+            d.id,
+            &ev(json!({"new_level": "秘密", "approver": "张局长"})),
+        )
+        .unwrap();
+    assert_eq!(
+        (v.level, v.status),
+        (Level::Confidential, Status::InCustody)
+    );
+    let v = s
+        .doc_declassify(
+            d.id,
+            &ev(json!({"new_level": "解密", "approver": "张局长"})),
+        )
+        .unwrap();
+    assert_eq!(v.status, Status::Declassified);
+    assert_eq!(s.doc_highest_level().unwrap(), None);
+}
+
+#[test]
+fn the_secrecy_period_ending_asks_for_a_review() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let mut v = doc("秘密");
+    v["secrecy_period"] = json!("2027-01-31");
+    let d = s.doc_add(&input(v)).unwrap();
+    assert!(d.review_due, "ends within 90 days");
+    let far = add(&mut s, "秘密");
+    assert!(!far.review_due);
+    assert_eq!(
+        s.doc_reminders()
+            .unwrap()
+            .review_due
+            .iter()
+            .map(|x| x.id)
+            .collect::<Vec<_>>(),
+        [d.id]
+    );
+}
+
+#[test]
+fn year_end_hand_back_is_all_or_nothing() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let ids: Vec<i64> = (0..4).map(|_| add(&mut s, "秘密").id).collect();
+    s.doc_destroy(ids[3], &ev(json!({"approver": "张局长", "supervisors": ["赵六", "钱七"], "place": "销毁中心", "method": "粉碎", "list_no": "X1"}))).unwrap();
+    let e = s
+        .doc_handback(&ids, &ev(json!({"to": "国家保密局"})))
+        .unwrap_err();
+    assert!(e.message.contains("秘-2026-0004"), "{}", e.message);
+    assert_eq!(
+        s.doc_list(&DocQuery {
+            status: Some("handed_back".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .total,
+        0
+    );
+    let done = s
+        .doc_handback(&ids[..2], &ev(json!({"to": "国家保密局", "ids": [ids[2]]})))
+        .unwrap();
+    assert_eq!(done.len(), 3);
+    assert!(done.iter().all(|d| d.status == Status::HandedBack));
+    assert_eq!(
+        s.doc_archive(ids[0], &ArchiveInput::default())
+            .unwrap_err()
+            .message,
+        "载体 秘-2026-0001 已清退，不能再办理任何手续"
+    );
+}
+
+#[test]
+fn the_monthly_reconciliation_lists_the_differences() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let a = add(&mut s, "秘密");
+    let b = add(&mut s, "秘密");
+    let c = add(&mut s, "秘密");
+    s.doc_borrow(
+        c.id,
+        &ev(json!({"borrower": "王五", "due_on": "2026-11-30"})),
+    )
+    .unwrap();
+    let mut other = doc("秘密");
+    other["custodian"] = json!("李四");
+    let d = s.doc_add(&input(other)).unwrap();
+    let r = s
+        .doc_reconcile(&ev(
+            json!({"custodian": "王五", "counted": [a.serial, d.serial, "秘-1999-0001"]}),
+        ))
+        .unwrap();
+    assert_eq!(r.expected, [a.serial.clone(), b.serial.clone()]);
+    assert_eq!(r.not_found, [b.serial.clone()]);
+    assert_eq!(r.unexpected, ["秘-1999-0001".to_string(), d.serial.clone()]);
+    assert_eq!(r.borrowed_out, [c.serial.clone()]);
+    assert_eq!(
+        s.doc_reconcile(&ReconcileInput::default())
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("custodian")
+    );
+}
+
+#[test]
+fn corrections_keep_the_old_value_and_the_state_is_a_fold_of_the_events() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let d = add(&mut s, "机密");
+    s.doc_correct(
+        d.id,
+        &ev(json!({"field": "title", "value": "关于加强涉密载体管理的通知", "reason": "登记笔误"})),
+    )
+    .unwrap();
+    assert_eq!(
+        s.doc_correct(
+            d.id,
+            &ev(json!({"field": "level", "value": "秘密", "reason": "x"}))
+        )
+        .unwrap_err()
+        .field
+        .as_deref(),
+        Some("field")
+    );
+    s.doc_distribute(d.id, &ev(json!({"to": "李四", "location": "2号保密柜"})))
+        .unwrap();
+    s.doc_borrow(
+        d.id,
+        &ev(json!({"borrower": "王五", "due_on": "2026-11-30"})),
+    )
+    .unwrap();
+    let shown = s.doc_show(d.id).unwrap();
+    assert_eq!(
+        (
+            shown.title.as_str(),
+            shown.custodian.as_str(),
+            shown.location.as_str()
+        ),
+        ("关于加强涉密载体管理的通知", "李四", "2号保密柜")
+    );
+    let history = shown.history.unwrap();
+    let kinds: Vec<&str> = history.iter().map(|h| h.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["registered", "corrected", "distributed", "borrowed"]
+    );
+    assert_eq!(history[1].data["old"], "关于加强机密载体管理工作的通知");
+    // Replaying the events alone gives exactly the stored state.
+    for id in 1..=1 {
+        let replayed = s.doc_replay(id).unwrap().unwrap();
+        let stored = s.doc_show(id).unwrap();
+        assert_eq!(replayed.fields.title, stored.title);
+        assert_eq!(replayed.status, stored.status);
+        assert_eq!(replayed.fields.custodian, stored.custodian);
+        assert_eq!(replayed.borrower, stored.borrower);
+    }
+    // The events themselves cannot be changed.
+    let conn = raw_connection(&f.dir, OFFICER);
+    assert!(conn
+        .execute("UPDATE events SET data = '{}' WHERE id = 1", [])
+        .is_err());
+    assert!(conn.execute("DELETE FROM events WHERE id = 1", []).is_err());
+}
+
+#[test]
+fn search_of_every_length_finds_exactly_the_containing_records() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let titles = [
+        "保密工作领导小组会议纪要",
+        "涉密信息系统分级保护方案",
+        "年度保密检查情况通报",
+        "关于开展保密宣传教育月活动的意见",
+        "Network 安全 Plan",
+    ];
+    for (i, t) in titles.iter().enumerate() {
+        let mut v = doc("秘密");
+        v["title"] = json!(t);
+        v["custodian"] = json!(["王五", "李四", "欧阳明"][i % 3]);
+        s.doc_add(&input(v)).unwrap();
+    }
+    for q in [
+        "密",
+        "保密",
+        "保密检",
+        "领导小组会议",
+        "李",
+        "欧阳",
+        "plan",
+        "12号",
+        "〔2026〕12",
+        "秘-2026-0003",
+        "不存在的词",
+    ] {
+        let page = s
+            .doc_list(&DocQuery {
+                query: Some(q.into()),
+                limit: Some(500),
+                ..Default::default()
+            })
+            .unwrap();
+        let mut got: Vec<String> = page.rows.iter().map(|r| r.serial.clone()).collect();
+        got.sort();
+        let all = s
+            .doc_list(&DocQuery {
+                limit: Some(500),
+                ..Default::default()
+            })
+            .unwrap();
+        let needle = q.to_lowercase().replace(['〔', '〕'], "");
+        let mut want: Vec<String> = all
+            .rows
+            .iter()
+            .filter(|r| {
+                [
+                    &r.serial,
+                    &r.doc_no,
+                    &r.title,
+                    &r.origin_unit,
+                    &r.custodian,
+                    &r.remarks,
+                ]
+                .iter()
+                .any(|f| f.to_lowercase().replace(['〔', '〕'], "").contains(&needle))
+            })
+            .map(|r| r.serial.clone())
+            .collect();
+        want.sort();
+        assert_eq!(got, want, "query {q}");
+        assert_eq!(page.total as usize, want.len());
+    }
+    // Filters combine with search; sorting works.
+    let page = s
+        .doc_list(&DocQuery {
+            query: Some("保密".into()),
+            custodian: Some("王五".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        page.rows
+            .iter()
+            .map(|r| r.title.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "关于开展保密宣传教育月活动的意见",
+            "保密工作领导小组会议纪要"
+        ]
+    );
+    let asc = s
+        .doc_list(&DocQuery {
+            sort: Some("serial".into()),
+            desc: Some(false),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(asc.rows[0].serial, "秘-2026-0001");
+    assert_eq!(
+        s.doc_list(&DocQuery {
+            sort: Some("colour".into()),
+            ..Default::default()
+        })
+        .unwrap_err()
+        .field
+        .as_deref(),
+        Some("sort")
+    );
+    assert_eq!(
+        s.doc_list(&DocQuery {
+            level: Some("顶级".into()),
+            ..Default::default()
+        })
+        .unwrap_err()
+        .field
+        .as_deref(),
+        Some("level")
+    );
+}
+
+#[test]
+fn readers_read_officers_write_administrators_see_nothing() {
+    let f = Fixture::new();
+    f.add_business_account("reader1", "查阅人", Role::Reader, "Reader#2026ab");
+    let mut s = f.login(OFFICER);
+    let d = add(&mut s, "秘密");
+    let mut r = f.login(("reader1", "Reader#2026ab"));
+    assert_eq!(r.doc_list(&DocQuery::default()).unwrap().total, 1);
+    assert!(r.doc_show(d.id).is_ok());
+    assert_eq!(
+        r.doc_add(&input(doc("秘密"))).unwrap_err().code,
+        Code::Permission
+    );
+    assert_eq!(
+        r.doc_return(d.id, &ReturnInput::default())
+            .unwrap_err()
+            .code,
+        Code::Permission
+    );
+    for who in [ADMIN, SECADMIN, AUDITOR] {
+        assert_eq!(
+            f.login(who)
+                .doc_list(&DocQuery::default())
+                .unwrap_err()
+                .code,
+            Code::Permission
+        );
+        assert_eq!(
+            f.login(who).doc_add(&input(doc("秘密"))).unwrap_err().code,
+            Code::Permission
+        );
+    }
+    // Every change is in the audit log.
+    let page = f
+        .login(AUDITOR)
+        .audit_list(&baomi::audit::Filter {
+            action: Some("doc_registered".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.entries[0].target, d.serial);
+}
