@@ -62,10 +62,11 @@ CREATE INDEX documents_missing ON documents(missing_since) WHERE missing_since I
 CREATE INDEX documents_secrecy_until ON documents(secrecy_until) WHERE secrecy_until IS NOT NULL;
 CREATE INDEX documents_parent ON documents(parent_id) WHERE parent_id IS NOT NULL;
 
--- Substring search over serial, document no., title, origin, custodian, remarks
--- (tokens made by src/search.rs; contentless, the text lives in `documents`).
+-- Substring search over serial, document no., title, origin, custodian, borrower, remarks
+-- (tokens made by src/search.rs; contentless, the text lives in `documents`), plus level and
+-- status tags so that searches filtered by them never leave the index.
 CREATE VIRTUAL TABLE documents_search USING fts5(
-    uni, bi, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0'
+    uni, bi, tags, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0'
 );
 
 -- Serial counters per prefix (e.g. 机-2026).

@@ -202,6 +202,26 @@ impl Session {
         })
     }
 
+    /// Ends a lockout early (系统管理员), e.g. after the person proved who they are.
+    pub fn unlock_account(&mut self, name: &str) -> Result<()> {
+        self.require(Op::ManageAccounts)?;
+        self.account_row(name)?;
+        let kf = KeyFile::read(self.dir())?;
+        let now = self.now();
+        let locked = kf
+            .login_state_of(name)
+            .and_then(|s| s.locked_until.as_deref())
+            .and_then(crate::vault::parse_time)
+            .is_some_and(|t| t > now);
+        if !locked {
+            return Err(Error::rule(format!("账户“{name}”当前未被锁定")));
+        }
+        self.write(|w| {
+            w.keyfile.clear_login_state(name);
+            w.audit("account_unlock", name, serde_json::json!({}))
+        })
+    }
+
     /// Gives a business role (保密员 or 查阅) to an account (安全保密管理员 only).
     pub fn assign_role(&mut self, name: &str, role: Role) -> Result<()> {
         self.require(Op::AssignRoles)?;

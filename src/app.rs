@@ -16,6 +16,7 @@ use ts_rs::TS;
 use crate::accounts::Account;
 use crate::audit;
 use crate::clock::Clock;
+use crate::documents as d;
 use crate::error::{Code, Error, Result};
 use crate::policy::Policy;
 use crate::roles::Role;
@@ -41,7 +42,7 @@ pub struct App {
 }
 
 fn not_signed_in() -> Error {
-    Error::new(Code::Locked, "尚未登录或会话已锁定，请登录")
+    Error::new(Code::SessionLocked, "尚未登录或会话已锁定，请登录")
 }
 
 impl App {
@@ -126,6 +127,16 @@ impl App {
         s.info()
     }
 
+    /// Records user activity seen by the UI (typing a long form) so the idle timer of the
+    /// core agrees with the window's; not audited.
+    pub fn touch(&self) -> Result<()> {
+        self.with(|_| Ok(()))
+    }
+
+    pub fn unlock_account(&self, name: &str) -> Result<()> {
+        self.with(|s| s.unlock_account(name))
+    }
+
     pub fn list_accounts(&self) -> Result<Vec<Account>> {
         self.with(|s| s.list_accounts())
     }
@@ -161,5 +172,49 @@ impl App {
     }
     pub fn audit_verify(&self) -> Result<audit::Report> {
         self.with(|s| s.audit_verify())
+    }
+
+    pub fn doc_add(&self, input: &d::DocInput) -> Result<d::DocView> {
+        self.with(|s| s.doc_add(input))
+    }
+    pub fn doc_list(&self, q: &d::DocQuery) -> Result<d::DocPage> {
+        self.with(|s| s.doc_list(q))
+    }
+    pub fn doc_show(&self, id: i64) -> Result<d::DocView> {
+        self.with(|s| s.doc_show(id))
+    }
+    pub fn doc_reminders(&self) -> Result<d::DocReminders> {
+        self.with(|s| s.doc_reminders())
+    }
+    pub fn doc_highest_level(&self) -> Result<Option<d::Level>> {
+        self.with(|s| s.doc_highest_level())
+    }
+    pub fn doc_copy(&self, id: i64, input: &d::CopyInput) -> Result<d::CopyResult> {
+        self.with(|s| s.doc_copy(id, input))
+    }
+    pub fn doc_handback(&self, ids: &[i64], input: &d::HandbackInput) -> Result<Vec<d::DocView>> {
+        self.with(|s| s.doc_handback(ids, input))
+    }
+    pub fn doc_reconcile(&self, input: &d::ReconcileInput) -> Result<d::Reconciliation> {
+        self.with(|s| s.doc_reconcile(input))
+    }
+
+    /// One lifecycle event on one carrier; `kind` selects the event and `input` is its JSON
+    /// (the same shapes as `baomi doc <kind>` reads on stdin).
+    pub fn doc_event(&self, id: i64, kind: &str, input: serde_json::Value) -> Result<d::DocView> {
+        use crate::input::from_value as v;
+        self.with(|s| match kind {
+            "distribute" => s.doc_distribute(id, &v(input)?),
+            "circulate" => s.doc_circulate(id, &v(input)?),
+            "borrow" => s.doc_borrow(id, &v(input)?),
+            "return" => s.doc_return(id, &v(input)?),
+            "archive" => s.doc_archive(id, &v(input)?),
+            "declassify" => s.doc_declassify(id, &v(input)?),
+            "missing" => s.doc_missing(id, &v(input)?),
+            "found" => s.doc_found(id, &v(input)?),
+            "destroy" => s.doc_destroy(id, &v(input)?),
+            "correct" => s.doc_correct(id, &v(input)?),
+            other => Err(Error::validation(format!("未知的手续类型“{other}”"))),
+        })
     }
 }

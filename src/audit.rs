@@ -33,6 +33,8 @@ pub struct Entry {
     pub target: String,
     /// Details as JSON text.
     pub detail: String,
+    /// The details in Chinese, for people.
+    pub detail_text: String,
     pub hash: String,
 }
 
@@ -49,6 +51,7 @@ pub fn action_label(action: &str) -> &str {
         "account_create" => "创建账户",
         "account_disable" => "停用账户",
         "account_enable" => "启用账户",
+        "account_unlock" => "解除锁定",
         "password_reset" => "重置口令",
         "password_change" => "修改口令",
         "role_assign" => "分配角色",
@@ -75,6 +78,90 @@ pub fn action_label(action: &str) -> &str {
         "doc_corrected" => "更正载体登记",
         "doc_reconcile" => "月核对",
         other => other,
+    }
+}
+
+/// The details of an entry in Chinese (the JSON stays the record of truth).
+pub fn detail_text(action: &str, detail: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(detail).unwrap_or(serde_json::Value::Null);
+    let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+    let n = |k: &str| v.get(k).and_then(|x| x.as_i64()).unwrap_or(0);
+    let role = |r: &str| {
+        crate::roles::Role::parse(r)
+            .map(|r| r.label().to_string())
+            .unwrap_or_else(|_| r.to_string())
+    };
+    match action {
+        "login_failed" => match s("reason").as_str() {
+            "wrong_password" => format!("口令错误（连续第 {} 次）", n("failures")),
+            "account_locked" => "账户处于锁定期".into(),
+            "account_disabled" => "账户已停用".into(),
+            "no_role" => "账户尚未分配角色".into(),
+            "no_account" => "账户不存在".into(),
+            other => other.to_string(),
+        },
+        "account_locked" => format!("连续口令错误，锁定 {} 分钟", n("minutes")),
+        "account_create" => {
+            let r = s("role");
+            if r.is_empty() {
+                format!("姓名：{}", s("display"))
+            } else {
+                format!("姓名：{}，角色：{}", s("display"), role(&r))
+            }
+        }
+        "role_assign" => format!("角色设为{}", role(&s("new"))),
+        "permission_denied" => {
+            let op = v.get("op").and_then(|o| o.as_str()).unwrap_or("");
+            let label = crate::roles::Op::ALL
+                .into_iter()
+                .find(|x| {
+                    serde_json::to_value(x)
+                        .ok()
+                        .and_then(|j| j.as_str().map(|t| t == op))
+                        .unwrap_or(false)
+                })
+                .map(|x| x.label())
+                .unwrap_or(op);
+            format!("{}试图{}", role(&s("role")), label)
+        }
+        "policy_set" => {
+            let (old, new) = (&v["old"], &v["new"]);
+            let labels = [
+                ("min_length", "口令最小长度"),
+                ("min_classes", "口令字符种类"),
+                ("max_failures", "锁定次数"),
+                ("lockout_minutes", "锁定分钟"),
+                ("idle_lock_seconds", "闲置锁定秒数"),
+            ];
+            let changes: Vec<String> = labels
+                .iter()
+                .filter(|(k, _)| old[*k] != new[*k])
+                .map(|(k, l)| format!("{l} {} → {}", old[*k], new[*k]))
+                .collect();
+            if changes.is_empty() {
+                "未改变".into()
+            } else {
+                changes.join("，")
+            }
+        }
+        "settings_set" => format!("改为“{}”", s("new")),
+        "audit_verify" => format!("完好，共 {} 条", n("entries")),
+        "vault_create" => format!("数据结构版本 {}", n("schema_version")),
+        a if a.starts_with("doc_") => {
+            let summary = s("summary");
+            if summary.is_empty() {
+                detail.to_string()
+            } else {
+                summary
+            }
+        }
+        _ => {
+            if detail == "{}" {
+                String::new()
+            } else {
+                detail.to_string()
+            }
+        }
     }
 }
 
@@ -267,13 +354,20 @@ pub fn list(conn: &Connection, f: &Filter) -> Result<Page> {
                 at: r.get(1)?,
                 actor: r.get(2)?,
                 action_label: action_label(&action).to_string(),
+                detail_text: String::new(),
                 action,
                 target: r.get(4)?,
                 detail: r.get(5)?,
                 hash: r.get(6)?,
             })
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .map(|mut e| {
+            e.detail_text = detail_text(&e.action, &e.detail);
+            e
+        })
+        .collect();
     Ok(Page { entries, total })
 }
 

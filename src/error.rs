@@ -25,8 +25,10 @@ pub enum Code {
     Conflict,
     /// Wrong account name or password.
     AuthFailed,
-    /// The account is locked out or disabled.
+    /// The account is locked out or disabled (at login).
     Locked,
+    /// No session, or the session locked itself after the idle timeout: sign in again.
+    SessionLocked,
     /// Tampered or corrupted vault, key file, log or bundle.
     Integrity,
     /// The vault was written by a newer version of the program.
@@ -41,7 +43,7 @@ impl Code {
     /// The process exit status of the CLI for this code (DESIGN §7).
     pub fn exit_status(self) -> i32 {
         match self {
-            Code::AuthFailed | Code::Locked => 3,
+            Code::AuthFailed | Code::Locked | Code::SessionLocked => 3,
             Code::Integrity => 4,
             _ => 1,
         }

@@ -2,10 +2,39 @@
 // plugin-vue precompiles every SFC template, so the bundle uses Vue's runtime-only build and
 // never needs `eval` / `new Function` (the window's CSP forbids both).
 import { defineConfig } from 'vite'
+import type { Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
 
+/**
+ * The Tauri window runs with `freezePrototype`: `Object.prototype` is frozen before any script.
+ * dayjs (Element Plus's date library) then throws at load time, because it *assigns*
+ * `valueOf` and `toString` on its prototype, and assigning a property that is inherited as
+ * read-only fails in strict code (the "override mistake"). Rewrite exactly those two
+ * assignments as `Object.defineProperty`, and fail the build if dayjs changes shape.
+ */
+function freezeSafeDayjs(): Plugin {
+  const file = /[\\/]node_modules[\\/]dayjs[\\/]dayjs\.min\.js$/
+  const assignment = /\b(\w+)\.(valueOf|toString)=(function\(\)\{[^{}]*\})/g
+  return {
+    name: 'baomi:freeze-safe-dayjs',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!file.test(id)) return null
+      let count = 0
+      const out = code.replace(assignment, (_m, proto: string, name: string, fn: string) => {
+        count += 1
+        return `Object.defineProperty(${proto},"${name}",{value:${fn},writable:!0,configurable:!0})`
+      })
+      if (count !== 2) {
+        this.error(`dayjs: expected 2 prototype assignments to rewrite, found ${count}`)
+      }
+      return { code: out, map: null }
+    },
+  }
+}
+
 export default defineConfig({
-  plugins: [vue()],
+  plugins: [freezeSafeDayjs(), vue()],
   clearScreen: false,
   build: {
     outDir: 'dist',

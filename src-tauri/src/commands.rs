@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use baomi::accounts::Account;
 use baomi::app::{App, AppStatus};
 use baomi::audit::{Filter, Page, Report};
+use baomi::documents as d;
 use baomi::policy::Policy;
 use baomi::roles::Role;
 use baomi::vault::{InitRequest, NewAccount, SessionInfo};
@@ -40,6 +41,16 @@ fn lock(app: State<'_, App>, idle: bool) -> R<()> {
 #[tauri::command(async)]
 fn change_password(app: State<'_, App>, old: String, new: String) -> R<SessionInfo> {
     app.change_password(&old, &new)
+}
+
+#[tauri::command(async)]
+fn touch(app: State<'_, App>) -> R<()> {
+    app.touch()
+}
+
+#[tauri::command(async)]
+fn unlock_account(app: State<'_, App>, name: String) -> R<()> {
+    app.unlock_account(&name)
 }
 
 #[tauri::command(async)]
@@ -97,6 +108,56 @@ fn audit_verify(app: State<'_, App>) -> R<Report> {
     app.audit_verify()
 }
 
+#[tauri::command(async)]
+fn doc_add(app: State<'_, App>, input: d::DocInput) -> R<d::DocView> {
+    app.doc_add(&input)
+}
+
+#[tauri::command(async)]
+fn doc_list(app: State<'_, App>, query: d::DocQuery) -> R<d::DocPage> {
+    app.doc_list(&query)
+}
+
+#[tauri::command(async)]
+fn doc_show(app: State<'_, App>, id: i64) -> R<d::DocView> {
+    app.doc_show(id)
+}
+
+#[tauri::command(async)]
+fn doc_event(
+    app: State<'_, App>,
+    id: i64,
+    kind: String,
+    input: serde_json::Value,
+) -> R<d::DocView> {
+    app.doc_event(id, &kind, input)
+}
+
+#[tauri::command(async)]
+fn doc_copy(app: State<'_, App>, id: i64, input: d::CopyInput) -> R<d::CopyResult> {
+    app.doc_copy(id, &input)
+}
+
+#[tauri::command(async)]
+fn doc_handback(app: State<'_, App>, ids: Vec<i64>, input: d::HandbackInput) -> R<Vec<d::DocView>> {
+    app.doc_handback(&ids, &input)
+}
+
+#[tauri::command(async)]
+fn doc_reconcile(app: State<'_, App>, input: d::ReconcileInput) -> R<d::Reconciliation> {
+    app.doc_reconcile(&input)
+}
+
+#[tauri::command(async)]
+fn doc_reminders(app: State<'_, App>) -> R<d::DocReminders> {
+    app.doc_reminders()
+}
+
+#[tauri::command(async)]
+fn doc_highest_level(app: State<'_, App>) -> R<Option<d::Level>> {
+    app.doc_highest_level()
+}
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         app_status,
@@ -104,6 +165,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         login,
         lock,
         change_password,
+        touch,
+        unlock_account,
         list_accounts,
         add_account,
         set_account_disabled,
@@ -115,5 +178,14 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         backup_vault,
         audit_list,
         audit_verify,
+        doc_add,
+        doc_list,
+        doc_show,
+        doc_event,
+        doc_copy,
+        doc_handback,
+        doc_reconcile,
+        doc_reminders,
+        doc_highest_level,
     ]
 }

@@ -186,6 +186,8 @@ enum UserCmd {
     Enable { name: String },
     /// 重置账户口令（系统管理员）；新初始口令取自 BAOMI_NEW_PASSWORD
     Reset { name: String },
+    /// 提前解除因口令错误造成的锁定（系统管理员）
+    Unlock { name: String },
     /// 分配业务角色 officer|reader（安全保密管理员）
     Role { name: String, role: String },
 }
@@ -525,6 +527,10 @@ fn user(ctx: &Ctx, cmd: UserCmd) -> CliResult<()> {
             let password = new_password(ctx, "新的初始口令")?;
             s.reset_password(&name, &password)?;
             done(ctx, &format!("账户“{name}”的口令已重置，首次登录须修改"))
+        }
+        UserCmd::Unlock { name } => {
+            s.unlock_account(&name)?;
+            done(ctx, &format!("账户“{name}”已解除锁定"))
         }
         UserCmd::Role { name, role } => {
             let role = Role::parse(&role)?;

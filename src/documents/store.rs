@@ -80,8 +80,8 @@ pub fn save(conn: &Connection, s: &DocState, now: &str) -> Result<()> {
     ]);
     conn.execute("DELETE FROM documents_search WHERE rowid = ?1", [s.id])?;
     conn.execute(
-        "INSERT INTO documents_search (rowid, uni, bi) VALUES (?1, ?2, ?3)",
-        params![s.id, uni, bi],
+        "INSERT INTO documents_search (rowid, uni, bi, tags) VALUES (?1, ?2, ?3, ?4)",
+        params![s.id, uni, bi, tags(f.level, s.status)],
     )?;
     Ok(())
 }
@@ -321,18 +321,49 @@ pub struct DocPage {
 }
 
 /// The WHERE clause and its arguments for the filters of `q` (validated).
-pub fn filter_sql(q: &DocQuery, today: NaiveDate) -> Result<(Vec<String>, Vec<String>)> {
+/// The search-index tag tokens of a carrier: its level and its status, so a text search
+/// filtered by level or status is answered inside the index (no row lookups).
+fn tags(level: Level, status: Status) -> String {
+    format!("{} {}", level_tag(level), status_tag(status))
+}
+
+fn level_tag(l: Level) -> String {
+    format!("lv{}", l.rank())
+}
+
+fn status_tag(s: Status) -> String {
+    format!("st{}", s.code().replace('_', ""))
+}
+
+/// The SQL filters of `q` and their arguments; with `in_index`, level and status go into
+/// the returned MATCH terms instead (used together with a text search).
+pub fn filter_sql(
+    q: &DocQuery,
+    today: NaiveDate,
+    in_index: bool,
+) -> Result<(Vec<String>, Vec<String>, Vec<String>)> {
     let mut clauses = Vec::new();
     let mut args = Vec::new();
+    let mut terms = Vec::new();
     let mut push = |clause: &str, arg: String| {
         args.push(arg);
         clauses.push(clause.replace('?', &format!("?{}", args.len())));
     };
     if let Some(l) = q.level.as_deref().filter(|s| !s.is_empty()) {
-        push("d.level = ?", Level::parse("level", l)?.label().to_string());
+        let level = Level::parse("level", l)?;
+        if in_index {
+            terms.push(format!("tags : \"{}\"", level_tag(level)));
+        } else {
+            push("d.level = ?", level.label().to_string());
+        }
     }
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
-        push("d.status = ?", Status::parse(s)?.code().to_string());
+        let status = Status::parse(s)?;
+        if in_index {
+            terms.push(format!("tags : \"{}\"", status_tag(status)));
+        } else {
+            push("d.status = ?", status.code().to_string());
+        }
     }
     if let Some(c) = q
         .custodian
@@ -356,12 +387,18 @@ pub fn filter_sql(q: &DocQuery, today: NaiveDate) -> Result<(Vec<String>, Vec<St
     if q.overdue == Some(true) {
         push("d.status = 'borrowed' AND d.due_on < ?", dates::iso(today));
     }
-    Ok((clauses, args))
+    Ok((clauses, args, terms))
 }
 
 pub fn list(conn: &Connection, q: &DocQuery, today: NaiveDate) -> Result<DocPage> {
-    let (mut clauses, mut args) = filter_sql(q, today)?;
     let matcher = q.query.as_deref().and_then(search::match_expression);
+    let (mut clauses, mut args, terms) = filter_sql(q, today, matcher.is_some())?;
+    let matcher = matcher.map(|m| {
+        std::iter::once(m)
+            .chain(terms)
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    });
     if q.query.as_deref().is_some_and(|t| !t.trim().is_empty()) && matcher.is_none() {
         // Only punctuation: nothing can match.
         return Ok(DocPage {
@@ -392,7 +429,9 @@ pub fn list(conn: &Connection, q: &DocQuery, today: NaiveDate) -> Result<DocPage
                 order.clone()
             };
             (
-                format!("documents_search JOIN documents d ON d.id = documents_search.rowid"),
+                // CROSS JOIN keeps the index as the outer loop (SQLite never reorders it).
+                "documents_search CROSS JOIN documents d ON d.id = documents_search.rowid"
+                    .to_string(),
                 order,
             )
         }
@@ -406,9 +445,15 @@ pub fn list(conn: &Connection, q: &DocQuery, today: NaiveDate) -> Result<DocPage
     };
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let offset = q.offset.unwrap_or(0);
+    // With search text and no other filter, count from the index alone (no join).
+    let count_from = if matcher.is_some() && clauses.len() == 1 {
+        "documents_search"
+    } else {
+        from.as_str()
+    };
     let total: i64 = conn.query_row(
         &format!(
-            "SELECT count(*) FROM (SELECT 1 FROM {from} {filter} LIMIT {})",
+            "SELECT count(*) FROM (SELECT 1 FROM {count_from} {filter} LIMIT {})",
             COUNT_CAP + 1
         ),
         rusqlite::params_from_iter(args.iter()),

@@ -9,27 +9,18 @@
 
 import { invoke } from '@tauri-apps/api/core'
 import type { Account } from './bindings/Account'
+import type { AppStatus } from './bindings/AppStatus'
 import type { Code } from './bindings/Code'
 import type { Error as CoreError } from './bindings/Error'
 import type { Filter } from './bindings/Filter'
 import type { InitRequest } from './bindings/InitRequest'
 import type { NewAccount } from './bindings/NewAccount'
-import type { Op } from './bindings/Op'
 import type { Page } from './bindings/Page'
 import type { Policy } from './bindings/Policy'
 import type { Report } from './bindings/Report'
 import type { SessionInfo } from './bindings/SessionInfo'
 
 export type ApiError = CoreError
-
-/** The signed-in account. `ops` is spelled out until the committed binding carries it. */
-export type Session = SessionInfo & { ops: Op[] }
-
-/**
- * What decides the first screen. Mirrors the core's `AppStatus`; replace with the ts-rs
- * binding (`./bindings/AppStatus`) once it is generated.
- */
-export type AppStatus = { vault_dir: string; vault_exists: boolean; session?: Session }
 
 /** Business roles the security administrator may assign. */
 export type BusinessRole = 'officer' | 'reader'
@@ -85,11 +76,11 @@ async function guarded<T>(cmd: string, args: Record<string, unknown> = {}): Prom
 export const appStatus = () => call<AppStatus>('app_status')
 export const setupVault = (req: InitRequest) => call<null>('setup_vault', { req })
 export const login = (user: string, password: string) =>
-  call<Session>('login', { user, password })
+  call<SessionInfo>('login', { user, password })
 
 export const lock = (idle: boolean) => call<null>('lock', { idle })
 export const changePassword = (old: string, password: string) =>
-  guarded<Session>('change_password', { old, new: password })
+  guarded<SessionInfo>('change_password', { old, new: password })
 
 export const listAccounts = () => guarded<Account[]>('list_accounts')
 export const addAccount = (req: NewAccount) => guarded<null>('add_account', { req })
@@ -102,7 +93,7 @@ export const assignRole = (name: string, role: BusinessRole) =>
 
 export const getPolicy = () => guarded<Policy>('get_policy')
 export const setPolicy = (policy: Policy) => guarded<Policy>('set_policy', { policy })
-export const setUnitName = (unit: string) => guarded<Session>('set_unit_name', { unit })
+export const setUnitName = (unit: string) => guarded<SessionInfo>('set_unit_name', { unit })
 export const backupVault = (dest: string) => guarded<null>('backup_vault', { dest })
 
 export const auditList = (filter: Filter) => guarded<Page>('audit_list', { filter })

@@ -1,7 +1,7 @@
 // How a rejected command reaches the person: next to the field at fault when the core names
 // one that the form shows, otherwise as a message. Switches on `code`, never on text.
 
-import { reactive } from 'vue'
+import { nextTick, reactive } from 'vue'
 import { ElMessage } from 'element-plus'
 import { isApiError } from './api'
 import type { ApiError } from './api'
@@ -33,6 +33,16 @@ export function useFieldErrors() {
   }
 
   return { errors, clear, place }
+}
+
+/**
+ * Puts the cursor in the first field of `form` showing an error, once the form has re-rendered
+ * (and been re-enabled after its request).
+ */
+export async function focusError(form: { $el?: unknown } | undefined): Promise<void> {
+  await nextTick()
+  const root = form?.$el
+  if (root instanceof Element) root.querySelector<HTMLInputElement>('.el-form-item.is-error input')?.focus()
 }
 
 /** Shows a failure as a message, unless the session was lost (the login screen says why). */

@@ -8,7 +8,8 @@
 
 import { reactive } from 'vue'
 import * as api from './api'
-import type { ApiError, Session } from './api'
+import type { ApiError } from './api'
+import type { SessionInfo } from './bindings/SessionInfo'
 import type { Op } from './bindings/Op'
 
 export type Screen = 'loading' | 'setup' | 'login' | 'main'
@@ -19,11 +20,11 @@ export type Notice = { type: 'info' | 'warning' | 'success'; text: string }
 export const store = reactive({
   screen: 'loading' as Screen,
   vaultDir: '',
-  session: null as Session | null,
+  session: null as SessionInfo | null,
   /** Key of the open page, one of `session.nav`. */
   view: '',
   notice: null as Notice | null,
-  /** Account name to prefill on the login screen. */
+  /** Account name to prefill on the login screen: the last one signed in, or the first officer. */
   loginUser: '',
   /** Set when the core cannot even report its status. */
   fatal: '',
@@ -51,18 +52,20 @@ export function vaultCreated(user: string): void {
   store.screen = 'login'
 }
 
-export function signedIn(session: Session): void {
-  const first = session.nav[0]?.key ?? ''
+export function signedIn(session: SessionInfo): void {
+  // After a lock, the same person comes back to the page they left; anyone else starts at
+  // the first page of their navigation.
+  const returning = session.user === store.loginUser && session.nav.some((n) => n.key === store.view)
+  if (!returning) store.view = session.nav[0]?.key ?? ''
   store.loginUser = session.user
   store.notice = null
   store.session = session
-  if (!session.nav.some((n) => n.key === store.view)) store.view = first
   store.screen = 'main'
   idle.start(session.idle_lock_seconds)
 }
 
 /** Replaces the session after a change (password changed, unit renamed). */
-export function updateSession(session: Session): void {
+export function updateSession(session: SessionInfo): void {
   store.session = session
   idle.start(session.idle_lock_seconds)
 }

@@ -27,4 +27,8 @@ target: string,
 /**
  * Details as JSON text.
  */
-detail: string, hash: string, };
+detail: string, 
+/**
+ * The details in Chinese, for people.
+ */
+detail_text: string, hash: string, };
