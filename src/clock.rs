@@ -54,3 +54,35 @@ impl Clock for FixedClock {
 pub fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+/// A clock read from a file holding an RFC 3339 time, re-read at every call; the system
+/// clock when the file is missing or unreadable. Only the test build of the desktop app uses
+/// it (`BAOMI_TEST_CLOCK_FILE`), so end-to-end tests can move time (overdue items, lockout).
+#[derive(Debug, Clone)]
+pub struct FileClock(pub std::path::PathBuf);
+
+impl Clock for FileClock {
+    fn now(&self) -> DateTime<Utc> {
+        std::fs::read_to_string(&self.0)
+            .ok()
+            .and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok())
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| SystemClock.now())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_clock_follows_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("now");
+        let clock = FileClock(path.clone());
+        let before = clock.now();
+        assert!((SystemClock.now() - before).num_seconds().abs() < 5, "no file: system time");
+        std::fs::write(&path, "2030-01-02T03:04:05Z\n").unwrap();
+        assert_eq!(stamp(clock.now()), "2030-01-02T03:04:05Z");
+    }
+}

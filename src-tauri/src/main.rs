@@ -12,7 +12,7 @@ mod commands;
 use std::sync::Arc;
 
 use baomi::app::App;
-use baomi::clock::SystemClock;
+use baomi::clock::{Clock, FileClock, SystemClock};
 use baomi::vault::Options;
 use tauri::Manager;
 
@@ -24,7 +24,12 @@ fn main() {
             let dir = baomi::paths::default_vault_dir(&id)
                 .or_else(|| app.path().app_data_dir().ok().map(|d| d.join("vault")))
                 .ok_or("无法确定用户数据目录：请设置 BAOMI_VAULT 指定保密库文件夹")?;
-            app.manage(App::new(dir, Arc::new(SystemClock), Options::default()));
+            // Only the test build (its own identifier) may take its time from a file.
+            let clock: Arc<dyn Clock> = match std::env::var_os("BAOMI_TEST_CLOCK_FILE") {
+                Some(file) if id == baomi::paths::TEST_APP_ID => Arc::new(FileClock(file.into())),
+                _ => Arc::new(SystemClock),
+            };
+            app.manage(App::new(dir, clock, Options::default()));
             Ok(())
         })
         .invoke_handler(commands::handler())
