@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { launch, SHOTS } from './harness.mjs';
-import { Keys, sleep } from './webdriver.mjs';
+import { ELEMENT, Keys, sleep } from './webdriver.mjs';
 
 const ACCOUNTS = {
   admin: ['sysadm', '李系统', 'Admin#12345'],
@@ -45,7 +45,7 @@ describe('保密台账 desktop window', { timeout: 240000 }, () => {
     const items = await wd.findAll('[data-testid^="nav-"]');
     const keys = [];
     for (const it of items) {
-      keys.push(await wd.execute('return arguments[0].getAttribute("data-testid")', [{ 'element-6066-11e4-a52f-4f735466cecf': it.id }]));
+      keys.push(await wd.execute('return arguments[0].getAttribute("data-testid")', [{ [ELEMENT]: it.id }]));
     }
     return keys.map((k) => k.replace(/^nav-/, ''));
   }
@@ -95,6 +95,8 @@ describe('保密台账 desktop window', { timeout: 240000 }, () => {
     await login('admin');
     assert.deepEqual(await navKeys(), ['accounts', 'settings']);
     await (await wd.find(tid('nav-accounts'))).click();
+    await sleep(1500);
+    await shot('07-admin-accounts');
     const table = await wd.waitText(tid('accounts-table'), 'wangwu');
     assert.match(table, /secadm/);
     await shot('07-admin-accounts');

@@ -1,8 +1,8 @@
 // A minimal W3C WebDriver client over fetch (Node 20), enough to drive the real window.
 // No dependencies: the protocol is JSON over loopback HTTP to tauri-driver.
 
-const ELEMENT = 'element-6066-11e4-a52f-4f735466cecf';
-export const Keys = { Enter: '\uE007', Escape: '\uE00C', Tab: '\uE004', Control: '\uE009' };
+export const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+export const Keys = { Enter: '\uE007', Escape: '\uE00C', Tab: '\uE004', Control: '\uE009', Null: '\uE000', Backspace: '\uE003' };
 
 export class WebDriver {
   constructor(base, sessionId) {
@@ -67,10 +67,15 @@ export class WebDriver {
   }
 
   async waitText(css, needle, timeout = 10000) {
-    return this.until(async () => {
-      const t = await (await this.find(css, 500)).text();
-      return t.includes(needle) ? t : null;
-    }, `"${needle}" in ${css}`, timeout);
+    let seen = '';
+    try {
+      return await this.until(async () => {
+        seen = await (await this.find(css, 500)).text();
+        return seen.includes(needle) ? seen : null;
+      }, `"${needle}" in ${css}`, timeout);
+    } catch (e) {
+      throw new Error(`${e.message}; last text: ${JSON.stringify(seen.slice(0, 300))}`);
+    }
   }
 
   execute(script, args = []) {
@@ -108,12 +113,16 @@ export class Element {
   async type(text) {
     await this.driver.cmd('POST', `/element/${this.id}/value`, { text });
   }
+  /** Replaces the field's text the way a person does (select all, delete, type), so the
+   *  page's input handlers see every change (a WebDriver `clear` bypasses them). */
   async fill(text) {
-    await this.clear();
+    await this.click();
+    await this.type(`${Keys.Control}a${Keys.Null}${Keys.Backspace}`);
     await this.type(text);
   }
+  /** The element's rendered text (`innerText`: WebKit's WebDriver text skips some table cells). */
   text() {
-    return this.driver.cmd('GET', `/element/${this.id}/text`);
+    return this.driver.execute('return arguments[0].innerText', [{ [ELEMENT]: this.id }]);
   }
   displayed() {
     return this.driver.cmd('GET', `/element/${this.id}/displayed`);
