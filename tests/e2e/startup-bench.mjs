@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, ROOT } from './harness.mjs';
+import { APP, launch, ROOT } from './harness.mjs';
 import { Keys } from './webdriver.mjs';
 
 const RUNS = Number(process.env.BAOMI_STARTUP_RUNS ?? 5);
@@ -30,7 +30,7 @@ function children(pid) {
 }
 
 function appPid() {
-  const out = execFileSync('pgrep', ['-n', '-f', 'target/debug/baomi-desktop'], { encoding: 'utf8' });
+  const out = execFileSync('pgrep', ['-n', '-f', APP], { encoding: 'utf8' });
   return Number(out.trim());
 }
 
