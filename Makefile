@@ -41,7 +41,7 @@ e2e:
 
 bench:
 	@scripts/setup.sh bench
-	cargo bench --bench vault
+	cargo bench --bench vault --bench documents
 	@$(MAKE) --no-print-directory ui
 	cargo build --workspace --bins
 	BAOMI_CRASH_TRIALS=300 cargo test --test integration crash -- --nocapture

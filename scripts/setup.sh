@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 apt_pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
-          libayatana-appindicator3-dev librsvg2-dev fonts-noto-cjk)
+          libayatana-appindicator3-dev librsvg2-dev fonts-wqy-microhei)
 if [ "$mode" = test ] || [ "$mode" = bench ]; then
   apt_pkgs+=(xvfb xauth webkit2gtk-driver imagemagick strace procps)
 fi
@@ -38,10 +38,14 @@ if [ "$mode" = test ] || [ "$mode" = bench ]; then
   fi
 fi
 
-# Front-end packages, exactly as locked; reinstalled only when the lock file changes.
+# Front-end packages at the versions in the committed lock file; reinstalled only when the
+# lock changes. `npm install` rather than `npm ci`: npm 11.19 here writes locks without the
+# other platforms' optional rollup/esbuild binaries and then `npm ci` refuses its own lock;
+# `npm install` with an up-to-date lock installs exactly the locked versions and leaves the
+# lock untouched.
 stamp=ui/node_modules/.package-lock.stamp
 if [ ! -f "$stamp" ] || ! cmp -s ui/package-lock.json "$stamp"; then
-  say "installing front-end packages (npm ci)"
-  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  say "installing front-end packages (npm install from package-lock.json)"
+  (cd ui && npm install --no-audit --no-fund --loglevel=error)
   cp ui/package-lock.json "$stamp"
 fi
