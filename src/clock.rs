@@ -81,7 +81,10 @@ mod tests {
         let path = dir.path().join("now");
         let clock = FileClock(path.clone());
         let before = clock.now();
-        assert!((SystemClock.now() - before).num_seconds().abs() < 5, "no file: system time");
+        assert!(
+            (SystemClock.now() - before).num_seconds().abs() < 5,
+            "no file: system time"
+        );
         std::fs::write(&path, "2030-01-02T03:04:05Z\n").unwrap();
         assert_eq!(stamp(clock.now()), "2030-01-02T03:04:05Z");
     }

@@ -9,8 +9,8 @@ use chrono::{Datelike, NaiveDate};
 use crate::error::{Error, Result};
 
 /// Parses a user-entered date for the field `field` (Chinese label `label`).
-pub fn parse(field: &str, label: &str, s: &str) -> Result<NaiveDate> {
-    let t = s.trim();
+pub fn parse<T: crate::input::Text + ?Sized>(field: &str, label: &str, s: &T) -> Result<NaiveDate> {
+    let t = s.text().trim();
     if t.is_empty() {
         return Err(Error::field(field, label, "不能为空"));
     }

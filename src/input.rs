@@ -62,9 +62,37 @@ fn translate(e: serde_json::Error) -> Error {
     }
 }
 
+/// Anything a text field may arrive as: `&str`, `String`, or an optional `String` (absent = "").
+pub trait Text {
+    fn text(&self) -> &str;
+}
+
+impl Text for str {
+    fn text(&self) -> &str {
+        self
+    }
+}
+
+impl Text for String {
+    fn text(&self) -> &str {
+        self
+    }
+}
+
+impl Text for Option<String> {
+    fn text(&self) -> &str {
+        self.as_deref().unwrap_or("")
+    }
+}
+
 /// A required free-text field: trimmed, non-empty, at most `max` characters, no control chars.
-pub fn required(field: &str, label: &str, value: &str, max: usize) -> Result<String> {
-    let t = value.trim();
+pub fn required<T: Text + ?Sized>(
+    field: &str,
+    label: &str,
+    value: &T,
+    max: usize,
+) -> Result<String> {
+    let t = value.text().trim();
     if t.is_empty() {
         return Err(Error::field(field, label, "不能为空"));
     }
@@ -73,8 +101,13 @@ pub fn required(field: &str, label: &str, value: &str, max: usize) -> Result<Str
 
 /// An optional free-text field: trimmed, at most `max` characters, no control characters
 /// other than line breaks.
-pub fn optional(field: &str, label: &str, value: &str, max: usize) -> Result<String> {
-    let t = value.trim();
+pub fn optional<T: Text + ?Sized>(
+    field: &str,
+    label: &str,
+    value: &T,
+    max: usize,
+) -> Result<String> {
+    let t = value.text().trim();
     if t.chars().count() > max {
         return Err(Error::field(field, label, format!("不得超过 {max} 个字符")));
     }

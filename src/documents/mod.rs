@@ -253,26 +253,16 @@ impl Session {
     }
 
     pub fn doc_distribute(&mut self, id: i64, i: &DistributeInput) -> Result<DocView> {
-        let to = required("to", "接收人（责任人）", i.to.as_deref().unwrap_or(""), 40)?;
-        let location = optional(
-            "location",
-            "存放位置",
-            i.location.as_deref().unwrap_or(""),
-            60,
-        )?;
+        let to = required("to", "接收人（责任人）", &i.to, 40)?;
+        let location = optional("location", "存放位置", &i.location, 60)?;
         self.doc_event(id, i.on.as_deref(), i.approval.as_deref(), |_, _| {
             Ok(DocEvent::Distributed { to, location })
         })
     }
 
     pub fn doc_circulate(&mut self, id: i64, i: &CirculateInput) -> Result<DocView> {
-        let reader = required("reader", "阅读人", i.reader.as_deref().unwrap_or(""), 40)?;
-        let department = optional(
-            "department",
-            "部门",
-            i.department.as_deref().unwrap_or(""),
-            40,
-        )?;
+        let reader = required("reader", "阅读人", &i.reader, 40)?;
+        let department = optional("department", "部门", &i.department, 40)?;
         self.doc_event(id, i.on.as_deref(), i.approval.as_deref(), |s, _| {
             let outside_scope = !rules::in_scope(&s.fields, &reader, &department);
             Ok(DocEvent::Circulated {
@@ -284,19 +274,9 @@ impl Session {
     }
 
     pub fn doc_borrow(&mut self, id: i64, i: &BorrowInput) -> Result<DocView> {
-        let borrower = required(
-            "borrower",
-            "借阅人",
-            i.borrower.as_deref().unwrap_or(""),
-            40,
-        )?;
-        let department = optional(
-            "department",
-            "部门",
-            i.department.as_deref().unwrap_or(""),
-            40,
-        )?;
-        let due_on = dates::parse("due_on", "应还日期", i.due_on.as_deref().unwrap_or(""))?;
+        let borrower = required("borrower", "借阅人", &i.borrower, 40)?;
+        let department = optional("department", "部门", &i.department, 40)?;
+        let due_on = dates::parse("due_on", "应还日期", &i.due_on)?;
         self.doc_event(id, i.on.as_deref(), i.approval.as_deref(), |s, _| {
             let outside_scope = !rules::in_scope(&s.fields, &borrower, &department);
             Ok(DocEvent::Borrowed {
@@ -315,24 +295,14 @@ impl Session {
     }
 
     pub fn doc_archive(&mut self, id: i64, i: &ArchiveInput) -> Result<DocView> {
-        let location = optional(
-            "location",
-            "存放位置",
-            i.location.as_deref().unwrap_or(""),
-            60,
-        )?;
+        let location = optional("location", "存放位置", &i.location, 60)?;
         self.doc_event(id, i.on.as_deref(), i.approval.as_deref(), |_, _| {
             Ok(DocEvent::Archived { location })
         })
     }
 
     pub fn doc_declassify(&mut self, id: i64, i: &DeclassifyInput) -> Result<DocView> {
-        let approver = required(
-            "approver",
-            "批准人",
-            i.approver.as_deref().unwrap_or(""),
-            40,
-        )?;
+        let approver = required("approver", "批准人", &i.approver, 40)?;
         let to = match i.new_level.as_deref().map(str::trim) {
             None | Some("") | Some("解密") => None,
             Some(l) => Some(Level::parse("new_level", l)?),
@@ -347,7 +317,7 @@ impl Session {
     }
 
     pub fn doc_missing(&mut self, id: i64, i: &MissingInput) -> Result<DocView> {
-        let since = dates::parse("since", "下落不明日期", i.since.as_deref().unwrap_or(""))?;
+        let since = dates::parse("since", "下落不明日期", &i.since)?;
         self.doc_event(id, i.on.as_deref(), i.approval.as_deref(), |_, _| {
             Ok(DocEvent::MarkedMissing { since })
         })
@@ -371,8 +341,8 @@ impl Session {
     }
 
     pub fn doc_correct(&mut self, id: i64, i: &CorrectInput) -> Result<DocView> {
-        let field = required("field", "更正字段", i.field.as_deref().unwrap_or(""), 30)?;
-        let reason = required("reason", "更正原因", i.reason.as_deref().unwrap_or(""), 200)?;
+        let field = required("field", "更正字段", &i.field, 30)?;
+        let reason = required("reason", "更正原因", &i.reason, 200)?;
         let raw = i.value.as_deref().unwrap_or("");
         let new = match field.as_str() {
             "title" => required("value", "标题", raw, 200)?,
@@ -419,12 +389,7 @@ impl Session {
         if !(1..=100).contains(&count) {
             return Err(Error::field("count", "份数", "应在 1 到 100 之间"));
         }
-        let approver = required(
-            "approver",
-            "批准人",
-            i.approver.as_deref().unwrap_or(""),
-            40,
-        )?;
+        let approver = required("approver", "批准人", &i.approver, 40)?;
         let approver_role = ApproverRole::parse(i.approver_role.as_deref().unwrap_or(""))?;
         let copy_kind = match i.copy_kind.as_deref().map(str::trim) {
             None | Some("") | Some("复印") => "复印".to_string(),
@@ -437,12 +402,7 @@ impl Session {
                 ))
             }
         };
-        let custodian = optional(
-            "custodian",
-            "复制件责任人",
-            i.custodian.as_deref().unwrap_or(""),
-            40,
-        )?;
+        let custodian = optional("custodian", "复制件责任人", &i.custodian, 40)?;
         let today = self.today();
         let occurred_on = event_date(i.on.as_deref(), today)?;
         let approval = approval(i.approval.as_deref())?
@@ -516,7 +476,7 @@ impl Session {
         if all.is_empty() {
             return Err(Error::field("ids", "清退载体", "请至少选择一件载体"));
         }
-        let to = required("to", "清退接收单位", i.to.as_deref().unwrap_or(""), 60)?;
+        let to = required("to", "清退接收单位", &i.to, 60)?;
         let today = self.today();
         let occurred_on = event_date(i.on.as_deref(), today)?;
         let meta_template = self.meta(occurred_on, approval(i.approval.as_deref())?, "");
@@ -543,18 +503,8 @@ impl Session {
     /// Records a monthly reconciliation of one custodian's and/or one cabinet's holdings.
     pub fn doc_reconcile(&mut self, i: &ReconcileInput) -> Result<Reconciliation> {
         self.require(Op::WriteRegisters)?;
-        let custodian = optional(
-            "custodian",
-            "责任人",
-            i.custodian.as_deref().unwrap_or(""),
-            40,
-        )?;
-        let location = optional(
-            "location",
-            "存放位置",
-            i.location.as_deref().unwrap_or(""),
-            60,
-        )?;
+        let custodian = optional("custodian", "责任人", &i.custodian, 40)?;
+        let location = optional("location", "存放位置", &i.location, 60)?;
         if custodian.is_empty() && location.is_empty() {
             return Err(Error::field(
                 "custodian",
@@ -564,7 +514,7 @@ impl Session {
         }
         let today = self.today();
         let checked_on = event_date(i.on.as_deref(), today)?;
-        let remarks = optional("remarks", "备注", i.remarks.as_deref().unwrap_or(""), 500)?;
+        let remarks = optional("remarks", "备注", &i.remarks, 500)?;
         let mut counted: Vec<String> = i
             .counted
             .iter()

@@ -358,13 +358,8 @@ pub struct DocFields {
 impl DocInput {
     pub fn validate(&self) -> Result<DocFields> {
         let title = required("title", "标题", &self.title, 200)?;
-        let doc_no = optional("doc_no", "文号", self.doc_no.as_deref().unwrap_or(""), 60)?;
-        let origin_unit = optional(
-            "origin_unit",
-            "制文机关",
-            self.origin_unit.as_deref().unwrap_or(""),
-            60,
-        )?;
+        let doc_no = optional("doc_no", "文号", &self.doc_no, 60)?;
+        let origin_unit = optional("origin_unit", "制文机关", &self.origin_unit, 60)?;
         let level = Level::parse("level", &self.level)?;
         let received_on = dates::parse("received_on", "收到日期", &self.received_on)?;
         let secrecy_period =
@@ -387,12 +382,7 @@ impl DocInput {
         if !(1..=9999).contains(&copies) {
             return Err(Error::field("copies", "份数", "应在 1 到 9999 之间"));
         }
-        let copy_numbers = optional(
-            "copy_numbers",
-            "份号",
-            self.copy_numbers.as_deref().unwrap_or(""),
-            60,
-        )?;
+        let copy_numbers = optional("copy_numbers", "份号", &self.copy_numbers, 60)?;
         let copy_numbers = if copy_numbers.is_empty() {
             if copies == 1 {
                 "1".to_string()
@@ -404,18 +394,8 @@ impl DocInput {
         };
         let carrier_type = required("carrier_type", "载体类型", &self.carrier_type, 20)?;
         let custodian = required("custodian", "责任人", &self.custodian, 40)?;
-        let location = optional(
-            "location",
-            "存放位置",
-            self.location.as_deref().unwrap_or(""),
-            60,
-        )?;
-        let remarks = optional(
-            "remarks",
-            "备注",
-            self.remarks.as_deref().unwrap_or(""),
-            500,
-        )?;
+        let location = optional("location", "存放位置", &self.location, 60)?;
+        let remarks = optional("remarks", "备注", &self.remarks, 500)?;
         Ok(DocFields {
             title,
             doc_no,
