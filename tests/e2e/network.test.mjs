@@ -24,7 +24,7 @@ export function analyse(text, appName) {
   const pending = new Map(); // pid -> syscall name of an <unfinished ...> clone/fork
   const sockets = [];
   const addresses = []; // {pid, call, addr}
-  let inspector = null;
+  const inspectorOf = new Map(); // app pid -> its WEBKIT_INSPECTOR_SERVER
   for (const line of lines) {
     const m = line.match(/^(\d+)\s+(.*)$/);
     if (!m) continue;
@@ -49,7 +49,7 @@ export function analyse(text, appName) {
     if (ex && !/= -1 /.test(rest)) {
       exec.set(pid, ex[1]);
       if (basename(ex[1]) === appName) {
-        inspector = rest.match(/"WEBKIT_INSPECTOR_SERVER=([^"]+)"/)?.[1] ?? inspector;
+        inspectorOf.set(pid, rest.match(/"WEBKIT_INSPECTOR_SERVER=([^"]+)"/)?.[1] ?? null);
       }
     }
     const so = rest.match(/^socket\((AF_\w+),/);
@@ -57,22 +57,32 @@ export function analyse(text, appName) {
     const ad = rest.match(/^(bind|connect|sendto|sendmsg)\(.*sa_family=AF_INET6?, sin6?_port=htons\((\d+)\),.*?(?:inet_addr\("([^"]+)"\)|inet_pton\(AF_INET6, "([^"]+)")/);
     if (ad) addresses.push({ pid, call: ad[1], addr: `${ad[3] ?? ad[4]}:${ad[2]}`, line: rest });
   }
-  const roots = [...exec.entries()].filter(([, prog]) => basename(prog) === appName).map(([pid]) => pid);
+  // Each launch of the app is a root; every pid of its tree maps to that root's channel.
+  const roots = [...inspectorOf.keys()];
   const tree = new Set();
-  const stack = [...roots];
-  while (stack.length) {
-    const p = stack.pop();
-    if (tree.has(p)) continue;
-    tree.add(p);
-    stack.push(...(children.get(p) ?? []));
+  const channel = new Map(); // pid -> allowed automation endpoint (or null)
+  for (const root of roots) {
+    const stack = [root];
+    while (stack.length) {
+      const p = stack.pop();
+      if (tree.has(p)) continue;
+      tree.add(p);
+      channel.set(p, inspectorOf.get(root));
+      stack.push(...(children.get(p) ?? []));
+    }
   }
+  const inspector = [...new Set(inspectorOf.values())].join(', ') || null;
   const inet = sockets.filter((s) => tree.has(s.pid) && /^AF_INET6?$/.test(s.family));
   const families = [...new Set(sockets.filter((s) => tree.has(s.pid)).map((s) => s.family))];
   const programs = [...new Set([...tree].map((p) => exec.get(p)).filter(Boolean).map((p) => basename(p)))];
   const traffic = addresses.filter((a) => tree.has(a.pid));
-  const forbidden = traffic.filter((a) => a.addr !== inspector || !inspector.startsWith('127.0.0.1:'));
+  const allowed = (pid, addr) => {
+    const c = channel.get(pid);
+    return c !== null && c !== undefined && c.startsWith('127.0.0.1:') && addr === c;
+  };
+  const forbidden = traffic.filter((a) => !allowed(a.pid, a.addr));
   // Without the automation server, any inet socket at all is forbidden.
-  const unexplained = inspector ? [] : inet;
+  const unexplained = inet.filter((s) => !channel.get(s.pid));
   return { roots, tree, inet, families, programs, total: sockets.length, inspector, traffic, forbidden, unexplained };
 }
 
