@@ -174,8 +174,12 @@ impl App {
         self.with(|s| s.audit_verify())
     }
 
-    pub fn doc_add(&self, input: &d::DocInput) -> Result<d::DocView> {
-        self.with(|s| s.doc_add(input))
+    // Record inputs arrive as raw JSON and are parsed here, so a missing or mistyped field
+    // gets the core's Chinese message naming it instead of a generic IPC failure.
+
+    pub fn doc_add(&self, input: serde_json::Value) -> Result<d::DocView> {
+        let input: d::DocInput = crate::input::from_value(input)?;
+        self.with(|s| s.doc_add(&input))
     }
     pub fn doc_list(&self, q: &d::DocQuery) -> Result<d::DocPage> {
         self.with(|s| s.doc_list(q))
@@ -189,14 +193,17 @@ impl App {
     pub fn doc_highest_level(&self) -> Result<Option<d::Level>> {
         self.with(|s| s.doc_highest_level())
     }
-    pub fn doc_copy(&self, id: i64, input: &d::CopyInput) -> Result<d::CopyResult> {
-        self.with(|s| s.doc_copy(id, input))
+    pub fn doc_copy(&self, id: i64, input: serde_json::Value) -> Result<d::CopyResult> {
+        let input: d::CopyInput = crate::input::from_value(input)?;
+        self.with(|s| s.doc_copy(id, &input))
     }
-    pub fn doc_handback(&self, ids: &[i64], input: &d::HandbackInput) -> Result<Vec<d::DocView>> {
-        self.with(|s| s.doc_handback(ids, input))
+    pub fn doc_handback(&self, ids: &[i64], input: serde_json::Value) -> Result<Vec<d::DocView>> {
+        let input: d::HandbackInput = crate::input::from_value(input)?;
+        self.with(|s| s.doc_handback(ids, &input))
     }
-    pub fn doc_reconcile(&self, input: &d::ReconcileInput) -> Result<d::Reconciliation> {
-        self.with(|s| s.doc_reconcile(input))
+    pub fn doc_reconcile(&self, input: serde_json::Value) -> Result<d::Reconciliation> {
+        let input: d::ReconcileInput = crate::input::from_value(input)?;
+        self.with(|s| s.doc_reconcile(&input))
     }
 
     /// One lifecycle event on one carrier; `kind` selects the event and `input` is its JSON

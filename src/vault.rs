@@ -595,13 +595,13 @@ impl Session {
         Err(roles::denied(role, op))
     }
 
-    /// Records activity; fails with `Locked` when the idle timeout has already passed, in
-    /// which case the caller must drop the session (see [`Session::lock`]).
+    /// Records activity; fails with `SessionLocked` when the idle timeout has already passed,
+    /// in which case the caller must drop the session (see [`Session::lock`]).
     pub fn touch(&mut self) -> Result<()> {
         let now = self.clock.now();
         if (now - self.last_active).num_seconds() > i64::from(self.idle_lock_seconds) {
             return Err(Error::new(
-                Code::Locked,
+                Code::SessionLocked,
                 "会话闲置超时，已自动锁定，请重新登录",
             ));
         }

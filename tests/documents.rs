@@ -593,6 +593,10 @@ fn corrections_keep_the_old_value_and_the_state_is_a_fold_of_the_events() {
         ["registered", "corrected", "distributed", "borrowed"]
     );
     assert_eq!(history[1].data["old"], "关于加强机密载体管理工作的通知");
+    assert_eq!(
+        history[1].summary,
+        "更正标题：“关于加强机密载体管理工作的通知” → “关于加强涉密载体管理的通知”（登记笔误）"
+    );
     // Replaying the events alone gives exactly the stored state.
     for id in 1..=1 {
         let replayed = s.doc_replay(id).unwrap().unwrap();
@@ -767,4 +771,49 @@ fn readers_read_officers_write_administrators_see_nothing() {
         .unwrap();
     assert_eq!(page.total, 1);
     assert_eq!(page.entries[0].target, d.serial);
+}
+
+#[test]
+fn the_desktop_state_reports_malformed_record_json_by_field() {
+    let f = Fixture::new();
+    let app = baomi::app::App::new(
+        f.dir.clone(),
+        std::sync::Arc::new(f.clock.clone()),
+        options(),
+    );
+    app.login(OFFICER.0, OFFICER.1).unwrap();
+    let e = app.doc_add(json!({"level": "机密"})).unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (Code::Validation, Some("title"))
+    );
+    let v = app.doc_add(doc("秘密")).unwrap();
+    let e = app.doc_event(v.id, "fly", json!({})).unwrap_err();
+    assert_eq!(e.message, "未知的手续类型“fly”");
+    let e = app
+        .doc_event(
+            v.id,
+            "borrow",
+            json!({"borrower": "王五", "due_on": 20261130}),
+        )
+        .unwrap_err();
+    assert!(e.message.starts_with("字段类型错误"), "{}", e.message);
+    let r = app
+        .doc_event(v.id, "missing", json!({"since": "2026-11-20"}))
+        .unwrap();
+    assert_eq!(r.status, Status::Missing);
+    // A missing carrier counted in the cabinet is reported as found, not as foreign.
+    let rec = app
+        .doc_reconcile(json!({"custodian": "王五", "counted": [v.serial]}))
+        .unwrap();
+    assert_eq!(
+        (
+            rec.found_missing.len(),
+            rec.unexpected.len(),
+            rec.missing.len()
+        ),
+        (1, 0, 1)
+    );
+    let rem = app.doc_reminders().unwrap();
+    assert_eq!(rem.missing_total, 1);
 }

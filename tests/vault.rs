@@ -184,7 +184,7 @@ fn idle_sessions_lock_themselves() {
     assert!(s.touch().is_ok());
     f.clock.advance(Duration::seconds(601));
     assert!(s.idle_expired());
-    assert_eq!(s.touch().unwrap_err().code, Code::Locked);
+    assert_eq!(s.touch().unwrap_err().code, Code::SessionLocked);
 }
 
 #[test]
@@ -203,7 +203,7 @@ fn the_app_state_locks_an_idle_session_and_audits_it() {
     assert!(app.status().unwrap().session.is_some());
     f.clock.advance(Duration::seconds(31));
     assert!(app.status().unwrap().session.is_none());
-    assert_eq!(app.policy().unwrap_err().code, Code::Locked);
+    assert_eq!(app.policy().unwrap_err().code, Code::SessionLocked);
     assert_eq!(
         app.policy().unwrap_err().message,
         "尚未登录或会话已锁定，请登录"

@@ -109,8 +109,8 @@ fn audit_verify(app: State<'_, App>) -> R<Report> {
 }
 
 #[tauri::command(async)]
-fn doc_add(app: State<'_, App>, input: d::DocInput) -> R<d::DocView> {
-    app.doc_add(&input)
+fn doc_add(app: State<'_, App>, input: serde_json::Value) -> R<d::DocView> {
+    app.doc_add(input)
 }
 
 #[tauri::command(async)]
@@ -134,18 +134,22 @@ fn doc_event(
 }
 
 #[tauri::command(async)]
-fn doc_copy(app: State<'_, App>, id: i64, input: d::CopyInput) -> R<d::CopyResult> {
-    app.doc_copy(id, &input)
+fn doc_copy(app: State<'_, App>, id: i64, input: serde_json::Value) -> R<d::CopyResult> {
+    app.doc_copy(id, input)
 }
 
 #[tauri::command(async)]
-fn doc_handback(app: State<'_, App>, ids: Vec<i64>, input: d::HandbackInput) -> R<Vec<d::DocView>> {
-    app.doc_handback(&ids, &input)
+fn doc_handback(
+    app: State<'_, App>,
+    ids: Vec<i64>,
+    input: serde_json::Value,
+) -> R<Vec<d::DocView>> {
+    app.doc_handback(&ids, input)
 }
 
 #[tauri::command(async)]
-fn doc_reconcile(app: State<'_, App>, input: d::ReconcileInput) -> R<d::Reconciliation> {
-    app.doc_reconcile(&input)
+fn doc_reconcile(app: State<'_, App>, input: serde_json::Value) -> R<d::Reconciliation> {
+    app.doc_reconcile(input)
 }
 
 #[tauri::command(async)]

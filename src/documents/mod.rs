@@ -54,6 +54,10 @@ pub struct Reconciliation {
     pub unexpected: Vec<String>,
     /// Lent out at the time of the count (not expected in the cabinet).
     pub borrowed_out: Vec<String>,
+    /// Marked missing (下落不明) for this custodian or cabinet.
+    pub missing: Vec<String>,
+    /// Marked missing but counted now: register them as found (找回).
+    pub found_missing: Vec<String>,
     pub remarks: String,
 }
 
@@ -67,6 +71,13 @@ pub struct DocReminders {
     pub missing: Vec<DocView>,
     /// Secrecy period ending within 90 days (or ended): review for declassification.
     pub review_due: Vec<DocView>,
+    /// How many in each list in all (the lists stop at 100).
+    #[ts(type = "number")]
+    pub overdue_total: i64,
+    #[ts(type = "number")]
+    pub missing_total: i64,
+    #[ts(type = "number")]
+    pub review_total: i64,
     /// Carriers held per level (not destroyed, handed back or declassified).
     pub by_level: Vec<LevelCount>,
 }
@@ -543,14 +554,20 @@ impl Session {
         };
         let expected = select("'in_custody', 'archived', 'declassified'")?;
         let borrowed_out = select("'borrowed'")?;
+        let missing = select("'missing'")?;
         let not_found: Vec<String> = expected
             .iter()
             .filter(|s| !counted.contains(s))
             .cloned()
             .collect();
+        let found_missing: Vec<String> = counted
+            .iter()
+            .filter(|s| missing.contains(s))
+            .cloned()
+            .collect();
         let unexpected: Vec<String> = counted
             .iter()
-            .filter(|s| !expected.contains(s))
+            .filter(|s| !expected.contains(s) && !missing.contains(s))
             .cloned()
             .collect();
         let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
@@ -573,7 +590,14 @@ impl Session {
             w.audit(
                 "doc_reconcile",
                 &format!("{c} {l}").trim().to_string(),
-                serde_json::json!({ "id": id, "expected": expected.len(), "counted": counted.len(), "not_found": not_found, "unexpected": unexpected }),
+                serde_json::json!({
+                    "id": id, "expected": expected.len(), "counted": counted.len(),
+                    "not_found": not_found, "unexpected": unexpected, "found_missing": found_missing,
+                    "summary": format!(
+                        "应在 {} 件，清点 {} 件，未找到 {} 件，不应在此 {} 件，找到下落不明 {} 件",
+                        expected.len(), counted.len(), not_found.len(), unexpected.len(), found_missing.len()
+                    ),
+                }),
             )?;
             Ok(id)
         })?;
@@ -589,6 +613,8 @@ impl Session {
             not_found,
             unexpected,
             borrowed_out,
+            missing,
+            found_missing,
             remarks,
         })
     }
@@ -600,27 +626,16 @@ impl Session {
         let t = dates::iso(today);
         let soon = dates::iso(today + chrono::Duration::days(store::REVIEW_NOTICE_DAYS));
         let views = |v: Vec<DocState>| v.iter().map(|s| store::view(s, today)).collect::<Vec<_>>();
-        let overdue = views(store::where_states(
-            self.conn(),
-            "d.status = 'borrowed' AND d.due_on < ?1",
-            &t,
-            "d.due_on",
-            100,
-        )?);
-        let missing = views(store::where_states(
-            self.conn(),
-            "d.status = 'missing' AND ?1 = ?1",
-            &t,
-            "d.missing_since",
-            100,
-        )?);
-        let review_due = views(store::where_states(
-            self.conn(),
-            &format!("d.secrecy_until <= ?1 AND {ACTIVE}"),
-            &soon,
-            "d.secrecy_until",
-            100,
-        )?);
+        const OVERDUE: &str = "d.status = 'borrowed' AND d.due_on < ?1";
+        const MISSING: &str = "d.status = 'missing' AND ?1 = ?1";
+        let review = format!("d.secrecy_until <= ?1 AND {ACTIVE}");
+        let (overdue, overdue_total) =
+            store::where_states(self.conn(), OVERDUE, &t, "d.due_on", 100)?;
+        let (missing, missing_total) =
+            store::where_states(self.conn(), MISSING, &t, "d.missing_since", 100)?;
+        let (review_due, review_total) =
+            store::where_states(self.conn(), &review, &soon, "d.secrecy_until", 100)?;
+        let (overdue, missing, review_due) = (views(overdue), views(missing), views(review_due));
         let mut by_level = Vec::new();
         for level in Level::ALL {
             let count: i64 = self.conn().query_row(
@@ -636,6 +651,9 @@ impl Session {
             overdue,
             missing,
             review_due,
+            overdue_total,
+            missing_total,
+            review_total,
             by_level,
         })
     }

@@ -510,7 +510,7 @@ event_input!(
 );
 event_input!(
     /// 清退: hand back to the issuer; `ids` hands back many at once (all or none).
-    HandbackInput { to: String, ids: Vec<i64> }
+    HandbackInput { to: String, #[ts(type = "number[]")] ids: Vec<i64> }
 );
 event_input!(
     /// 归档.

@@ -85,6 +85,26 @@ fn refuse(state: &DocState, what: &str) -> Error {
     ))
 }
 
+/// The fields a correction may change, with their Chinese labels.
+pub const CORRECTABLE: [(&str, &str); 8] = [
+    ("title", "标题"),
+    ("doc_no", "文号"),
+    ("origin_unit", "制文机关"),
+    ("carrier_type", "载体类型"),
+    ("location", "存放位置"),
+    ("copy_numbers", "份号"),
+    ("remarks", "备注"),
+    ("custodian", "责任人"),
+];
+
+pub fn correctable_label(field: &str) -> &str {
+    CORRECTABLE
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, l)| *l)
+        .unwrap_or(field)
+}
+
 /// Whether `who` (or their department) is inside the knowledge scope.
 pub fn in_scope(fields: &DocFields, who: &str, department: &str) -> bool {
     fields.scope.is_empty()
@@ -207,7 +227,9 @@ impl Register for Documents {
                 "销毁（清单 {list_no}），经{approver}批准，于{place}以{method}方式销毁，监销人{}、{}",
                 supervisors[0], supervisors[1]
             ),
-            DocEvent::Corrected { field, old, new, reason } => format!("更正{field}：“{old}” → “{new}”（{reason}）"),
+            DocEvent::Corrected { field, old, new, reason } => {
+                format!("更正{}：“{old}” → “{new}”（{reason}）", correctable_label(field))
+            }
         }
     }
 

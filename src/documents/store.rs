@@ -481,23 +481,30 @@ pub fn list(conn: &Connection, q: &DocQuery, today: NaiveDate) -> Result<DocPage
     })
 }
 
-/// Rows for a page of reminders: at most `limit` carriers matching a fixed condition.
+/// Up to `limit` carriers matching a fixed condition (one `?1` argument), and how many match.
 pub fn where_states(
     conn: &Connection,
     condition: &str,
     arg: &str,
     order: &str,
     limit: u32,
-) -> Result<Vec<DocState>> {
+) -> Result<(Vec<DocState>, i64)> {
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM documents d WHERE {condition}"),
+        [arg],
+        |r| r.get(0),
+    )?;
     let mut stmt = conn.prepare(&format!(
         "SELECT state FROM documents d WHERE {condition} ORDER BY {order} LIMIT {limit}"
     ))?;
     let rows = stmt
         .query_map([arg], |r| r.get::<_, String>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.into_iter()
+    let states = rows
+        .into_iter()
         .map(|j| {
             serde_json::from_str(&j).map_err(|e| Error::integrity(format!("载体状态已损坏：{e}")))
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok((states, total))
 }

@@ -2,21 +2,32 @@
 //
 // Contract: every function resolves with the core's result or rejects with an `ApiError`
 // (`{ code, message, field? }`). The UI switches on `code` only; `message` is shown as is.
-// Commands that need a signed-in session report a `locked` rejection to the handler set with
-// `onSessionLost` (the session expired or was locked), so screens need not check for it.
-// `app_status`, `setup_vault` and `login` are not session-bound: for `login`, `locked` means
-// the account is locked out and is the login screen's business.
+// Commands that need a signed-in session report a `session_locked` rejection (no session, or it
+// expired by idle timeout) to the handler set with `onSessionLost`, so screens need not check
+// for it. `app_status`, `setup_vault` and `login` are not session-bound; `locked` means only
+// that an account is locked out or disabled, and is the login screen's business.
 
 import { invoke } from '@tauri-apps/api/core'
 import type { Account } from './bindings/Account'
 import type { AppStatus } from './bindings/AppStatus'
 import type { Code } from './bindings/Code'
+import type { CopyInput } from './bindings/CopyInput'
+import type { CopyResult } from './bindings/CopyResult'
+import type { DocInput } from './bindings/DocInput'
+import type { DocPage } from './bindings/DocPage'
+import type { DocQuery } from './bindings/DocQuery'
+import type { DocReminders } from './bindings/DocReminders'
+import type { DocView } from './bindings/DocView'
 import type { Error as CoreError } from './bindings/Error'
 import type { Filter } from './bindings/Filter'
+import type { HandbackInput } from './bindings/HandbackInput'
 import type { InitRequest } from './bindings/InitRequest'
+import type { Level } from './bindings/Level'
 import type { NewAccount } from './bindings/NewAccount'
 import type { Page } from './bindings/Page'
 import type { Policy } from './bindings/Policy'
+import type { ReconcileInput } from './bindings/ReconcileInput'
+import type { Reconciliation } from './bindings/Reconciliation'
 import type { Report } from './bindings/Report'
 import type { SessionInfo } from './bindings/SessionInfo'
 
@@ -27,7 +38,7 @@ export type BusinessRole = 'officer' | 'reader'
 
 const CODES: readonly Code[] = [
   'validation', 'rule', 'permission', 'not_found', 'conflict', 'auth_failed', 'locked',
-  'integrity', 'unsupported', 'io', 'internal',
+  'session_locked', 'integrity', 'unsupported', 'io', 'internal',
 ]
 
 export function isApiError(e: unknown): e is ApiError {
@@ -50,7 +61,7 @@ function toApiError(e: unknown): ApiError {
 
 let sessionLost: ((e: ApiError) => void) | null = null
 
-/** Sets who hears that a session-bound command failed with `locked`. */
+/** Sets who hears that a session-bound command failed with `session_locked`. */
 export function onSessionLost(handler: (e: ApiError) => void): void {
   sessionLost = handler
 }
@@ -68,7 +79,7 @@ async function guarded<T>(cmd: string, args: Record<string, unknown> = {}): Prom
     return await call<T>(cmd, args)
   } catch (e) {
     const err = e as ApiError
-    if (err.code === 'locked' && sessionLost) sessionLost(err)
+    if (err.code === 'session_locked' && sessionLost) sessionLost(err)
     throw err
   }
 }
@@ -79,6 +90,8 @@ export const login = (user: string, password: string) =>
   call<SessionInfo>('login', { user, password })
 
 export const lock = (idle: boolean) => call<null>('lock', { idle })
+/** Heartbeat: tells the core the person is active (not audited). */
+export const touch = () => guarded<null>('touch')
 export const changePassword = (old: string, password: string) =>
   guarded<SessionInfo>('change_password', { old, new: password })
 
@@ -88,6 +101,7 @@ export const setAccountDisabled = (name: string, disabled: boolean) =>
   guarded<null>('set_account_disabled', { name, disabled })
 export const resetPassword = (name: string, password: string) =>
   guarded<null>('reset_password', { name, password })
+export const unlockAccount = (name: string) => guarded<null>('unlock_account', { name })
 export const assignRole = (name: string, role: BusinessRole) =>
   guarded<null>('assign_role', { name, role })
 
@@ -98,3 +112,29 @@ export const backupVault = (dest: string) => guarded<null>('backup_vault', { des
 
 export const auditList = (filter: Filter) => guarded<Page>('audit_list', { filter })
 export const auditVerify = () => guarded<Report>('audit_verify')
+
+/** Lifecycle events of a carrier run through `doc_event`; copy and hand-back have their own. */
+export type DocEventKind =
+  | 'distribute'
+  | 'circulate'
+  | 'borrow'
+  | 'return'
+  | 'archive'
+  | 'declassify'
+  | 'missing'
+  | 'found'
+  | 'destroy'
+  | 'correct'
+
+export const docList = (query: DocQuery) => guarded<DocPage>('doc_list', { query })
+export const docAdd = (input: DocInput) => guarded<DocView>('doc_add', { input })
+export const docShow = (id: number) => guarded<DocView>('doc_show', { id })
+/** `input` is the JSON of the kind's `*Input` type (`BorrowInput` for `borrow`…). */
+export const docEvent = (id: number, kind: DocEventKind, input: Record<string, unknown>) =>
+  guarded<DocView>('doc_event', { id, kind, input })
+export const docCopy = (id: number, input: CopyInput) => guarded<CopyResult>('doc_copy', { id, input })
+export const docHandback = (ids: number[], input: Omit<HandbackInput, 'ids'>) =>
+  guarded<DocView[]>('doc_handback', { ids, input })
+export const docReconcile = (input: ReconcileInput) => guarded<Reconciliation>('doc_reconcile', { input })
+export const docReminders = () => guarded<DocReminders>('doc_reminders')
+export const docHighestLevel = () => guarded<Level | null>('doc_highest_level')

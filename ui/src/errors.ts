@@ -48,6 +48,6 @@ export async function focusError(form: { $el?: unknown } | undefined): Promise<v
 /** Shows a failure as a message, unless the session was lost (the login screen says why). */
 export function showError(e: unknown): void {
   const err = asApiError(e)
-  if (err.code === 'locked' && store.screen !== 'main') return
+  if (err.code === 'session_locked' && store.screen !== 'main') return
   ElMessage({ type: 'error', message: err.message, showClose: true, duration: 6000 })
 }

@@ -1,14 +1,16 @@
-// The app's one store: which screen is up, who is signed in, which page is open, and the
-// idle timer that locks the session.
+// The app's one store: which screen is up, who is signed in, which page (and which carrier) is
+// open, the highest level held (for the banner), and the idle timer that locks the session
+// and keeps the core's idle timer in step (heartbeat).
 //
 // Contract: the core decides everything (what exists, who may do what, when a session has
 // expired); this store only mirrors it. The screen follows `app_status` at start, then the
-// outcome of setup, login and lock. Any session-bound command that fails with `locked` sends
-// the user back to the login screen with the core's message.
+// outcome of setup, login and lock. Any session-bound command that fails with
+// `session_locked` sends the user back to the login screen with the core's message.
 
 import { reactive } from 'vue'
 import * as api from './api'
 import type { ApiError } from './api'
+import type { Level } from './bindings/Level'
 import type { SessionInfo } from './bindings/SessionInfo'
 import type { Op } from './bindings/Op'
 
@@ -23,6 +25,12 @@ export const store = reactive({
   session: null as SessionInfo | null,
   /** Key of the open page, one of `session.nav`. */
   view: '',
+  /** The carrier whose detail page covers the open page, if any (`doc-back` returns). */
+  docId: null as number | null,
+  /** The highest level of any carrier held (`doc_highest_level`), for the banner. */
+  level: null as Level | null,
+  /** Bumped after every change to the carrier register, so open lists reload. */
+  docRevision: 0,
   notice: null as Notice | null,
   /** Account name to prefill on the login screen: the last one signed in, or the first officer. */
   loginUser: '',
@@ -56,18 +64,25 @@ export function signedIn(session: SessionInfo): void {
   // After a lock, the same person comes back to the page they left; anyone else starts at
   // the first page of their navigation.
   const returning = session.user === store.loginUser && session.nav.some((n) => n.key === store.view)
-  if (!returning) store.view = session.nav[0]?.key ?? ''
+  if (!returning) {
+    store.view = session.nav[0]?.key ?? ''
+    store.docId = null
+  }
   store.loginUser = session.user
   store.notice = null
   store.session = session
+  store.level = null
   store.screen = 'main'
   idle.start(session.idle_lock_seconds)
+  void refreshLevel()
 }
 
 /** Replaces the session after a change (password changed, unit renamed). */
 export function updateSession(session: SessionInfo): void {
   store.session = session
   idle.start(session.idle_lock_seconds)
+  // A forced password change may have kept the core from answering at sign-in.
+  void refreshLevel()
 }
 
 export function signOut(notice: Notice | null): void {
@@ -95,29 +110,78 @@ export function can(op: Op): boolean {
 }
 
 export function open(view: string): void {
-  if (store.session?.nav.some((n) => n.key === view)) store.view = view
+  if (store.session?.nav.some((n) => n.key === view)) {
+    store.view = view
+    store.docId = null
+  }
 }
 
-/** Locks the session after `seconds` without keyboard or mouse activity. */
+/** Opens a carrier's detail page over the current page (the home cards, the list). */
+export function openDoc(id: number): void {
+  store.docId = id
+}
+
+/** Back from the detail page to the page it was opened from. */
+export function closeDoc(): void {
+  store.docId = null
+}
+
+/** Asks the core for the highest level held; only roles that read the registers may. */
+export async function refreshLevel(): Promise<void> {
+  if (!can('read_registers')) return
+  try {
+    store.level = await api.docHighestLevel()
+  } catch {
+    // The banner keeps its last value; a lost session is handled by the api layer.
+  }
+}
+
+/** After any change to the carrier register: open lists reload, the banner follows. */
+export function docsChanged(): void {
+  store.docRevision += 1
+  void refreshLevel()
+}
+
+/** At most one heartbeat (`touch`) per this many milliseconds. */
+const HEARTBEAT_MS = 30_000
+
+/**
+ * Locks the session after `seconds` without keyboard or mouse activity, and while the person
+ * is active tells the core so, so that its idle timer agrees with the window's. Activity
+ * since the last heartbeat is reported once 30 s have passed since that heartbeat (or half
+ * the idle limit, when the policy sets one under a minute): the core's last activity then
+ * never lags the window's by more than that, and the window always locks first.
+ */
 const idle = (() => {
   const events = ['keydown', 'mousedown', 'mousemove', 'wheel', 'touchstart'] as const
   let last = Date.now()
+  let lastBeat = Date.now()
   let limitMs = 0
   let timer: number | undefined
 
   const touch = () => {
     last = Date.now()
   }
+  const beat = () => {
+    lastBeat = Date.now()
+    // `session_locked` reaches the session handler in the api layer; anything else (a
+    // transient failure) must not disturb the person.
+    api.touch().catch(() => undefined)
+  }
   const check = () => {
-    if (limitMs > 0 && Date.now() - last >= limitMs) {
+    const now = Date.now()
+    if (limitMs > 0 && now - last >= limitMs) {
       stop()
       void lockSession(true)
+      return
     }
+    if (limitMs > 0 && last > lastBeat && now - lastBeat >= Math.min(HEARTBEAT_MS, limitMs / 2)) beat()
   }
   function start(seconds: number): void {
     stop()
     limitMs = seconds * 1000
     last = Date.now()
+    lastBeat = last
     for (const ev of events) window.addEventListener(ev, touch, { capture: true, passive: true })
     timer = window.setInterval(check, 1000)
   }

@@ -19,6 +19,10 @@ missing: Array<DocView>,
  */
 review_due: Array<DocView>, 
 /**
+ * How many in each list in all (the lists stop at 100).
+ */
+overdue_total: number, missing_total: number, review_total: number, 
+/**
  * Carriers held per level (not destroyed, handed back or declassified).
  */
 by_level: Array<LevelCount>, };

@@ -3,7 +3,7 @@
 /**
  * 清退: hand back to the issuer; `ids` hands back many at once (all or none).
  */
-export type HandbackInput = { to?: string, ids?: Array<bigint>, 
+export type HandbackInput = { to?: string, ids?: number[], 
 /**
  * The date it happened, YYYY-MM-DD (default: today).
  */

@@ -19,4 +19,12 @@ unexpected: Array<string>,
 /**
  * Lent out at the time of the count (not expected in the cabinet).
  */
-borrowed_out: Array<string>, remarks: string, };
+borrowed_out: Array<string>, 
+/**
+ * Marked missing (下落不明) for this custodian or cabinet.
+ */
+missing: Array<string>, 
+/**
+ * Marked missing but counted now: register them as found (找回).
+ */
+found_missing: Array<string>, remarks: string, };

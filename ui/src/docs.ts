@@ -1,0 +1,108 @@
+// The carrier register's vocabulary as the window shows it: levels, statuses, carrier types,
+// and which actions a status offers. The core enforces every rule again; these tables only
+// decide what to show (DESIGN §9: "the actions its status allows, and only those").
+
+import type { DocEventKind } from './api'
+import type { DocView } from './bindings/DocView'
+import type { Level } from './bindings/Level'
+import type { Status } from './bindings/Status'
+
+export const LEVELS: readonly Level[] = ['绝密', '机密', '秘密', '工作秘密', '内部']
+
+/** 绝密/机密/秘密 are state secrets: they need a knowledge scope and count down when missing. */
+export const isStateSecret = (l: Level) => l === '绝密' || l === '机密' || l === '秘密'
+
+/** What an empty 保密期限 becomes (the law's maximum; not a state secret: 长期). */
+export const DEFAULT_PERIOD: Record<Level, string> = {
+  绝密: '30年',
+  机密: '20年',
+  秘密: '10年',
+  工作秘密: '长期',
+  内部: '长期',
+}
+
+export const STATUSES: readonly { value: Status; label: string }[] = [
+  { value: 'in_custody', label: '在管' },
+  { value: 'borrowed', label: '借出' },
+  { value: 'archived', label: '已归档' },
+  { value: 'missing', label: '下落不明' },
+  { value: 'declassified', label: '已解密' },
+  { value: 'handed_back', label: '已清退' },
+  { value: 'destroyed', label: '已销毁' },
+]
+
+export const CARRIER_TYPES: readonly string[] = ['纸质文件', '电子文件', 'U盘', '移动硬盘', '光盘', '磁带', '其他']
+
+/** Every action on one carrier: the lifecycle events plus copy and hand-back. */
+export type ActionKind = DocEventKind | 'copy' | 'handback'
+
+export const ACTION_LABELS: Record<ActionKind, string> = {
+  distribute: '分发',
+  circulate: '传阅',
+  borrow: '借阅',
+  return: '归还',
+  copy: '复印/摘抄',
+  handback: '清退',
+  archive: '归档',
+  declassify: '解密/降密',
+  missing: '下落不明',
+  found: '找回',
+  destroy: '销毁',
+  correct: '更正',
+}
+
+/** The actions each status allows, in the order of the paper register's columns. */
+const BY_STATUS: Record<Status, readonly ActionKind[]> = {
+  in_custody: ['distribute', 'circulate', 'borrow', 'copy', 'archive', 'declassify', 'handback', 'missing', 'destroy'],
+  borrowed: ['return', 'missing'],
+  archived: ['circulate', 'borrow', 'copy', 'declassify', 'handback', 'missing', 'destroy'],
+  missing: ['found'],
+  declassified: ['circulate', 'borrow', 'archive', 'handback', 'missing', 'destroy'],
+  handed_back: [],
+  destroyed: [],
+}
+
+/** The actions to offer on `status`; 更正 (a correction of the record) is always possible. */
+export function actionsFor(status: Status): ActionKind[] {
+  return [...BY_STATUS[status], 'correct']
+}
+
+/** Whether a carrier can be in a bulk 清退 selection. */
+export const canHandBack = (d: DocView) => BY_STATUS[d.status].includes('handback')
+
+/** Element tag type of a status: calm for the usual, warning/danger for what needs attention. */
+export function statusTone(s: Status): 'primary' | 'success' | 'info' | 'warning' | 'danger' {
+  switch (s) {
+    case 'in_custody':
+      return 'primary'
+    case 'borrowed':
+      return 'warning'
+    case 'missing':
+      return 'danger'
+    default:
+      return 'info'
+  }
+}
+
+/** 下落不明 countdown: `3天后构成泄密事件`, `今日构成泄密事件`, `已构成泄密事件（超过 2 天）`. */
+export function incidentText(days: number): string {
+  if (days > 0) return `${days}天后构成泄密事件`
+  if (days === 0) return '今日构成泄密事件'
+  return `已构成泄密事件（超过 ${-days} 天）`
+}
+
+/** `2026-11-22` → `2026年11月22日` (as on paper). */
+export function paperDate(iso: string | null | undefined): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso ?? '')
+  return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : (iso ?? '')
+}
+
+/** Whole days from `iso` to today (positive when `iso` is in the past). */
+export function daysSince(iso: string): number {
+  const [y, m, d] = iso.split('-').map(Number)
+  if (!y || !m || !d) return 0
+  const then = new Date(y, m - 1, d)
+  const now = new Date()
+  const today = new Date(now.getFullYear(), now.getMonth(), now.getDate())
+  return Math.round((today.getTime() - then.getTime()) / 86_400_000)
+}
