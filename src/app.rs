@@ -128,9 +128,10 @@ impl App {
     }
 
     /// Records user activity seen by the UI (typing a long form) so the idle timer of the
-    /// core agrees with the window's; not audited.
-    pub fn touch(&self) -> Result<()> {
-        self.with(|_| Ok(()))
+    /// core agrees with the window's; not audited. Returns today by the core's clock, which
+    /// the UI uses for date defaults (the core, not the webview, owns the time).
+    pub fn touch(&self) -> Result<String> {
+        self.with(|s| Ok(crate::dates::iso(s.today())))
     }
 
     pub fn unlock_account(&self, name: &str) -> Result<()> {

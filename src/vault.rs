@@ -255,6 +255,8 @@ pub struct SessionInfo {
     pub nav: Vec<NavItem>,
     /// The operations this role may perform (the core still checks each call).
     pub ops: Vec<Op>,
+    /// Today by the core's clock (YYYY-MM-DD): the default for every date field.
+    pub today: String,
 }
 
 /// A signed-in account's handle on an open vault.
@@ -573,6 +575,7 @@ impl Session {
                 .into_iter()
                 .filter(|op| roles::allows(self.role, *op))
                 .collect(),
+            today: crate::dates::iso(self.today()),
         })
     }
 

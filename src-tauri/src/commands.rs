@@ -44,7 +44,7 @@ fn change_password(app: State<'_, App>, old: String, new: String) -> R<SessionIn
 }
 
 #[tauri::command(async)]
-fn touch(app: State<'_, App>) -> R<()> {
+fn touch(app: State<'_, App>) -> R<String> {
     app.touch()
 }
 

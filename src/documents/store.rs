@@ -210,6 +210,9 @@ pub struct DocView {
     pub due_on: Option<String>,
     /// Borrowed and past its due date.
     pub overdue: bool,
+    /// Days past the due date, when overdue.
+    #[ts(type = "number | null")]
+    pub overdue_days: Option<i64>,
     #[ts(type = "string | null")]
     pub missing_since: Option<String>,
     /// For a missing state-secret carrier: the day it becomes a leak incident (10/60 days).
@@ -263,6 +266,7 @@ pub fn view(s: &DocState, today: NaiveDate) -> DocView {
         borrower: s.borrower.clone(),
         due_on: date_col(s.due_on),
         overdue,
+        overdue_days: s.due_on.filter(|_| overdue).map(|d| (today - d).num_days()),
         missing_since: date_col(s.missing_since),
         incident_on: date_col(incident_on),
         incident_days_left: incident_on.map(|d| (d - today).num_days()),

@@ -16,86 +16,119 @@ describe('涉密载体登记 in the desktop window', { timeout: 240000 }, () => 
   let wd;
   const shot = (name) => wd.screenshot(join(SHOTS, `${name}.png`));
 
-  before(async () => {
-    app = await launch({ port: 4454, prepare: cliVault });
-    wd = app.wd;
-    app.setClock('2026-11-10T02:00:00Z');
+  async function login() {
     const user = await wd.find(input('login-user'), 20000);
     await user.fill('wangwu');
     const pw = await wd.find(input('login-password'));
     await pw.fill('Offic#12345');
     await pw.type(Keys.Enter);
     await wd.find(tid('topbar-user'), 15000);
+  }
+
+  before(async () => {
+    app = await launch({ port: 4454, prepare: cliVault });
+    wd = app.wd;
+    app.setClock('2026-11-10T02:00:00Z');
+    await login();
   });
 
   after(async () => {
     await app?.stop();
   });
 
-  async function typeInto(id, text, enter = false) {
-    const el = await wd.find(input(id));
-    await el.fill(text);
-    if (enter) await el.type(Keys.Enter);
+  async function typeInto(id, text, then = null) {
+    try {
+      const el = await wd.find(input(id));
+      await el.fill(text);
+      if (then) {
+        await el.type(then === true ? Keys.Enter : then);
+        await sleep(400); // let a closing drop-down finish its transition
+      }
+    } catch (e) {
+      await shot(`failed-${id}`).catch(() => {});
+      throw new Error(`typing into ${id}: ${e.message}`);
+    }
+  }
+
+  async function click(id) {
+    try {
+      await (await wd.find(tid(id))).click();
+    } catch (e) {
+      await shot(`failed-${id}`).catch(() => {});
+      throw new Error(`clicking ${id}: ${e.message}`);
+    }
   }
 
   it('registers a 机密 document with field-level checks', async () => {
-    await (await wd.find(tid('nav-documents'))).click();
+    await click('nav-documents');
     await wd.find(tid('page-documents'));
-    await (await wd.find(tid('doc-new'))).click();
+    await click('doc-new');
     await wd.find(tid('doc-form'));
     await typeInto('doc-title', '关于加强涉密载体管理工作的通知');
     await typeInto('doc-doc-no', '国保发〔2026〕12号');
     await typeInto('doc-origin-unit', '国家保密局');
-    await (await wd.find(tid('doc-level-机密'))).click();
-    await typeInto('doc-scope', '办公室', true);
-    await typeInto('doc-scope', '王五', true);
-    await typeInto('doc-carrier-type', '纸质文件');
+    await click('doc-level-机密');
+    // 知悉范围 is a tag select: type a name and press Enter for each, then Tab out of it so
+    // its drop-down closes.
+    await (await wd.find(`${tid('doc-scope')} .el-select__wrapper`)).click();
+    const scope = await wd.find(input('doc-scope'));
+    await scope.type(`办公室${Keys.Enter}`);
+    await scope.type(`王五${Keys.Enter}`);
+    await scope.type(Keys.Tab);
+    await sleep(300);
+    await typeInto('doc-carrier-type', '纸质文件', Keys.Tab); // closes the suggestions
     await typeInto('doc-custodian', '王五');
     await typeInto('doc-location', '1号保密柜');
-    await typeInto('doc-received-on', '2026-11-10', true);
+    await typeInto('doc-received-on', '2026-11-10', Keys.Tab);
     await shot('20-doc-form');
-    await (await wd.find(tid('doc-submit'))).click();
+    await click('doc-submit');
     const table = await wd.waitText(tid('documents-table'), '机-2026-0001', 15000);
     assert.match(table, /关于加强涉密载体管理工作的通知/);
     await shot('21-doc-list');
   });
 
   it('borrows it and shows it overdue once the due date has passed', async () => {
-    await (await wd.find(`${tid('documents-table')} .el-table__body tr.el-table__row`)).click();
+    await click('doc-row-机-2026-0001');
     await wd.waitText(tid('doc-detail-serial'), '机-2026-0001');
-    await (await wd.find(tid('doc-action-borrow'))).click();
+    await click('doc-action-borrow');
     await wd.find(tid('doc-event-borrow'));
     await typeInto('borrow-borrower', '王五');
-    await typeInto('borrow-due-on', '2026-11-20', true);
-    await (await wd.find(tid('borrow-submit'))).click();
+    await typeInto('borrow-due-on', '2026-11-20', Keys.Tab);
+    await click('borrow-submit');
+    await sleep(800);
+    await shot('22a-borrow-submitted');
     await wd.waitText(tid('doc-detail-status'), '借出');
     assert.equal(await wd.exists(tid('doc-detail-overdue')), false);
 
-    // Five days after the due date.
+    // Five days after the due date the officer signs in again (the idle lock has long
+    // since closed the session: the core's idle clock moved too).
     app.setClock('2026-11-25T02:00:00Z');
-    await (await wd.find(tid('nav-home'))).click();
+    await wd.find(input('login-user'), 40000);
+    await login();
+    await click('nav-home');
     const overdue = await wd.waitText(tid('home-overdue'), '机-2026-0001', 15000);
     assert.match(overdue, /王五/);
     await shot('22-home-overdue');
-    await (await wd.find(tid('nav-documents'))).click();
-    await (await wd.find(`${tid('documents-table')} .el-table__body tr.el-table__row`, 15000)).click();
+    await click('nav-documents');
+    await wd.find(tid('doc-row-机-2026-0001'), 15000);
+    await click('doc-row-机-2026-0001');
     await wd.find(tid('doc-detail-overdue'), 10000);
     await shot('23-doc-overdue');
   });
 
   it('refuses a destruction watched by one supervisor, next to the field', async () => {
-    await (await wd.find(tid('doc-action-return'))).click();
+    await click('doc-action-return');
     await wd.find(tid('doc-event-return'));
-    await (await wd.find(tid('return-submit'))).click();
+    await click('return-submit');
     await wd.waitText(tid('doc-detail-status'), '在管');
-    await (await wd.find(tid('doc-action-destroy'))).click();
+    await click('doc-action-destroy');
     await wd.find(tid('doc-event-destroy'));
     await typeInto('destroy-approver', '张局长');
     await typeInto('destroy-supervisor-1', '赵六');
     await typeInto('destroy-place', '市保密局销毁中心');
     await typeInto('destroy-method', '粉碎');
     await typeInto('destroy-list-no', 'XH-2026-01');
-    await (await wd.find(tid('destroy-submit'))).click();
+    await click('destroy-submit');
     const err = await wd.waitText(`${tid('destroy-supervisors')} .el-form-item__error`, '两人监销');
     assert.match(err, /当前填写了 1 人/);
     await shot('24-destroy-refused');

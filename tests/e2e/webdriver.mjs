@@ -104,8 +104,17 @@ export class Element {
     this.driver = driver;
     this.id = id;
   }
-  click() {
-    return this.driver.cmd('POST', `/element/${this.id}/click`, {});
+  /** Clicks, waiting out a closing dialog's mask or an animation (up to 3 s), as a person would. */
+  async click() {
+    const deadline = Date.now() + 3000;
+    for (;;) {
+      try {
+        return await this.driver.cmd('POST', `/element/${this.id}/click`, {});
+      } catch (e) {
+        if (!/intercepted|not interactable/.test(e.message) || Date.now() > deadline) throw e;
+        await sleep(150);
+      }
+    }
   }
   async clear() {
     await this.driver.cmd('POST', `/element/${this.id}/clear`, {});

@@ -90,8 +90,8 @@ export const login = (user: string, password: string) =>
   call<SessionInfo>('login', { user, password })
 
 export const lock = (idle: boolean) => call<null>('lock', { idle })
-/** Heartbeat: tells the core the person is active (not audited). */
-export const touch = () => guarded<null>('touch')
+/** Heartbeat: tells the core the person is active (not audited); answers the core's today. */
+export const touch = () => guarded<string>('touch')
 export const changePassword = (old: string, password: string) =>
   guarded<SessionInfo>('change_password', { old, new: password })
 

@@ -97,12 +97,3 @@ export function paperDate(iso: string | null | undefined): string {
   return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : (iso ?? '')
 }
 
-/** Whole days from `iso` to today (positive when `iso` is in the past). */
-export function daysSince(iso: string): number {
-  const [y, m, d] = iso.split('-').map(Number)
-  if (!y || !m || !d) return 0
-  const then = new Date(y, m - 1, d)
-  const now = new Date()
-  const today = new Date(now.getFullYear(), now.getMonth(), now.getDate())
-  return Math.round((today.getTime() - then.getTime()) / 86_400_000)
-}

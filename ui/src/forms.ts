@@ -5,6 +5,8 @@
 // Bind the handler on the `el-form` in the capture phase (`@keydown.capture="keys"`), so it
 // runs before the widget's own handler, which may stop the event.
 
+import { store } from './session'
+
 /** True while an Element popper (select menu, autocomplete list) is open from `input`. */
 function menuOpen(input: HTMLElement): boolean {
   return input.getAttribute('aria-expanded') === 'true'
@@ -67,8 +69,9 @@ export function dialogKeys(submit: () => void, cancel: () => void): (e: Keyboard
   }
 }
 
-/** Today in the machine's time zone, `YYYY-MM-DD` (the core's default date too). */
+/** Today by the core's clock (`YYYY-MM-DD`); the webview's clock only before sign-in. */
 export function today(): string {
+  if (store.today) return store.today
   const d = new Date()
   const pad = (n: number) => String(n).padStart(2, '0')
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`

@@ -36,6 +36,9 @@ export const store = reactive({
   loginUser: '',
   /** Set when the core cannot even report its status. */
   fatal: '',
+  /** Today by the core's clock (YYYY-MM-DD), refreshed at sign-in and by every heartbeat:
+   *  the core owns the time, so date defaults never come from the webview's clock. */
+  today: '',
 })
 
 api.onSessionLost((e: ApiError) => signOut({ type: 'warning', text: e.message }))
@@ -71,6 +74,7 @@ export function signedIn(session: SessionInfo): void {
   store.loginUser = session.user
   store.notice = null
   store.session = session
+  store.today = session.today
   store.level = null
   store.screen = 'main'
   idle.start(session.idle_lock_seconds)
@@ -80,6 +84,7 @@ export function signedIn(session: SessionInfo): void {
 /** Replaces the session after a change (password changed, unit renamed). */
 export function updateSession(session: SessionInfo): void {
   store.session = session
+  store.today = session.today
   idle.start(session.idle_lock_seconds)
   // A forced password change may have kept the core from answering at sign-in.
   void refreshLevel()
@@ -166,7 +171,12 @@ const idle = (() => {
     lastBeat = Date.now()
     // `session_locked` reaches the session handler in the api layer; anything else (a
     // transient failure) must not disturb the person.
-    api.touch().catch(() => undefined)
+    api
+      .touch()
+      .then((today) => {
+        store.today = today
+      })
+      .catch(() => undefined)
   }
   const check = () => {
     const now = Date.now()

@@ -10,7 +10,11 @@ export type DocView = { id: number, serial: string, doc_no: string, title: strin
 /**
  * Borrowed and past its due date.
  */
-overdue: boolean, missing_since: string | null, 
+overdue: boolean, 
+/**
+ * Days past the due date, when overdue.
+ */
+overdue_days: number | null, missing_since: string | null, 
 /**
  * For a missing state-secret carrier: the day it becomes a leak incident (10/60 days).
  */

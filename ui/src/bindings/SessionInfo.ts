@@ -18,4 +18,8 @@ nav: Array<NavItem>,
 /**
  * The operations this role may perform (the core still checks each call).
  */
-ops: Array<Op>, };
+ops: Array<Op>, 
+/**
+ * Today by the core's clock (YYYY-MM-DD): the default for every date field.
+ */
+today: string, };
