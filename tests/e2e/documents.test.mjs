@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { cliVault, launch, SHOTS } from './harness.mjs';
-import { Keys, sleep } from './webdriver.mjs';
+import { ELEMENT, Keys, sleep } from './webdriver.mjs';
 
 const input = (id) => `[data-testid="${id}"] input, input[data-testid="${id}"], [data-testid="${id}"] textarea`;
 const tid = (id) => `[data-testid="${id}"]`;
@@ -50,6 +50,15 @@ describe('涉密载体登记 in the desktop window', { timeout: 240000 }, () => 
     }
   }
 
+  async function waitText(css, needle, timeout = 10000) {
+    try {
+      return await wd.waitText(css, needle, timeout);
+    } catch (e) {
+      await shot(`failed-wait-${needle}`).catch(() => {});
+      throw e;
+    }
+  }
+
   async function click(id) {
     try {
       await (await wd.find(tid(id))).click();
@@ -64,6 +73,7 @@ describe('涉密载体登记 in the desktop window', { timeout: 240000 }, () => 
     await wd.find(tid('page-documents'));
     await click('doc-new');
     await wd.find(tid('doc-form'));
+    await sleep(500); // the dialog's opening transition and its first-field focus
     await typeInto('doc-title', '关于加强涉密载体管理工作的通知');
     await typeInto('doc-doc-no', '国保发〔2026〕12号');
     await typeInto('doc-origin-unit', '国家保密局');
@@ -82,22 +92,23 @@ describe('涉密载体登记 in the desktop window', { timeout: 240000 }, () => 
     await typeInto('doc-received-on', '2026-11-10', Keys.Tab);
     await shot('20-doc-form');
     await click('doc-submit');
-    const table = await wd.waitText(tid('documents-table'), '机-2026-0001', 15000);
+    const table = await waitText(tid('documents-table'), '机-2026-0001', 15000);
     assert.match(table, /关于加强涉密载体管理工作的通知/);
     await shot('21-doc-list');
   });
 
   it('borrows it and shows it overdue once the due date has passed', async () => {
     await click('doc-row-机-2026-0001');
-    await wd.waitText(tid('doc-detail-serial'), '机-2026-0001');
+    await waitText(tid('doc-detail-serial'), '机-2026-0001');
     await click('doc-action-borrow');
     await wd.find(tid('doc-event-borrow'));
+    await sleep(500); // the dialog's opening transition and its first-field focus
     await typeInto('borrow-borrower', '王五');
     await typeInto('borrow-due-on', '2026-11-20', Keys.Tab);
     await click('borrow-submit');
     await sleep(800);
     await shot('22a-borrow-submitted');
-    await wd.waitText(tid('doc-detail-status'), '借出');
+    await waitText(tid('doc-detail-status'), '借出');
     assert.equal(await wd.exists(tid('doc-detail-overdue')), false);
 
     // Five days after the due date the officer signs in again (the idle lock has long
@@ -106,7 +117,7 @@ describe('涉密载体登记 in the desktop window', { timeout: 240000 }, () => 
     await wd.find(input('login-user'), 40000);
     await login();
     await click('nav-home');
-    const overdue = await wd.waitText(tid('home-overdue'), '机-2026-0001', 15000);
+    const overdue = await waitText(tid('home-overdue'), '机-2026-0001', 15000);
     assert.match(overdue, /王五/);
     await shot('22-home-overdue');
     await click('nav-documents');
@@ -119,17 +130,23 @@ describe('涉密载体登记 in the desktop window', { timeout: 240000 }, () => 
   it('refuses a destruction watched by one supervisor, next to the field', async () => {
     await click('doc-action-return');
     await wd.find(tid('doc-event-return'));
+    await sleep(500); // the dialog's opening transition and its first-field focus
     await click('return-submit');
-    await wd.waitText(tid('doc-detail-status'), '在管');
+    await waitText(tid('doc-detail-status'), '在管');
     await click('doc-action-destroy');
     await wd.find(tid('doc-event-destroy'));
+    await sleep(500); // the dialog's opening transition and its first-field focus
     await typeInto('destroy-approver', '张局长');
     await typeInto('destroy-supervisor-1', '赵六');
     await typeInto('destroy-place', '市保密局销毁中心');
     await typeInto('destroy-method', '粉碎');
     await typeInto('destroy-list-no', 'XH-2026-01');
+    for (const [id, want] of [['destroy-approver', '张局长'], ['destroy-supervisor-1', '赵六'], ['destroy-place', '市保密局销毁中心'], ['destroy-method', '粉碎'], ['destroy-list-no', 'XH-2026-01']]) {
+      const got = await wd.execute('return arguments[0].value', [{ [ELEMENT]: (await wd.find(input(id))).id }]);
+      assert.equal(got, want, `typed value of ${id}`);
+    }
     await click('destroy-submit');
-    const err = await wd.waitText(`${tid('destroy-supervisors')} .el-form-item__error`, '两人监销');
+    const err = await waitText(`${tid('destroy-supervisors')} .el-form-item__error`, '两人监销', 15000);
     assert.match(err, /当前填写了 1 人/);
     await shot('24-destroy-refused');
     await (await wd.find(tid('doc-event-destroy'))).click().catch(() => {});
