@@ -28,6 +28,8 @@ test:
 	@scripts/setup.sh test
 	@$(MAKE) --no-print-directory ui
 	TAURI_CONFIG='$(TEST_CONFIG)' cargo build --workspace --bins
+	cargo fmt --all -- --check
+	TAURI_CONFIG='$(TEST_CONFIG)' cargo clippy --workspace --all-targets -- -D warnings
 	TAURI_CONFIG='$(TEST_CONFIG)' cargo test --workspace
 	@scripts/check-bindings.sh
 	@$(MAKE) --no-print-directory e2e
@@ -49,7 +51,7 @@ bench:
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets -- -D warnings
+	TAURI_CONFIG='$(TEST_CONFIG)' cargo clippy --workspace --all-targets -- -D warnings
 
 clean:
 	cargo clean

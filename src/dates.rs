@@ -15,8 +15,7 @@ pub fn parse<T: crate::input::Text + ?Sized>(field: &str, label: &str, s: &T) ->
         return Err(Error::field(field, label, "不能为空"));
     }
     let normalized: String = t
-        .replace('年', "-")
-        .replace('月', "-")
+        .replace(['年', '月'], "-")
         .replace('日', "")
         .replace(['/', '.'], "-");
     NaiveDate::parse_from_str(&normalized, "%Y-%m-%d")

@@ -538,9 +538,9 @@ fn the_monthly_reconciliation_lists_the_differences() {
         ))
         .unwrap();
     assert_eq!(r.expected, [a.serial.clone(), b.serial.clone()]);
-    assert_eq!(r.not_found, [b.serial.clone()]);
+    assert_eq!(r.not_found, std::slice::from_ref(&b.serial));
     assert_eq!(r.unexpected, ["秘-1999-0001".to_string(), d.serial.clone()]);
-    assert_eq!(r.borrowed_out, [c.serial.clone()]);
+    assert_eq!(r.borrowed_out, std::slice::from_ref(&c.serial));
     assert_eq!(
         s.doc_reconcile(&ReconcileInput::default())
             .unwrap_err()

@@ -589,7 +589,7 @@ impl Session {
             let id = w.tx.last_insert_rowid();
             w.audit(
                 "doc_reconcile",
-                &format!("{c} {l}").trim().to_string(),
+                format!("{c} {l}").trim(),
                 serde_json::json!({
                     "id": id, "expected": expected.len(), "counted": counted.len(),
                     "not_found": not_found, "unexpected": unexpected, "found_missing": found_missing,
