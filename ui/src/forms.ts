@@ -5,7 +5,23 @@
 // Bind the handler on the `el-form` in the capture phase (`@keydown.capture="keys"`), so it
 // runs before the widget's own handler, which may stop the event.
 
+import type { FormItemRule } from 'element-plus'
 import { store } from './session'
+
+/** Rules for a new password typed twice (`password`, `password2` of `model`). The core
+ *  decides the password policy; this only checks both are there and the same. */
+export function passwordPairRules(model: { password: string }, what: string): Record<string, FormItemRule[]> {
+  return {
+    password: [{ required: true, message: `请输入${what}`, trigger: 'blur' }],
+    password2: [
+      { required: true, message: `请再次输入${what}`, trigger: 'blur' },
+      {
+        validator: (_r, v: string, cb) => (v === model.password ? cb() : cb(new Error('两次输入的口令不一致'))),
+        trigger: 'blur',
+      },
+    ],
+  }
+}
 
 /** True while an Element popper (select menu, autocomplete list) is open from `input`. */
 function menuOpen(input: HTMLElement): boolean {
