@@ -32,7 +32,17 @@ export function useFieldErrors() {
     return err
   }
 
-  return { errors, clear, place }
+  /**
+   * The whole answer of a form to a failed request: the message under its field (and the
+   * cursor there) when the form has that field, else a message box.
+   */
+  function report(e: unknown, fields: readonly string[], form: { $el?: unknown } | undefined): void {
+    const rest = place(e, fields)
+    if (rest) showError(rest)
+    else void focusError(form)
+  }
+
+  return { errors, clear, place, report }
 }
 
 /**
