@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 apt_pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
-          libayatana-appindicator3-dev librsvg2-dev fonts-wqy-microhei)
+          libayatana-appindicator3-dev librsvg2-dev fonts-wqy-microhei fonts-arphic-gbsn00lp)
 if [ "$mode" = test ] || [ "$mode" = bench ]; then
-  apt_pkgs+=(xvfb xauth webkit2gtk-driver imagemagick strace procps)
+  apt_pkgs+=(xvfb xauth webkit2gtk-driver imagemagick strace procps poppler-utils fonts-dejavu-core)
 fi
 if ! command -v npm >/dev/null 2>&1; then apt_pkgs+=(nodejs npm); fi
 

@@ -19,6 +19,7 @@ use crate::clock::Clock;
 use crate::documents as d;
 use crate::error::{Code, Error, Result};
 use crate::policy::Policy;
+use crate::print;
 use crate::roles::Role;
 use crate::vault::{self, InitRequest, NewAccount, Options, Session, SessionInfo};
 
@@ -39,7 +40,13 @@ pub struct App {
     clock: Arc<dyn Clock>,
     options: Options,
     session: Mutex<Option<Session>>,
+    /// The latest printouts of the signed-in session, for preview, save and print; dropped
+    /// whenever the session ends (they hold record data).
+    printouts: Mutex<Vec<print::Printout>>,
 }
+
+/// How many printouts the app keeps for preview at once.
+const KEEP_PRINTOUTS: usize = 6;
 
 fn not_signed_in() -> Error {
     Error::new(Code::SessionLocked, "尚未登录或会话已锁定，请登录")
@@ -52,6 +59,7 @@ impl App {
             clock,
             options,
             session: Mutex::new(None),
+            printouts: Mutex::new(Vec::new()),
         }
     }
 
@@ -70,6 +78,7 @@ impl App {
         let mut guard = self.slot();
         let session = guard.as_mut().ok_or_else(not_signed_in)?;
         if let Err(e) = session.touch() {
+            self.forget_printouts();
             if let Some(s) = guard.take() {
                 s.lock(true)?;
             }
@@ -96,6 +105,7 @@ impl App {
 
     pub fn login(&self, user: &str, password: &str) -> Result<SessionInfo> {
         let mut guard = self.slot();
+        self.forget_printouts();
         if let Some(old) = guard.take() {
             old.lock(false)?;
         }
@@ -113,6 +123,7 @@ impl App {
 
     /// Locks the session (the lock button, or the UI's idle timer when `idle`).
     pub fn lock(&self, idle: bool) -> Result<()> {
+        self.forget_printouts();
         match self.slot().take() {
             Some(s) => s.lock(idle),
             None => Ok(()),
@@ -224,5 +235,112 @@ impl App {
             "correct" => s.doc_correct(id, &v(input)?),
             other => Err(Error::validation(format!("未知的手续类型“{other}”"))),
         })
+    }
+
+    fn printouts(&self) -> MutexGuard<'_, Vec<print::Printout>> {
+        self.printouts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn forget_printouts(&self) {
+        self.printouts().clear();
+    }
+
+    pub fn print_forms(&self) -> Result<Vec<print::FormInfo>> {
+        self.with(|s| s.print_forms())
+    }
+
+    /// Typesets and logs a print job; the printout stays in memory for preview and output.
+    pub fn print(&self, req: serde_json::Value) -> Result<print::PrintJob> {
+        let req: print::PrintRequest = crate::input::from_value(req)?;
+        let p = self.with(|s| s.print(&req))?;
+        let job = p.job.clone();
+        let mut kept = self.printouts();
+        kept.push(p);
+        let extra = kept.len().saturating_sub(KEEP_PRINTOUTS);
+        kept.drain(..extra);
+        Ok(job)
+    }
+
+    fn printout<T>(&self, serial: &str, f: impl FnOnce(&print::Printout) -> Result<T>) -> Result<T> {
+        let kept = self.printouts();
+        let p = kept
+            .iter()
+            .find(|p| p.job.serial == serial)
+            .ok_or_else(|| Error::not_found(format!("打印件 {serial} 已关闭，请重新打印")))?;
+        f(p)
+    }
+
+    /// Page `page` (from 0) of a printout as a `data:image/png` URL for the preview.
+    pub fn print_page(&self, serial: &str, page: u32, pixel_per_pt: f64) -> Result<String> {
+        use base64::Engine as _;
+        self.with(|_| Ok(()))?;
+        let png = self.printout(serial, |p| p.page_png(page as usize, pixel_per_pt))?;
+        Ok(format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(png)
+        ))
+    }
+
+    /// Saves a printout as a PDF at a path the person chose (audited).
+    pub fn print_save(&self, serial: &str, path: &Path) -> Result<()> {
+        self.with(|_| Ok(()))?;
+        self.printout(serial, |p| p.save(path))?;
+        self.with(|s| s.print_delivered(serial, print::Delivery::Pdf(path)))
+    }
+
+    /// Records that a printout was sent to the system print dialog (audited).
+    pub fn print_sent(&self, serial: &str) -> Result<()> {
+        self.printout(serial, |_| Ok(()))?;
+        self.with(|s| s.print_delivered(serial, print::Delivery::Printer))
+    }
+
+    pub fn print_log(&self, q: &print::PrintLogQuery) -> Result<print::PrintLogPage> {
+        self.with(|s| s.print_log(q))
+    }
+    pub fn print_templates(&self) -> Result<Vec<print::assets::TemplateInfo>> {
+        self.with(|s| s.print_templates())
+    }
+    /// Writes a template's source to a file, to adapt it and load it back.
+    pub fn print_export_template(&self, name: &str, path: &Path) -> Result<()> {
+        let text = self.with(|s| s.print_template_source(name))?;
+        print::write_atomic(path, text.as_bytes())
+    }
+    /// Replaces a template with a file's contents (after a test render).
+    pub fn print_import_template(
+        &self,
+        name: &str,
+        path: &Path,
+    ) -> Result<print::assets::TemplateInfo> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::field(
+                "file",
+                "模板文件",
+                format!("无法读取 {}（须为 UTF-8 文本）：{e}", path.display()),
+            )
+        })?;
+        self.with(|s| s.print_set_template(name, &text))
+    }
+    pub fn print_reset_template(&self, name: &str) -> Result<print::assets::TemplateInfo> {
+        self.with(|s| s.print_reset_template(name))
+    }
+    pub fn print_fonts(&self) -> Result<print::assets::FontSettings> {
+        self.with(|s| s.print_fonts())
+    }
+    /// Adds a font file the person chose (kept in the vault after a test render).
+    pub fn print_add_font(&self, path: &Path) -> Result<print::assets::FontFile> {
+        let data = std::fs::read(path).map_err(|e| {
+            Error::field("file", "字体文件", format!("无法读取 {}：{e}", path.display()))
+        })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        self.with(|s| s.print_add_font(&name, data))
+    }
+    pub fn print_remove_font(&self, name: &str) -> Result<()> {
+        self.with(|s| s.print_remove_font(name))
+    }
+    pub fn print_set_fonts(&self, choice: &print::assets::FontChoice) -> Result<print::assets::FontChoice> {
+        self.with(|s| s.print_set_fonts(choice))
     }
 }

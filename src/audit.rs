@@ -77,6 +77,13 @@ pub fn action_label(action: &str) -> &str {
         "doc_destroyed" => "销毁载体",
         "doc_corrected" => "更正载体登记",
         "doc_reconcile" => "月核对",
+        "print_save" => "打印件存为 PDF",
+        "print_send" => "打印件送打印机",
+        "print_template_set" => "替换打印模板",
+        "print_template_reset" => "恢复内置打印模板",
+        "print_font_add" => "添加字体",
+        "print_font_remove" => "删除字体",
+        "print_fonts_set" => "设置表单字体",
         other => other,
     }
 }
@@ -147,7 +154,7 @@ pub fn detail_text(action: &str, detail: &str) -> String {
         "settings_set" => format!("改为“{}”", s("new")),
         "audit_verify" => format!("完好，共 {} 条", n("entries")),
         "vault_create" => format!("数据结构版本 {}", n("schema_version")),
-        a if a.starts_with("doc_") => {
+        a if a.starts_with("doc_") || a.starts_with("print") => {
             let summary = s("summary");
             if summary.is_empty() {
                 detail.to_string()

@@ -27,6 +27,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_registers",
         include_str!("../migrations/0002_registers.sql"),
     ),
+    (
+        "0003_printing",
+        include_str!("../migrations/0003_printing.sql"),
+    ),
 ];
 
 pub fn schema_version() -> i64 {

@@ -17,6 +17,7 @@ pub mod input;
 pub mod keyfile;
 pub mod paths;
 pub mod policy;
+pub mod print;
 pub mod register;
 pub mod roles;
 pub mod search;

@@ -101,10 +101,12 @@ pub enum Op {
     ReadRegisters,
     /// Create and change register records.
     WriteRegisters,
+    /// Print forms and listings, and read the print log.
+    Print,
 }
 
 impl Op {
-    pub const ALL: [Op; 10] = [
+    pub const ALL: [Op; 11] = [
         Op::ManageAccounts,
         Op::AssignRoles,
         Op::ViewAccounts,
@@ -115,6 +117,7 @@ impl Op {
         Op::Settings,
         Op::ReadRegisters,
         Op::WriteRegisters,
+        Op::Print,
     ];
 
     pub fn label(self) -> &'static str {
@@ -129,6 +132,7 @@ impl Op {
             Op::Settings => "修改系统设置",
             Op::ReadRegisters => "查阅台账",
             Op::WriteRegisters => "登记和修改台账",
+            Op::Print => "打印表单和台账",
         }
     }
 }
@@ -143,7 +147,7 @@ pub fn allows(role: Role, op: Op) -> bool {
         ),
         Role::Secadmin => matches!(op, AssignRoles | ViewAccounts | SetPolicy | ViewPolicy),
         Role::Auditor => matches!(op, ReadAudit),
-        Role::Officer => matches!(op, ReadRegisters | WriteRegisters),
+        Role::Officer => matches!(op, ReadRegisters | WriteRegisters | Print),
         Role::Reader => matches!(op, ReadRegisters),
     }
 }

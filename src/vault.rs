@@ -542,6 +542,10 @@ impl WriteCtx<'_> {
 }
 
 impl Session {
+    /// The signed-in account's display name (as printed on forms).
+    pub fn display_name(&self) -> &str {
+        &self.display
+    }
     pub fn user(&self) -> &str {
         &self.user
     }

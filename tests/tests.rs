@@ -7,6 +7,7 @@ mod audit;
 mod cli;
 mod crash;
 mod documents;
+mod print;
 mod roles;
 mod util;
 mod vault;

@@ -11,6 +11,7 @@ use baomi::app::{App, AppStatus};
 use baomi::audit::{Filter, Page, Report};
 use baomi::documents as d;
 use baomi::policy::Policy;
+use baomi::print as pr;
 use baomi::roles::Role;
 use baomi::vault::{InitRequest, NewAccount, SessionInfo};
 use baomi::Error;
@@ -162,6 +163,76 @@ fn doc_highest_level(app: State<'_, App>) -> R<Option<d::Level>> {
     app.doc_highest_level()
 }
 
+#[tauri::command(async)]
+fn print_forms(app: State<'_, App>) -> R<Vec<pr::FormInfo>> {
+    app.print_forms()
+}
+
+#[tauri::command(async)]
+fn print(app: State<'_, App>, req: serde_json::Value) -> R<pr::PrintJob> {
+    app.print(req)
+}
+
+#[tauri::command(async)]
+fn print_page(app: State<'_, App>, serial: String, page: u32, scale: f64) -> R<String> {
+    app.print_page(&serial, page, scale)
+}
+
+#[tauri::command(async)]
+fn print_save(app: State<'_, App>, serial: String, path: PathBuf) -> R<()> {
+    app.print_save(&serial, &path)
+}
+
+#[tauri::command(async)]
+fn print_sent(app: State<'_, App>, serial: String) -> R<()> {
+    app.print_sent(&serial)
+}
+
+#[tauri::command(async)]
+fn print_log(app: State<'_, App>, query: pr::PrintLogQuery) -> R<pr::PrintLogPage> {
+    app.print_log(&query)
+}
+
+#[tauri::command(async)]
+fn print_templates(app: State<'_, App>) -> R<Vec<pr::TemplateInfo>> {
+    app.print_templates()
+}
+
+#[tauri::command(async)]
+fn print_export_template(app: State<'_, App>, name: String, path: PathBuf) -> R<()> {
+    app.print_export_template(&name, &path)
+}
+
+#[tauri::command(async)]
+fn print_import_template(app: State<'_, App>, name: String, path: PathBuf) -> R<pr::TemplateInfo> {
+    app.print_import_template(&name, &path)
+}
+
+#[tauri::command(async)]
+fn print_reset_template(app: State<'_, App>, name: String) -> R<pr::TemplateInfo> {
+    app.print_reset_template(&name)
+}
+
+#[tauri::command(async)]
+fn print_fonts(app: State<'_, App>) -> R<pr::FontSettings> {
+    app.print_fonts()
+}
+
+#[tauri::command(async)]
+fn print_add_font(app: State<'_, App>, path: PathBuf) -> R<pr::FontFile> {
+    app.print_add_font(&path)
+}
+
+#[tauri::command(async)]
+fn print_remove_font(app: State<'_, App>, name: String) -> R<()> {
+    app.print_remove_font(&name)
+}
+
+#[tauri::command(async)]
+fn print_set_fonts(app: State<'_, App>, choice: pr::FontChoice) -> R<pr::FontChoice> {
+    app.print_set_fonts(&choice)
+}
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         app_status,
@@ -191,5 +262,19 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         doc_reconcile,
         doc_reminders,
         doc_highest_level,
+        print_forms,
+        print,
+        print_page,
+        print_save,
+        print_sent,
+        print_log,
+        print_templates,
+        print_export_template,
+        print_import_template,
+        print_reset_template,
+        print_fonts,
+        print_add_font,
+        print_remove_font,
+        print_set_fonts,
     ]
 }

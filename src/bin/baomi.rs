@@ -7,7 +7,7 @@
 //! here: the core decides everything.
 
 use std::io::{BufRead, IsTerminal, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -69,6 +69,9 @@ enum Command {
     /// 涉密载体登记：登记、查询和各项手续（记录以 JSON 从标准输入提供）
     #[command(subcommand)]
     Doc(DocCmd),
+    /// 打印表单和台账清单为 PDF，查看打印记录；管理打印模板和字体
+    #[command(subcommand)]
+    Print(PrintCmd),
     /// 打印某种输入的 JSON Schema（如 init、doc、doc-borrow、doc-destroy；`baomi schema list` 列出全部）
     Schema { kind: String },
 }
@@ -79,27 +82,8 @@ enum DocCmd {
     Add,
     /// 查询载体（任意长度的中文关键词，加筛选和排序）
     List {
-        #[arg(long, short)]
-        query: Option<String>,
-        #[arg(long)]
-        level: Option<String>,
-        #[arg(long)]
-        status: Option<String>,
-        #[arg(long)]
-        custodian: Option<String>,
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        from: Option<String>,
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        to: Option<String>,
-        /// 只列出逾期未还的
-        #[arg(long)]
-        overdue: bool,
-        /// id、received_on、serial、level、title、due_on
-        #[arg(long)]
-        sort: Option<String>,
-        /// 升序（默认降序）
-        #[arg(long)]
-        asc: bool,
+        #[command(flatten)]
+        filters: DocFilters,
         #[arg(long, default_value_t = 0)]
         offset: u32,
         #[arg(long, default_value_t = 50)]
@@ -135,6 +119,140 @@ enum DocCmd {
     Reconcile,
     /// 到期提醒：逾期未还、下落不明倒计时、解密审查
     Reminders,
+}
+
+/// The carrier register's search and filters (shared by `doc list` and `print list doc`).
+#[derive(Args)]
+struct DocFilters {
+    #[arg(long, short)]
+    query: Option<String>,
+    #[arg(long)]
+    level: Option<String>,
+    #[arg(long)]
+    status: Option<String>,
+    #[arg(long)]
+    custodian: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    from: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    to: Option<String>,
+    /// 只列出逾期未还的
+    #[arg(long)]
+    overdue: bool,
+    /// id、received_on、serial、level、title、due_on
+    #[arg(long)]
+    sort: Option<String>,
+    /// 升序（默认降序）
+    #[arg(long)]
+    asc: bool,
+}
+
+impl DocFilters {
+    fn query(self, offset: u32, limit: u32) -> baomi::documents::DocQuery {
+        baomi::documents::DocQuery {
+            query: self.query,
+            level: self.level,
+            status: self.status,
+            custodian: self.custodian,
+            received_from: self.from,
+            received_to: self.to,
+            overdue: self.overdue.then_some(true),
+            sort: self.sort,
+            desc: Some(!self.asc),
+            offset: Some(offset),
+            limit: Some(limit),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum PrintCmd {
+    /// 列出可打印的表单
+    Forms,
+    /// 打印台账清单（A4 横向）：`baomi print list doc [筛选条件] --out F.pdf`
+    List {
+        #[command(subcommand)]
+        register: ListRegister,
+    },
+    /// 打印记录（打印编号、表单、对象、数据摘要）
+    Log {
+        #[arg(long)]
+        form: Option<String>,
+        /// 打印编号或载体编号
+        #[arg(long, short)]
+        query: Option<String>,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// 打印模板（系统管理员）：list、show NAME、set NAME FILE、reset NAME
+    #[command(subcommand)]
+    Template(TemplateCmd),
+    /// 表单字体（系统管理员）：list、add FILE、remove NAME、use --body --title
+    #[command(subcommand)]
+    Font(FontCmd),
+    /// 打印表单：`baomi print FORM ID... --out F.pdf [--event N]`（FORM 见 `baomi print forms`）
+    #[command(external_subcommand)]
+    Form(Vec<String>),
+}
+
+#[derive(Subcommand)]
+enum ListRegister {
+    /// 涉密载体登记簿
+    Doc {
+        #[command(flatten)]
+        filters: DocFilters,
+        /// 保存 PDF 的路径
+        #[arg(long, value_name = "F.pdf")]
+        out: PathBuf,
+    },
+}
+
+/// `baomi print FORM ID... --out F.pdf`
+#[derive(Parser)]
+#[command(name = "baomi print", no_binary_name = true)]
+struct FormArgs {
+    /// 表单（如 doc-borrow）
+    form: String,
+    /// 载体的 ID 或编号（清单类表单可列出多件）；月核对表为核对记录的 ID
+    #[arg(required = true)]
+    ids: Vec<String>,
+    /// 保存 PDF 的路径
+    #[arg(long, value_name = "F.pdf")]
+    out: PathBuf,
+    /// 用哪一条手续记录填表（事件 ID，见 `baomi doc show --json`），默认最近一条
+    #[arg(long)]
+    event: Option<i64>,
+}
+
+#[derive(Subcommand)]
+enum TemplateCmd {
+    /// 列出模板及是否已被本单位替换
+    List,
+    /// 输出模板源文件（便于修改后用 set 载入）
+    Show { name: String },
+    /// 用本单位的模板替换（测试排版通过后才生效）
+    Set { name: String, file: PathBuf },
+    /// 恢复内置模板
+    Reset { name: String },
+}
+
+#[derive(Subcommand)]
+enum FontCmd {
+    /// 列出字体文件和表单所用字体
+    List,
+    /// 添加字体文件（如本单位授权的仿宋_GB2312），保存在保密库中
+    Add { file: PathBuf },
+    /// 删除本单位添加的字体文件
+    Remove { name: String },
+    /// 选择表单的正文字体和标题字体（字体族名）
+    Use {
+        #[arg(long)]
+        body: String,
+        #[arg(long)]
+        title: String,
+    },
 }
 
 #[derive(Args)]
@@ -321,6 +439,7 @@ fn run(cli: Cli) -> CliResult<()> {
         }
         Command::User(cmd) => user(&ctx, cmd),
         Command::Doc(cmd) => doc(&ctx, cmd),
+        Command::Print(cmd) => print(&ctx, cmd),
         Command::Audit(cmd) => audit_cmd(&ctx, cmd),
         Command::Policy(cmd) => policy(&ctx, cmd),
         Command::Unit { name } => {
@@ -755,31 +874,11 @@ fn doc(ctx: &Ctx, cmd: DocCmd) -> CliResult<()> {
             one(ctx, &v, "已登记")
         }
         DocCmd::List {
-            query,
-            level,
-            status,
-            custodian,
-            from,
-            to,
-            overdue,
-            sort,
-            asc,
+            filters,
             offset,
             limit,
         } => {
-            let q = d::DocQuery {
-                query,
-                level,
-                status,
-                custodian,
-                received_from: from,
-                received_to: to,
-                overdue: overdue.then_some(true),
-                sort,
-                desc: Some(!asc),
-                offset: Some(offset),
-                limit: Some(limit),
-            };
+            let q = filters.query(offset, limit);
             let page = s.doc_list(&q)?;
             emit(ctx, &page, || {
                 let mut out: Vec<String> = page.rows.iter().map(doc_line).collect();
@@ -934,6 +1033,201 @@ fn doc(ctx: &Ctx, cmd: DocCmd) -> CliResult<()> {
                 out.extend(r.review_due.iter().map(doc_line));
                 out.join("\n")
             })
+        }
+    }
+}
+
+fn save_printout(ctx: &Ctx, s: &mut Session, p: &baomi::print::Printout, out: &Path) -> CliResult<()> {
+    p.save(out)?;
+    s.print_delivered(&p.job.serial, baomi::print::Delivery::Pdf(out))?;
+    emit(ctx, &p.job, || {
+        format!(
+            "已打印 {}：{}，{} 页，打印编号 {}，数据摘要 {} → {}",
+            p.job.title,
+            p.job.subject,
+            p.job.pages,
+            p.job.serial,
+            p.job.digest,
+            out.display()
+        )
+    })
+}
+
+fn print(ctx: &Ctx, cmd: PrintCmd) -> CliResult<()> {
+    use baomi::print::{self as pr, PrintRequest};
+    let mut s = login(ctx)?;
+    match cmd {
+        PrintCmd::Forms => {
+            let forms = s.print_forms()?;
+            emit(ctx, &forms, || {
+                forms
+                    .iter()
+                    .map(|f| format!("{}\t{}", f.id, f.title))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        PrintCmd::List {
+            register: ListRegister::Doc { filters, out },
+        } => {
+            let req = PrintRequest {
+                form: "doc-list".into(),
+                query: Some(filters.query(0, 0)),
+                ..Default::default()
+            };
+            let p = s.print(&req)?;
+            save_printout(ctx, &mut s, &p, &out)
+        }
+        PrintCmd::Log {
+            form,
+            query,
+            offset,
+            limit,
+        } => {
+            let page = s.print_log(&pr::PrintLogQuery {
+                form,
+                query,
+                offset: Some(offset),
+                limit: Some(limit),
+            })?;
+            emit(ctx, &page, || {
+                let mut out: Vec<String> = page
+                    .rows
+                    .iter()
+                    .map(|j| {
+                        format!(
+                            "{}\t{}\t{}\t{}\t{} 页\t{}\t{}",
+                            j.serial, j.printed_at, j.actor, j.title, j.pages, j.digest, j.subject
+                        )
+                    })
+                    .collect();
+                out.push(format!("共 {} 条", page.total));
+                out.join("\n")
+            })
+        }
+        PrintCmd::Template(t) => match t {
+            TemplateCmd::List => {
+                let list = s.print_templates()?;
+                emit(ctx, &list, || {
+                    list.iter()
+                        .map(|t| {
+                            format!(
+                                "{}\t{}\t{}",
+                                t.name,
+                                if t.custom { "本单位模板" } else { "内置" },
+                                t.forms.join("、")
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+            }
+            TemplateCmd::Show { name } => {
+                let text = s.print_template_source(&name)?;
+                emit(ctx, &serde_json::json!({ "name": name, "source": text }), || {
+                    text.clone()
+                })
+            }
+            TemplateCmd::Set { name, file } => {
+                let text = std::fs::read_to_string(&file).map_err(|e| {
+                    Error::field(
+                        "file",
+                        "模板文件",
+                        format!("无法读取 {}（须为 UTF-8 文本）：{e}", file.display()),
+                    )
+                })?;
+                let info = s.print_set_template(&name, &text)?;
+                emit(ctx, &info, || format!("模板 {} 已替换（测试排版通过）", info.name))
+            }
+            TemplateCmd::Reset { name } => {
+                let info = s.print_reset_template(&name)?;
+                emit(ctx, &info, || format!("模板 {} 已恢复为内置模板", info.name))
+            }
+        },
+        PrintCmd::Font(f) => match f {
+            FontCmd::List => {
+                let fonts = s.print_fonts()?;
+                emit(ctx, &fonts, || {
+                    let mut out: Vec<String> = fonts
+                        .files
+                        .iter()
+                        .map(|f| {
+                            format!(
+                                "{}\t{}\t{}",
+                                f.name,
+                                if f.builtin { "内置" } else { "本单位添加" },
+                                f.families.join("、")
+                            )
+                        })
+                        .collect();
+                    out.push(format!(
+                        "正文字体：{}　标题字体：{}",
+                        fonts.choice.body, fonts.choice.title
+                    ));
+                    out.join("\n")
+                })
+            }
+            FontCmd::Add { file } => {
+                let data = std::fs::read(&file).map_err(|e| {
+                    Error::field("file", "字体文件", format!("无法读取 {}：{e}", file.display()))
+                })?;
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let added = s.print_add_font(&name, data)?;
+                emit(ctx, &added, || {
+                    format!("已添加字体文件 {}：{}", added.name, added.families.join("、"))
+                })
+            }
+            FontCmd::Remove { name } => {
+                s.print_remove_font(&name)?;
+                done(ctx, &format!("已删除字体文件 {name}"))
+            }
+            FontCmd::Use { body, title } => {
+                let c = s.print_set_fonts(&pr::FontChoice { body, title })?;
+                emit(ctx, &c, || {
+                    format!("表单字体：正文 {}，标题 {}", c.body, c.title)
+                })
+            }
+        },
+        PrintCmd::Form(args) => {
+            let a = FormArgs::try_parse_from(&args).map_err(|e| Failure::Usage(e.to_string()))?;
+            let form = pr::forms::find(&a.form)?;
+            let req = match form.target {
+                pr::Target::Reconciliation => {
+                    let [id] = a.ids.as_slice() else {
+                        return Err(Failure::Usage("月核对表每次打印一条核对记录".into()));
+                    };
+                    let id = id.parse::<i64>().map_err(|_| {
+                        Error::field("reconciliation", "核对记录", format!("“{id}”不是核对记录的 ID"))
+                    })?;
+                    PrintRequest {
+                        form: a.form.clone(),
+                        reconciliation: Some(id),
+                        ..Default::default()
+                    }
+                }
+                pr::Target::List => {
+                    return Err(Failure::Usage(
+                        "打印台账清单请用 `baomi print list doc [筛选条件] --out F.pdf`".into(),
+                    ))
+                }
+                _ => {
+                    let mut ids = Vec::new();
+                    for key in &a.ids {
+                        ids.push(s.doc_resolve(key)?);
+                    }
+                    PrintRequest {
+                        form: a.form.clone(),
+                        ids: Some(ids),
+                        event: a.event,
+                        ..Default::default()
+                    }
+                }
+            };
+            let p = s.print(&req)?;
+            save_printout(ctx, &mut s, &p, &a.out)
         }
     }
 }

@@ -230,6 +230,12 @@ impl Session {
         store::list(self.conn(), q, self.today())
     }
 
+    /// Every carrier matching `q`'s filters (paging ignored), up to `max` rows: for listings.
+    pub fn doc_list_all(&mut self, q: &DocQuery, max: u32) -> Result<DocPage> {
+        self.require(Op::ReadRegisters)?;
+        store::list_up_to(self.conn(), q, self.today(), max)
+    }
+
     /// The state rebuilt from the events alone (for checks; equals the stored projection).
     pub fn doc_replay(&mut self, id: i64) -> Result<Option<DocState>> {
         self.require(Op::ReadRegisters)?;
@@ -580,11 +586,12 @@ impl Session {
             json(&unexpected),
             remarks.clone(),
         );
+        let (bo, mi) = (json(&borrowed_out), json(&missing));
         let id = self.write(|w| {
             w.tx.execute(
-                "INSERT INTO reconciliations (checked_on, recorded_at, actor, custodian, location, expected, counted, not_found, unexpected, remarks)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                rusqlite::params![dates::iso(checked_on), w.now(), actor, c, l, e, cn, nf, un, r],
+                "INSERT INTO reconciliations (checked_on, recorded_at, actor, custodian, location, expected, counted, not_found, unexpected, remarks, borrowed_out, missing)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                rusqlite::params![dates::iso(checked_on), w.now(), actor, c, l, e, cn, nf, un, r, bo, mi],
             )?;
             let id = w.tx.last_insert_rowid();
             w.audit(

@@ -395,6 +395,24 @@ pub fn filter_sql(
 }
 
 pub fn list(conn: &Connection, q: &DocQuery, today: NaiveDate) -> Result<DocPage> {
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    query(conn, q, today, limit, q.offset.unwrap_or(0), COUNT_CAP)
+}
+
+/// Every row matching `q`'s filters in `q`'s order, up to `max` (paging ignored); the total
+/// is exact up to `max`.
+pub fn list_up_to(conn: &Connection, q: &DocQuery, today: NaiveDate, max: u32) -> Result<DocPage> {
+    query(conn, q, today, max.max(1), 0, i64::from(max))
+}
+
+fn query(
+    conn: &Connection,
+    q: &DocQuery,
+    today: NaiveDate,
+    limit: u32,
+    offset: u32,
+    count_cap: i64,
+) -> Result<DocPage> {
     let matcher = q.query.as_deref().and_then(search::match_expression);
     let (mut clauses, mut args, terms) = filter_sql(q, today, matcher.is_some())?;
     let matcher = matcher.map(|m| {
@@ -447,8 +465,6 @@ pub fn list(conn: &Connection, q: &DocQuery, today: NaiveDate) -> Result<DocPage
     } else {
         format!("WHERE {}", clauses.join(" AND "))
     };
-    let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let offset = q.offset.unwrap_or(0);
     // With search text and no other filter, count from the index alone (no join).
     let count_from = if matcher.is_some() && clauses.len() == 1 {
         "documents_search"
@@ -458,7 +474,7 @@ pub fn list(conn: &Connection, q: &DocQuery, today: NaiveDate) -> Result<DocPage
     let total: i64 = conn.query_row(
         &format!(
             "SELECT count(*) FROM (SELECT 1 FROM {count_from} {filter} LIMIT {})",
-            COUNT_CAP + 1
+            count_cap + 1
         ),
         rusqlite::params_from_iter(args.iter()),
         |r| r.get(0),
@@ -480,8 +496,8 @@ pub fn list(conn: &Connection, q: &DocQuery, today: NaiveDate) -> Result<DocPage
         .collect::<Result<Vec<_>>>()?;
     Ok(DocPage {
         rows,
-        total: total.min(COUNT_CAP),
-        total_exact: total <= COUNT_CAP,
+        total: total.min(count_cap),
+        total_exact: total <= count_cap,
     })
 }
 

@@ -3,4 +3,4 @@
 /**
  * Every kind of operation the core guards.
  */
-export type Op = "manage_accounts" | "assign_roles" | "view_accounts" | "set_policy" | "view_policy" | "read_audit" | "backup" | "settings" | "read_registers" | "write_registers";
+export type Op = "manage_accounts" | "assign_roles" | "view_accounts" | "set_policy" | "view_policy" | "read_audit" | "backup" | "settings" | "read_registers" | "write_registers" | "print";

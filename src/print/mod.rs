@@ -1,0 +1,349 @@
+//! Printing: official A4 forms and register listings as PDFs, from templates a unit can adapt.
+//!
+//! Contract:
+//! - Every form is one typst template in `assets/forms/` (compiled into the binary) fed with
+//!   JSON built here from the vault; a unit may replace any template and add its own font
+//!   files, both kept inside the vault and accepted only after a test render of every form
+//!   that uses them succeeds (`assets`).
+//! - Every print is one job: a print serial (`P2026-000001`) and a short digest of the printed
+//!   data appear on every page; the job is written to the print log (immutable) and audited in
+//!   the same transaction, so a paper copy can be matched to the vault. A template that fails
+//!   or warns refuses the print and nothing is logged.
+//! - Only officers print (`Op::Print`); only the system administrator changes templates and
+//!   fonts (`Op::Settings`). Nothing here writes a file except `Printout::save`, called for a
+//!   path the person chose.
+
+pub mod assets;
+pub use assets::{FontChoice, FontFile, FontSettings, TemplateInfo};
+pub mod engine;
+pub mod forms;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use typst_layout::PagedDocument;
+
+use crate::documents::DocQuery;
+use crate::error::{Error, Result};
+use crate::roles::Op;
+use crate::vault::Session;
+
+/// What a form prints from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub enum Target {
+    /// One carrier (`ids` has one id); `event` may pick the event to fill in.
+    Record,
+    /// Several carriers on one list (`ids`).
+    Records,
+    /// A recorded monthly reconciliation (`reconciliation`).
+    Reconciliation,
+    /// The register list under filters (`query`).
+    List,
+}
+
+/// A printable form, as listed by `baomi print forms` and the print menus.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct FormInfo {
+    /// The form's id (`doc-borrow`), also its template's file name without `.typ`.
+    pub id: String,
+    pub title: String,
+    /// The register it belongs to (`doc`).
+    pub register: String,
+    pub target: Target,
+    /// The event kind that fills it in (`borrowed`), for forms printed from a timeline entry.
+    #[ts(type = "string | null")]
+    pub event: Option<String>,
+    pub landscape: bool,
+}
+
+/// The built-in forms, in menu order.
+pub fn forms() -> Vec<FormInfo> {
+    forms::FORMS
+        .iter()
+        .map(|f| FormInfo {
+            id: f.id.to_string(),
+            title: f.title.to_string(),
+            register: "doc".to_string(),
+            target: f.target,
+            event: f.event.map(str::to_string),
+            landscape: f.landscape,
+        })
+        .collect()
+}
+
+/// What to print.
+#[derive(Debug, Clone, Default, Deserialize, TS, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct PrintRequest {
+    /// A form id from `forms()`.
+    pub form: String,
+    /// The carriers (ids) for record forms.
+    #[serde(default)]
+    #[ts(optional, type = "number[]")]
+    pub ids: Option<Vec<i64>>,
+    /// The timeline entry (event id) to fill the form from; default: the latest of its kind.
+    #[serde(default)]
+    #[ts(optional, type = "number")]
+    pub event: Option<i64>,
+    /// The reconciliation (id) for `doc-reconcile`.
+    #[serde(default)]
+    #[ts(optional, type = "number")]
+    pub reconciliation: Option<i64>,
+    /// The filters of a listing (`doc-list`); paging is ignored.
+    #[serde(default)]
+    #[ts(optional)]
+    pub query: Option<DocQuery>,
+}
+
+/// One print job as the print log keeps it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct PrintJob {
+    /// The print serial on every page (`P2026-000001`).
+    pub serial: String,
+    pub form: String,
+    /// The form's title (`涉密载体借阅单`).
+    pub title: String,
+    /// What was printed: carrier serials, the reconciliation, or the filters.
+    pub subject: String,
+    /// The short digest of the printed data on every page (12 hex digits).
+    pub digest: String,
+    #[ts(type = "number")]
+    pub pages: u32,
+    pub printed_at: String,
+    pub actor: String,
+}
+
+/// A finished print: the logged job, the PDF and the typeset pages (for previews).
+pub struct Printout {
+    pub job: PrintJob,
+    pub pdf: Vec<u8>,
+    document: PagedDocument,
+}
+
+impl Printout {
+    /// Page `index` (from 0) as a PNG at `pixel_per_pt` (1.0 = 72 dpi).
+    pub fn page_png(&self, index: usize, pixel_per_pt: f64) -> Result<Vec<u8>> {
+        engine::png(&self.document, index, pixel_per_pt)
+    }
+
+    /// Writes the PDF to `path` (a temporary file renamed over it, so no half file remains).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        write_atomic(path, &self.pdf)
+    }
+}
+
+/// Writes `data` to `path` through a temporary file in the same folder.
+pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::field("out", "保存位置", "请给出文件名"))?;
+    let tmp = dir.join(format!(".{}.part", name.to_string_lossy()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(data)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(&format!("写入 {}", path.display()), &e)
+    })
+}
+
+/// Filters of the print log.
+#[derive(Debug, Clone, Default, Deserialize, TS, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct PrintLogQuery {
+    /// Only this form.
+    #[ts(optional)]
+    pub form: Option<String>,
+    /// Print serial or part of the subject (a carrier serial).
+    #[ts(optional)]
+    pub query: Option<String>,
+    #[ts(optional)]
+    pub offset: Option<u32>,
+    /// At most 500 (default 50).
+    #[ts(optional)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct PrintLogPage {
+    pub rows: Vec<PrintJob>,
+    #[ts(type = "number")]
+    pub total: i64,
+}
+
+/// The short digest printed on the pages: the first 12 hex digits of SHA-256 over the data's
+/// canonical JSON (keys sorted), so the same data always gives the same digest.
+pub fn digest(data: &serde_json::Value) -> String {
+    let canonical = serde_json::to_vec(data).unwrap_or_default();
+    hex::encode(crate::crypto::sha256(&canonical))[..12].to_string()
+}
+
+impl Session {
+    /// The forms this account may print (none for a role that cannot print).
+    pub fn print_forms(&mut self) -> Result<Vec<FormInfo>> {
+        self.require(Op::Print)?;
+        Ok(forms())
+    }
+
+    /// Typesets `req`, logs and audits the job, and returns the printout.
+    pub fn print(&mut self, req: &PrintRequest) -> Result<Printout> {
+        self.require(Op::Print)?;
+        let form = forms::find(&req.form)?;
+        let content = forms::content(self, form, req)?;
+        let digest = digest(&content.data);
+        let engine = assets::engine(self)?;
+        let fonts = assets::font_choice(self)?;
+        let unit = self.unit_name()?;
+        let today = self.today();
+        let printed_by = self.display_name().to_string();
+        let request = serde_json::json!({
+            "form": req.form, "ids": req.ids, "event": req.event,
+            "reconciliation": req.reconciliation, "query": content.filters,
+        });
+        self.write(|w| {
+            let id: i64 = w.tx.query_row(
+                "SELECT coalesce(max(id), 0) + 1 FROM print_jobs",
+                [],
+                |r| r.get(0),
+            )?;
+            let serial = format!("P{}-{id:06}", chrono::Datelike::year(&today));
+            let mut data = content.data.clone();
+            if let Some(obj) = data.as_object_mut() {
+                let common = serde_json::json!({
+                    "unit": unit, "title": form.title, "serial": serial, "digest": digest,
+                    "printed_on": crate::dates::iso(today), "printed_by": printed_by,
+                    "marking": content.marking, "fonts": fonts,
+                });
+                if let serde_json::Value::Object(c) = common {
+                    obj.extend(c);
+                }
+            }
+            let document = engine.compile(&format!("{}.typ", form.id), &data)?;
+            let pdf = engine::pdf(&document, &serial)?;
+            let pages = document.pages().len() as u32;
+            w.tx.execute(
+                "INSERT INTO print_jobs (id, serial, form, title, subject, request, digest, pages, printed_at, actor)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                rusqlite::params![
+                    id, serial, form.id, form.title, content.subject, request.to_string(),
+                    digest, pages, w.now(), w.actor()
+                ],
+            )?;
+            w.audit(
+                "print",
+                &serial,
+                serde_json::json!({
+                    "form": form.id, "title": form.title, "subject": content.subject,
+                    "digest": digest, "pages": pages,
+                    "summary": format!("打印{}（{}），{} 页", form.title, content.subject, pages),
+                }),
+            )?;
+            Ok(Printout {
+                job: PrintJob {
+                    serial: serial.clone(),
+                    form: form.id.to_string(),
+                    title: form.title.to_string(),
+                    subject: content.subject.clone(),
+                    digest: digest.clone(),
+                    pages,
+                    printed_at: w.now().to_string(),
+                    actor: w.actor().to_string(),
+                },
+                pdf,
+                document,
+            })
+        })
+    }
+
+    /// Records where a printout went: saved as a PDF (`path`) or sent to a printer.
+    pub fn print_delivered(&mut self, serial: &str, to: Delivery<'_>) -> Result<()> {
+        self.require(Op::Print)?;
+        let (action, summary, target) = match to {
+            Delivery::Pdf(p) => (
+                "print_save",
+                format!("打印件 {serial} 另存为 PDF：{}", p.display()),
+                p.display().to_string(),
+            ),
+            Delivery::Printer => (
+                "print_send",
+                format!("打印件 {serial} 送交打印机"),
+                String::new(),
+            ),
+        };
+        self.write(|w| {
+            w.audit(
+                action,
+                serial,
+                serde_json::json!({ "path": target, "summary": summary }),
+            )
+        })
+    }
+
+    /// The print log, newest first.
+    pub fn print_log(&mut self, q: &PrintLogQuery) -> Result<PrintLogPage> {
+        self.require(Op::Print)?;
+        let mut clauses = vec!["1 = 1".to_string()];
+        let mut args: Vec<String> = Vec::new();
+        if let Some(f) = q.form.as_deref().filter(|f| !f.is_empty()) {
+            forms::find(f)?;
+            args.push(f.to_string());
+            clauses.push(format!("form = ?{}", args.len()));
+        }
+        if let Some(t) = q.query.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            args.push(format!("%{}%", t.replace(['%', '_'], "")));
+            clauses.push(format!(
+                "(serial LIKE ?{n} OR subject LIKE ?{n})",
+                n = args.len()
+            ));
+        }
+        let filter = clauses.join(" AND ");
+        let total: i64 = self.conn().query_row(
+            &format!("SELECT count(*) FROM print_jobs WHERE {filter}"),
+            rusqlite::params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        let limit = q.limit.unwrap_or(50).clamp(1, 500);
+        let offset = q.offset.unwrap_or(0);
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT serial, form, title, subject, digest, pages, printed_at, actor FROM print_jobs
+             WHERE {filter} ORDER BY id DESC LIMIT {limit} OFFSET {offset}"
+        ))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                Ok(PrintJob {
+                    serial: r.get(0)?,
+                    form: r.get(1)?,
+                    title: r.get(2)?,
+                    subject: r.get(3)?,
+                    digest: r.get(4)?,
+                    pages: r.get(5)?,
+                    printed_at: r.get(6)?,
+                    actor: r.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(PrintLogPage { rows, total })
+    }
+}
+
+/// Where a printout went.
+pub enum Delivery<'a> {
+    Pdf(&'a Path),
+    Printer,
+}

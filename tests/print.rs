@@ -1,0 +1,597 @@
+//! Printing: every carrier form and the listing, checked the way a person checks paper —
+//! the text (`pdftotext`), the fonts (`pdffonts`) and the look (`pdftoppm` against committed
+//! reference images) — plus traceability, the unit's templates and fonts, and permissions.
+//!
+//! Reference images live in `tests/print-reference/`; after a deliberate layout change,
+//! regenerate them with `BAOMI_UPDATE_REFERENCE=1 cargo test --test integration print::`
+//! and look at every one before committing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use baomi::documents::*;
+use baomi::print::{PrintLogQuery, PrintRequest, Printout};
+use baomi::roles::Role;
+use baomi::vault::Session;
+use baomi::Code;
+use serde_json::json;
+
+use crate::util::*;
+
+fn ev<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
+    baomi::input::from_value(v).unwrap()
+}
+
+fn add(s: &mut Session, title: &str, level: &str, custodian: &str, location: &str) -> DocView {
+    s.doc_add(&ev(json!({
+        "title": title,
+        "doc_no": "国保发〔2026〕12号",
+        "origin_unit": "国家保密局",
+        "level": level,
+        "scope": ["办公室", "王五"],
+        "copies": 2,
+        "copy_numbers": "003-004",
+        "carrier_type": "纸质文件",
+        "custodian": custodian,
+        "location": location,
+        "received_on": "2026-11-01"
+    })))
+    .unwrap()
+}
+
+/// A register with one carrier through each procedure that has a form.
+struct Scene {
+    f: Fixture,
+    borrowed: DocView,
+    circulated: DocView,
+    copied: DocView,
+    copies: Vec<String>,
+    handed_back: Vec<DocView>,
+    destroyed: Vec<DocView>,
+    reconciliation: i64,
+}
+
+fn scene() -> Scene {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let borrowed = add(&mut s, "关于加强涉密载体管理工作的通知", "机密", "王五", "1号保密柜");
+    s.doc_borrow(
+        borrowed.id,
+        &ev(json!({"borrower": "王五", "department": "办公室", "due_on": "2026-11-29", "on": "2026-11-20"})),
+    )
+    .unwrap();
+    s.doc_return(borrowed.id, &ev(json!({"on": "2026-11-21"})))
+        .unwrap();
+    let circulated = add(&mut s, "年度保密检查工作方案", "秘密", "王五", "1号保密柜");
+    for (reader, dept) in [("王五", "办公室"), ("孙七", "综合处")] {
+        s.doc_circulate(
+            circulated.id,
+            &ev(json!({"reader": reader, "department": dept, "approval": if reader == "孙七" { "审-2026-07" } else { "" }})),
+        )
+        .unwrap();
+    }
+    let copied = add(&mut s, "涉密会议纪要", "机密", "王五", "2号保密柜");
+    let copy = s
+        .doc_copy(
+            copied.id,
+            &ev(json!({"count": 2, "approver": "周八", "approver_role": "分管保密领导", "copy_kind": "复印", "custodian": "郑九", "approval": "复-2026-03"})),
+        )
+        .unwrap();
+    let copies = copy.copies.iter().map(|c| c.serial.clone()).collect();
+    let hb: Vec<DocView> = (0..2)
+        .map(|i| add(&mut s, &format!("上级来文第{}号", i + 1), "秘密", "王五", "1号保密柜"))
+        .collect();
+    let ids: Vec<i64> = hb.iter().map(|d| d.id).collect();
+    s.doc_handback(&ids, &ev(json!({"to": "市委机要局", "ids": ids})))
+        .unwrap();
+    let handed_back = ids.iter().map(|i| s.doc_show(*i).unwrap()).collect();
+    let destroyed: Vec<DocView> = ["过期文件甲", "过期文件乙"]
+        .iter()
+        .map(|t| add(&mut s, t, "秘密", "王五", "3号保密柜"))
+        .collect();
+    for d in &destroyed {
+        s.doc_destroy(
+            d.id,
+            &ev(json!({"approver": "周八", "supervisors": ["吴十", "冯十一"], "place": "市保密技术服务中心", "method": "粉碎", "list_no": "XH-2026-05"})),
+        )
+        .unwrap();
+    }
+    let r = s
+        .doc_reconcile(&ev(json!({"custodian": "王五", "counted": ["机-2026-0001", "机-2099-0001"], "remarks": "月底清点"})))
+        .unwrap();
+    Scene {
+        f,
+        borrowed,
+        circulated,
+        copied,
+        copies,
+        handed_back,
+        destroyed,
+        reconciliation: r.id,
+    }
+}
+
+fn request(form: &str, ids: &[i64]) -> PrintRequest {
+    PrintRequest {
+        form: form.into(),
+        ids: Some(ids.to_vec()),
+        ..Default::default()
+    }
+}
+
+fn tool(cmd: &str, args: &[&str]) -> String {
+    let out = Command::new(cmd)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd} is needed (apt-get install poppler-utils): {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Saves the printout and returns the PDF path and its text per page.
+fn saved(p: &Printout, dir: &Path) -> (PathBuf, Vec<String>) {
+    let path = dir.join(format!("{}.pdf", p.job.form));
+    p.save(&path).unwrap();
+    let text = tool("pdftotext", &["-layout", path.to_str().unwrap(), "-"]);
+    let pages: Vec<String> = text
+        .split('\u{c}')
+        .filter(|t| !t.trim().is_empty())
+        .map(str::to_string)
+        .collect();
+    assert_eq!(pages.len() as u32, p.job.pages, "page count of {}", p.job.form);
+    (path, pages)
+}
+
+/// Text with the layout's spacing removed, so a value wrapped or spaced still matches.
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn assert_has(pages: &[String], values: &[&str], form: &str) {
+    let all = squeeze(&pages.join(""));
+    for v in values {
+        assert!(
+            all.contains(&squeeze(v)),
+            "{form}: “{v}” is not in the printed text:\n{}",
+            pages.join("\n----\n")
+        );
+    }
+}
+
+/// Every font in the PDF is embedded (pdffonts: the `emb` column is `yes`).
+fn assert_fonts_embedded(pdf: &Path) -> Vec<String> {
+    let out = tool("pdffonts", &[pdf.to_str().unwrap()]);
+    let rows: Vec<&str> = out.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "no fonts in {}", pdf.display());
+    let mut names = Vec::new();
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        // name type [encoding…] emb sub uni object ID
+        let n = cols.len();
+        assert!(n >= 7, "unexpected pdffonts row: {row}");
+        assert_eq!(cols[n - 5], "yes", "font not embedded: {row}");
+        names.push(cols[0].to_string());
+    }
+    names
+}
+
+fn reference_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/print-reference")
+}
+
+fn gray_png(path: &Path) -> (u32, u32, Vec<u8>) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Grayscale, "{}", path.display());
+    assert_eq!(info.bit_depth, png::BitDepth::Eight);
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+/// Renders every page at 40 dpi in grey and compares it with the committed reference: a
+/// page differs when more than 0.5% of its pixels differ by more than a quarter of the range.
+fn assert_looks_like_reference(pdf: &Path, name: &str, tmp: &Path) {
+    let prefix = tmp.join(name);
+    tool(
+        "pdftoppm",
+        &["-r", "40", "-gray", "-png", pdf.to_str().unwrap(), prefix.to_str().unwrap()],
+    );
+    let mut rendered: Vec<PathBuf> = std::fs::read_dir(tmp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&format!("{name}-"))
+                && p.extension().is_some_and(|e| e == "png")
+        })
+        .collect();
+    rendered.sort();
+    assert!(!rendered.is_empty());
+    let update = std::env::var_os("BAOMI_UPDATE_REFERENCE").is_some();
+    for (i, page) in rendered.iter().enumerate() {
+        let reference = reference_dir().join(format!("{name}-{}.png", i + 1));
+        if update {
+            std::fs::create_dir_all(reference_dir()).unwrap();
+            std::fs::copy(page, &reference).unwrap();
+            continue;
+        }
+        assert!(
+            reference.exists(),
+            "no reference image {} (run with BAOMI_UPDATE_REFERENCE=1, then look at it)",
+            reference.display()
+        );
+        let (w, h, got) = gray_png(page);
+        let (rw, rh, want) = gray_png(&reference);
+        assert_eq!((w, h), (rw, rh), "{name} page {} changed size", i + 1);
+        let differing = got
+            .iter()
+            .zip(&want)
+            .filter(|(a, b)| a.abs_diff(**b) > 64)
+            .count();
+        let share = differing as f64 / got.len() as f64;
+        assert!(
+            share <= 0.005,
+            "{name} page {} differs from {} in {:.2}% of its pixels (kept at {})",
+            i + 1,
+            reference.display(),
+            share * 100.0,
+            page.display()
+        );
+    }
+}
+
+/// Prints one form and checks its text, fonts, traceability and look.
+fn check_form(s: &mut Session, req: &PrintRequest, values: &[&str], tmp: &Path) -> Printout {
+    let p = s.print(req).unwrap();
+    let (pdf, pages) = saved(&p, tmp);
+    let mut all = values.to_vec();
+    all.push(UNIT);
+    all.push(p.job.title.as_str());
+    assert_has(&pages, &all, &p.job.form);
+    for (i, page) in pages.iter().enumerate() {
+        let flat = squeeze(page);
+        assert!(flat.contains(&p.job.serial), "page {} has no serial", i + 1);
+        assert!(flat.contains(&p.job.digest), "page {} has no digest", i + 1);
+        assert!(
+            flat.contains(&format!("第{}页共{}页", i + 1, pages.len())),
+            "page {} has no page x / y",
+            i + 1
+        );
+    }
+    assert_fonts_embedded(&pdf);
+    assert_looks_like_reference(&pdf, &p.job.form, tmp);
+    p
+}
+
+#[test]
+fn every_carrier_form_prints_every_value_with_embedded_fonts_and_its_reference_look() {
+    let sc = scene();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = sc.f.login(OFFICER);
+    let b = &sc.borrowed;
+    check_form(
+        &mut s,
+        &request("doc-borrow", &[b.id]),
+        &[
+            &b.serial, &b.title, &b.doc_no, "机密", "办公室、王五", "王五", "办公室",
+            "2026年11月20日", "2026年11月29日", "2026年11月21日", "003-004", "签字",
+        ],
+        tmp.path(),
+    );
+    let c = &sc.circulated;
+    check_form(
+        &mut s,
+        &request("doc-circulate", &[c.id]),
+        &[&c.serial, &c.title, "秘密", "孙七", "综合处", "2026-11-22", "阅读人签字"],
+        tmp.path(),
+    );
+    let o = &sc.copied;
+    let mut copy_values = vec![
+        o.serial.as_str(), o.title.as_str(), "复印", "2份", "周八", "分管保密领导", "郑九",
+        "复-2026-03", "2026年11月22日",
+    ];
+    copy_values.extend(sc.copies.iter().map(String::as_str));
+    check_form(&mut s, &request("doc-copy", &[o.id]), &copy_values, tmp.path());
+    let ids: Vec<i64> = sc.handed_back.iter().map(|d| d.id).collect();
+    let mut hb = vec!["市委机要局", "秘密 2 件", "移交人", "接收人"];
+    for d in &sc.handed_back {
+        hb.extend([d.serial.as_str(), d.title.as_str()]);
+    }
+    check_form(&mut s, &request("doc-handback", &ids), &hb, tmp.path());
+    let ids: Vec<i64> = sc.destroyed.iter().map(|d| d.id).collect();
+    let mut de = vec![
+        "XH-2026-05", "市保密技术服务中心", "粉碎", "周八", "吴十", "冯十一", "涉密载体销毁清单",
+        "共2件", "监销人",
+    ];
+    for d in &sc.destroyed {
+        de.extend([d.serial.as_str(), d.title.as_str()]);
+    }
+    let p = check_form(&mut s, &request("doc-destroy", &ids), &de, tmp.path());
+    assert_eq!(p.job.pages, 2, "approval form + destruction list");
+    let rec = PrintRequest {
+        form: "doc-reconcile".into(),
+        reconciliation: Some(sc.reconciliation),
+        ..Default::default()
+    };
+    check_form(
+        &mut s,
+        &rec,
+        &[
+            "王五", "月底清点", "在位", "未找到", "不应在此", "机-2099-0001", "机-2026-0001",
+            &sc.circulated.serial, "核对人",
+        ],
+        tmp.path(),
+    );
+    // Six forms, six jobs in the log, six audit entries.
+    let log = s.print_log(&PrintLogQuery::default()).unwrap();
+    assert_eq!(log.total, 6);
+    assert_eq!(log.rows[0].serial, "P2026-000006");
+    assert_eq!(log.rows[5].serial, "P2026-000001");
+    assert!(log.rows[5].subject.contains(&b.serial));
+    let found = s
+        .print_log(&PrintLogQuery {
+            query: Some(sc.destroyed[1].serial.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.rows[0].form, "doc-destroy");
+    drop(s);
+    let mut auditor = sc.f.login(AUDITOR);
+    let entries = auditor
+        .audit_list(&ev(json!({ "action": "print", "limit": 100 })))
+        .unwrap();
+    assert_eq!(entries.total, 6);
+    assert!(entries.entries.iter().any(|e| e.target == "P2026-000003"));
+}
+
+#[test]
+fn a_blank_form_prints_before_the_procedure_is_recorded() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let d = add(&mut s, "待借阅文件", "绝密", "王五", "1号保密柜");
+    let p = s.print(&request("doc-borrow", &[d.id])).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, pages) = saved(&p, tmp.path());
+    // The record's facts are printed; borrower and dates are left to fill in by hand.
+    assert_has(&pages, &[&d.serial, "待借阅文件", "绝密", "年月日", "借阅人（签字）"], "blank");
+    assert!(!squeeze(&pages[0]).contains("2026年11月29日"));
+}
+
+#[test]
+fn the_listing_is_landscape_with_filters_page_numbers_and_the_marking_on_every_page() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    for i in 0..70 {
+        add(
+            &mut s,
+            &format!("登记簿测试文件{i:03}"),
+            if i == 7 { "机密" } else { "秘密" },
+            "王五",
+            "1号保密柜",
+        );
+    }
+    add(&mut s, "别人的文件", "绝密", "赵六", "2号保密柜");
+    let req = PrintRequest {
+        form: "doc-list".into(),
+        query: Some(ev(json!({"custodian": "王五", "sort": "serial", "desc": false}))),
+        ..Default::default()
+    };
+    let p = s.print(&req).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let (pdf, pages) = saved(&p, tmp.path());
+    assert!(pages.len() >= 2, "70 rows take more than one page");
+    assert_has(
+        &pages,
+        &["涉密载体登记簿", "责任人：王五", "共 70 件", "2026年11月22日", "王五", "登记簿测试文件000", "登记簿测试文件069"],
+        "doc-list",
+    );
+    assert!(!squeeze(&pages.join("")).contains("别人的文件"));
+    for (i, page) in pages.iter().enumerate() {
+        let lines: Vec<&str> = page.lines().filter(|l| !l.trim().is_empty()).collect();
+        // The highest level listed (机密, not the unlisted 绝密) at the top and the bottom.
+        assert_eq!(lines.first().map(|l| l.trim()), Some("机密"), "top of page {}", i + 1);
+        assert!(lines.last().unwrap().contains("机密"), "bottom of page {}", i + 1);
+        assert!(squeeze(page).contains(&format!("第{}页共{}页", i + 1, pages.len())));
+    }
+    // Landscape: wider than high.
+    let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    let size = info.lines().find(|l| l.starts_with("Page size:")).unwrap();
+    assert!(size.contains("841.89 x 595.2"), "{size}");
+    assert_fonts_embedded(&pdf);
+    assert_looks_like_reference(&pdf, "doc-list", tmp.path());
+    assert!(p.job.subject.contains("责任人：王五"));
+}
+
+#[test]
+fn the_digest_follows_the_data_and_the_serial_follows_the_log() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let d = add(&mut s, "摘要测试", "秘密", "王五", "1号保密柜");
+    let a = s.print(&request("doc-borrow", &[d.id])).unwrap().job;
+    let b = s.print(&request("doc-borrow", &[d.id])).unwrap().job;
+    assert_eq!(a.digest, b.digest, "same data, same digest");
+    assert_ne!(a.serial, b.serial, "every print its own serial");
+    assert_eq!(a.digest.len(), 12);
+    s.doc_correct(
+        d.id,
+        &ev(json!({"field": "title", "value": "摘要测试（更正）", "reason": "笔误"})),
+    )
+    .unwrap();
+    let c = s.print(&request("doc-borrow", &[d.id])).unwrap().job;
+    assert_ne!(a.digest, c.digest, "changed data, changed digest");
+}
+
+#[test]
+fn bad_requests_are_refused_with_the_field_named_and_nothing_logged() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let d = add(&mut s, "甲", "秘密", "王五", "1号保密柜");
+    let e = add(&mut s, "乙", "秘密", "王五", "1号保密柜");
+    let cases: Vec<(PrintRequest, &str)> = vec![
+        (request("doc-nothing", &[d.id]), "form"),
+        (request("doc-borrow", &[]), "ids"),
+        (request("doc-borrow", &[d.id, e.id]), "ids"),
+        (
+            PrintRequest {
+                event: Some(999),
+                ..request("doc-borrow", &[d.id])
+            },
+            "event",
+        ),
+        (
+            PrintRequest {
+                form: "doc-reconcile".into(),
+                ..Default::default()
+            },
+            "reconciliation",
+        ),
+    ];
+    for (req, field) in cases {
+        let err = s.print(&req).err().unwrap();
+        assert_eq!(err.field.as_deref(), Some(field), "{}", err.message);
+    }
+    let missing = s.print(&request("doc-borrow", &[424242])).err().unwrap();
+    assert_eq!(missing.code, Code::NotFound);
+    assert_eq!(s.print_log(&PrintLogQuery::default()).unwrap().total, 0);
+}
+
+#[test]
+fn only_officers_print_and_only_the_administrator_changes_templates() {
+    let f = Fixture::new();
+    f.add_business_account("chayue", "查阅员", Role::Reader, "Reader#12345");
+    let mut officer = f.login(OFFICER);
+    let d = add(&mut officer, "甲", "秘密", "王五", "1号保密柜");
+    assert!(officer.print_templates().is_err());
+    drop(officer);
+    let mut reader = f.login(("chayue", "Reader#12345"));
+    assert_eq!(
+        reader.print(&request("doc-borrow", &[d.id])).err().unwrap().code,
+        Code::Permission
+    );
+    assert!(reader.print_log(&PrintLogQuery::default()).is_err());
+    drop(reader);
+    let mut admin = f.login(ADMIN);
+    assert_eq!(
+        admin.print(&request("doc-borrow", &[d.id])).err().unwrap().code,
+        Code::Permission
+    );
+    assert_eq!(admin.print_templates().unwrap().len(), 8);
+}
+
+#[test]
+fn a_broken_template_or_a_missing_font_is_refused_and_changes_nothing() {
+    let f = Fixture::new();
+    let mut admin = f.login(ADMIN);
+    let original = admin.print_template_source("doc-borrow.typ").unwrap();
+    // A syntax error: refused with the file and the line.
+    let broken = original.replace("#form-title(d, \"涉密载体借阅单\")", "#form-title(d, \"涉密载体借阅单\"");
+    let e = admin.print_set_template("doc-borrow.typ", &broken).err().unwrap();
+    assert_eq!(e.field.as_deref(), Some("template"));
+    assert!(e.message.contains("doc-borrow.typ 第"), "{}", e.message);
+    // A key the data does not have.
+    let unknown = original.replace("val(d.borrower)", "val(d.borrower_name)");
+    let e = admin.print_set_template("doc-borrow.typ", &unknown).err().unwrap();
+    assert!(e.message.contains("borrower_name"), "{}", e.message);
+    // A font that is not installed: typst would fall back silently; here it is an error.
+    let fangsong = original.replace(
+        "#show: page-setup.with(d)",
+        "#show: page-setup.with(d)\n#set text(font: \"FangSong_GB2312\")",
+    );
+    let e = admin.print_set_template("doc-borrow.typ", &fangsong).err().unwrap();
+    // (typst matches family names in lower case, and says so.)
+    assert!(e.message.to_lowercase().contains("fangsong_gb2312") && e.message.contains("不存在"), "{}", e.message);
+    let e = admin
+        .print_set_fonts(&ev(json!({"body": "FangSong_GB2312", "title": "WenQuanYi Micro Hei"})))
+        .err()
+        .unwrap();
+    assert_eq!(e.field.as_deref(), Some("body"));
+    assert!(e.message.contains("不存在"));
+    // Unknown template names and garbage fonts.
+    assert_eq!(
+        admin.print_set_template("evil.typ", &original).err().unwrap().field.as_deref(),
+        Some("name")
+    );
+    assert_eq!(
+        admin.print_add_font("fake.ttf", b"not a font".to_vec()).err().unwrap().field.as_deref(),
+        Some("font")
+    );
+    assert_eq!(
+        admin.print_add_font("fake.exe", b"x".to_vec()).err().unwrap().field.as_deref(),
+        Some("name")
+    );
+    // Nothing changed.
+    assert!(admin.print_templates().unwrap().iter().all(|t| !t.custom));
+    assert_eq!(admin.print_fonts().unwrap().files.len(), 2);
+    assert_eq!(admin.print_template_source("doc-borrow.typ").unwrap(), original);
+}
+
+#[test]
+fn a_units_template_and_font_are_kept_in_the_vault_and_used() {
+    let f = Fixture::new();
+    let mut admin = f.login(ADMIN);
+    let original = admin.print_template_source("doc-borrow.typ").unwrap();
+    let adapted = original.replace("涉密载体借阅单\")", "涉密载体借阅登记单\")");
+    assert_ne!(adapted, original);
+    let info = admin.print_set_template("doc-borrow.typ", &adapted).unwrap();
+    assert!(info.custom);
+    let font = std::fs::read("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+        .expect("fonts-dejavu-core (scripts/setup.sh installs it)");
+    let added = admin.print_add_font("DejaVuSans.ttf", font).unwrap();
+    assert_eq!(added.families, ["DejaVu Sans"]);
+    admin
+        .print_set_fonts(&ev(json!({"body": "DejaVu Sans", "title": "WenQuanYi Micro Hei"})))
+        .unwrap();
+    let e = admin.print_remove_font("DejaVuSans.ttf").err().unwrap();
+    assert_eq!(e.code, Code::Rule, "a font in use stays");
+    drop(admin);
+
+    let mut s = f.login(OFFICER);
+    let d = add(&mut s, "模板测试", "秘密", "王五", "1号保密柜");
+    let p = s.print(&request("doc-borrow", &[d.id])).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let (pdf, pages) = saved(&p, tmp.path());
+    assert_has(&pages, &["涉密载体借阅登记单", "模板测试"], "adapted");
+    let fonts = assert_fonts_embedded(&pdf);
+    assert!(fonts.iter().any(|n| n.contains("DejaVuSans")), "{fonts:?}");
+    drop(s);
+
+    // The font file lives inside the encrypted vault, nowhere else.
+    let marker = b"DejaVu Sans";
+    for (name, bytes) in all_vault_bytes(&f.dir) {
+        assert!(!contains(&bytes, marker), "font name readable in {name}");
+    }
+    let mut admin = f.login(ADMIN);
+    admin
+        .print_set_fonts(&ev(json!({"body": "AR PL SungtiL GB", "title": "WenQuanYi Micro Hei"})))
+        .unwrap();
+    admin.print_remove_font("DejaVuSans.ttf").unwrap();
+    admin.print_reset_template("doc-borrow.typ").unwrap();
+    assert_eq!(admin.print_template_source("doc-borrow.typ").unwrap(), original);
+    drop(admin);
+    let mut auditor = f.login(AUDITOR);
+    let actions: Vec<String> = auditor
+        .audit_list(&ev(json!({ "limit": 200 })))
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for a in [
+        "print_template_set",
+        "print_font_add",
+        "print_fonts_set",
+        "print_font_remove",
+        "print_template_reset",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} not audited");
+    }
+}
