@@ -43,7 +43,7 @@ e2e:
 
 bench:
 	@scripts/setup.sh bench
-	cargo bench --bench vault --bench documents
+	cargo bench --bench vault --bench documents --bench print
 	@$(MAKE) --no-print-directory ui
 	cargo build --workspace --bins
 	BAOMI_CRASH_TRIALS=300 cargo test --test integration crash -- --nocapture

@@ -595,3 +595,46 @@ fn a_units_template_and_font_are_kept_in_the_vault_and_used() {
         assert!(actions.iter().any(|x| x == a), "{a} not audited");
     }
 }
+
+#[test]
+fn the_desktop_keeps_printouts_for_preview_and_output_only_while_signed_in() {
+    let f = Fixture::new();
+    let app = baomi::app::App::new(
+        f.dir.clone(),
+        std::sync::Arc::new(f.clock.clone()),
+        options(),
+    );
+    app.login(OFFICER.0, OFFICER.1).unwrap();
+    let d = app
+        .doc_add(json!({"title": "预览测试", "level": "秘密", "carrier_type": "纸质文件",
+                        "custodian": "王五", "received_on": "2026-11-01"}))
+        .unwrap();
+    let e = app.print(json!({"form": "doc-borrow", "ids": [d.id], "colour": true})).unwrap_err();
+    assert!(e.message.contains("colour"), "unknown fields are refused: {}", e.message);
+    let job = app.print(json!({"form": "doc-borrow", "ids": [d.id]})).unwrap();
+    let page = app.print_page(&job.serial, 0, 1.0).unwrap();
+    assert!(page.starts_with("data:image/png;base64,"));
+    // 595 × 842 pt at 1 px/pt: a real A4 page image, not a placeholder.
+    assert!(page.len() > 10_000, "{}", page.len());
+    assert_eq!(app.print_page(&job.serial, 1, 1.0).unwrap_err().code, Code::NotFound);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("借阅单.pdf");
+    app.print_save(&job.serial, &out).unwrap();
+    assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF"));
+    app.print_sent(&job.serial).unwrap();
+    assert!(std::fs::read_dir(tmp.path()).unwrap().count() == 1, "no temporary file left");
+    app.lock(false).unwrap();
+    app.login(OFFICER.0, OFFICER.1).unwrap();
+    // A new session does not see the old session's printouts.
+    assert_eq!(app.print_page(&job.serial, 0, 1.0).unwrap_err().code, Code::NotFound);
+    app.lock(false).unwrap();
+    let mut auditor = f.login(AUDITOR);
+    let actions: Vec<String> = auditor
+        .audit_list(&ev(json!({ "text": job.serial.clone(), "limit": 50 })))
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(["print", "print_save", "print_send"].iter().all(|a| actions.iter().any(|x| x == a)), "{actions:?}");
+}

@@ -48,16 +48,18 @@ fn operations() -> Vec<Op> {
             }))?;
             s.doc_add(&input).map(drop)
         }),
+        ("print_log", |s, _| s.print_log(&Default::default()).map(drop)),
+        ("print_templates", |s, _| s.print_templates().map(drop)),
     ]
 }
 
 /// The expected matrix, written out by hand: Y allowed, n refused (same order as above).
 const MATRIX: [(&str, Role, &str); 5] = [
-    ("admin", Role::Admin, "YYYYnYnnnYYnn"),
-    ("secadmin", Role::Secadmin, "YnnnYYYnnnnnn"),
-    ("auditor", Role::Auditor, "nnnnnnnYYnnnn"),
-    ("officer", Role::Officer, "nnnnnnnnnnnYY"),
-    ("reader", Role::Reader, "nnnnnnnnnnnYn"),
+    ("admin", Role::Admin, "YYYYnYnnnYYnnnY"),
+    ("secadmin", Role::Secadmin, "YnnnYYYnnnnnnnn"),
+    ("auditor", Role::Auditor, "nnnnnnnYYnnnnnn"),
+    ("officer", Role::Officer, "nnnnnnnnnnnYYYn"),
+    ("reader", Role::Reader, "nnnnnnnnnnnYnnn"),
 ];
 
 #[test]
