@@ -339,7 +339,7 @@ fn the_carrier_register_through_the_cli() {
 fn printing_through_the_cli() {
     let f = Fixture::new();
     let tmp = tempfile::tempdir().unwrap();
-    let doc = r#"{"title":"打印测试文件","doc_no":"国保发〔2026〕7号","level":"秘密",
+    let doc = r#"{"title":"打印测试文件","doc_no":"国保发〔2026〕7号","level":"秘密","scope":["办公室"],
         "carrier_type":"纸质文件","custodian":"王五","location":"1号保密柜","received_on":"2026-11-01"}"#;
     for _ in 0..3 {
         let add = baomi_stdin(&f.dir, OFFICER, &["doc", "add"], doc);

@@ -188,10 +188,18 @@ fn gray_png(path: &Path) -> (u32, u32, Vec<u8>) {
     let mut reader = decoder.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut buf).unwrap();
-    assert_eq!(info.color_type, png::ColorType::Grayscale, "{}", path.display());
     assert_eq!(info.bit_depth, png::BitDepth::Eight);
     buf.truncate(info.buffer_size());
-    (info.width, info.height, buf)
+    // pdftoppm writes grey pages as RGB PNGs: keep one channel's worth (the mean).
+    let gray = match info.color_type {
+        png::ColorType::Grayscale => buf,
+        png::ColorType::Rgb => buf
+            .chunks_exact(3)
+            .map(|p| ((p[0] as u16 + p[1] as u16 + p[2] as u16) / 3) as u8)
+            .collect(),
+        other => panic!("{}: unexpected colour type {other:?}", path.display()),
+    };
+    (info.width, info.height, gray)
 }
 
 /// Renders every page at 40 dpi in grey and compares it with the committed reference: a
@@ -606,7 +614,7 @@ fn the_desktop_keeps_printouts_for_preview_and_output_only_while_signed_in() {
     );
     app.login(OFFICER.0, OFFICER.1).unwrap();
     let d = app
-        .doc_add(json!({"title": "预览测试", "level": "秘密", "carrier_type": "纸质文件",
+        .doc_add(json!({"title": "预览测试", "level": "秘密", "scope": ["办公室"], "carrier_type": "纸质文件",
                         "custodian": "王五", "received_on": "2026-11-01"}))
         .unwrap();
     let e = app.print(json!({"form": "doc-borrow", "ids": [d.id], "colour": true})).unwrap_err();

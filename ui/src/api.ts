@@ -20,16 +20,25 @@ import type { DocReminders } from './bindings/DocReminders'
 import type { DocView } from './bindings/DocView'
 import type { Error as CoreError } from './bindings/Error'
 import type { Filter } from './bindings/Filter'
+import type { FontChoice } from './bindings/FontChoice'
+import type { FontFile } from './bindings/FontFile'
+import type { FontSettings } from './bindings/FontSettings'
+import type { FormInfo } from './bindings/FormInfo'
 import type { HandbackInput } from './bindings/HandbackInput'
 import type { InitRequest } from './bindings/InitRequest'
 import type { Level } from './bindings/Level'
 import type { NewAccount } from './bindings/NewAccount'
 import type { Page } from './bindings/Page'
 import type { Policy } from './bindings/Policy'
+import type { PrintJob } from './bindings/PrintJob'
+import type { PrintLogPage } from './bindings/PrintLogPage'
+import type { PrintLogQuery } from './bindings/PrintLogQuery'
+import type { PrintRequest } from './bindings/PrintRequest'
 import type { ReconcileInput } from './bindings/ReconcileInput'
 import type { Reconciliation } from './bindings/Reconciliation'
 import type { Report } from './bindings/Report'
 import type { SessionInfo } from './bindings/SessionInfo'
+import type { TemplateInfo } from './bindings/TemplateInfo'
 
 export type ApiError = CoreError
 
@@ -138,3 +147,25 @@ export const docHandback = (ids: number[], input: Omit<HandbackInput, 'ids'>) =>
 export const docReconcile = (input: ReconcileInput) => guarded<Reconciliation>('doc_reconcile', { input })
 export const docReminders = () => guarded<DocReminders>('doc_reminders')
 export const docHighestLevel = () => guarded<Level | null>('doc_highest_level')
+
+/** The forms the officer may print (the core refuses, and audits, any other role). */
+export const printForms = () => guarded<FormInfo[]>('print_forms')
+/** Typesets, logs and audits one print job; the printout stays in the core's memory. */
+export const print = (req: PrintRequest) => guarded<PrintJob>('print', { req })
+/** Page `page` (from 0) of a printout as a `data:image/png` URL; `scale` pixels per pt. */
+export const printPage = (serial: string, page: number, scale: number) =>
+  guarded<string>('print_page', { serial, page, scale })
+export const printSave = (serial: string, path: string) => guarded<null>('print_save', { serial, path })
+export const printSent = (serial: string) => guarded<null>('print_sent', { serial })
+export const printLog = (query: PrintLogQuery) => guarded<PrintLogPage>('print_log', { query })
+
+export const printTemplates = () => guarded<TemplateInfo[]>('print_templates')
+export const printExportTemplate = (name: string, path: string) =>
+  guarded<null>('print_export_template', { name, path })
+export const printImportTemplate = (name: string, path: string) =>
+  guarded<TemplateInfo>('print_import_template', { name, path })
+export const printResetTemplate = (name: string) => guarded<TemplateInfo>('print_reset_template', { name })
+export const printFonts = () => guarded<FontSettings>('print_fonts')
+export const printAddFont = (path: string) => guarded<FontFile>('print_add_font', { path })
+export const printRemoveFont = (name: string) => guarded<null>('print_remove_font', { name })
+export const printSetFonts = (choice: FontChoice) => guarded<FontChoice>('print_set_fonts', { choice })

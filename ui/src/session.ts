@@ -27,6 +27,8 @@ export const store = reactive({
   view: '',
   /** The carrier whose detail page covers the open page, if any (`doc-back` returns). */
   docId: null as number | null,
+  /** The print log (打印记录) covers the register list (`print-log-back` returns). */
+  printLog: false,
   /** The highest level of any carrier held (`doc_highest_level`), for the banner. */
   level: null as Level | null,
   /** Bumped after every change to the carrier register, so open lists reload. */
@@ -70,6 +72,7 @@ export function signedIn(session: SessionInfo): void {
   if (!returning) {
     store.view = session.nav[0]?.key ?? ''
     store.docId = null
+    store.printLog = false
   }
   store.loginUser = session.user
   store.notice = null
@@ -118,6 +121,7 @@ export function open(view: string): void {
   if (store.session?.nav.some((n) => n.key === view)) {
     store.view = view
     store.docId = null
+    store.printLog = false
   }
 }
 
@@ -129,6 +133,11 @@ export function openDoc(id: number): void {
 /** Back from the detail page to the page it was opened from. */
 export function closeDoc(): void {
   store.docId = null
+}
+
+/** Opens the print log over the register list, or goes back to the list. */
+export function showPrintLog(on: boolean): void {
+  store.printLog = on
 }
 
 /** Asks the core for the highest level held; only roles that read the registers may. */
