@@ -224,6 +224,31 @@ fn assert_looks_like_reference(pdf: &Path, name: &str, tmp: &Path) {
     rendered.sort();
     assert!(!rendered.is_empty());
     let update = std::env::var_os("BAOMI_UPDATE_REFERENCE").is_some();
+    let references = |name: &str| -> Vec<PathBuf> {
+        std::fs::read_dir(reference_dir())
+            .map(|d| {
+                d.map(|e| e.unwrap().path())
+                    .filter(|p| {
+                        let f = p.file_name().unwrap().to_string_lossy().to_string();
+                        f.strip_prefix(&format!("{name}-"))
+                            .and_then(|rest| rest.strip_suffix(".png"))
+                            .is_some_and(|n| n.parse::<u32>().is_ok())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    if update {
+        for stale in references(name) {
+            std::fs::remove_file(stale).unwrap();
+        }
+    } else {
+        assert_eq!(
+            references(name).len(),
+            rendered.len(),
+            "{name}: the number of pages differs from the reference images"
+        );
+    }
     for (i, page) in rendered.iter().enumerate() {
         let reference = reference_dir().join(format!("{name}-{}.png", i + 1));
         if update {

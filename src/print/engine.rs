@@ -145,7 +145,7 @@ impl Engine {
         } else {
             ""
         };
-        let mut msg = format!("打印模板 {place}：{what}{kind}");
+        let mut msg = format!("{place}：{what}{kind}");
         for h in &d.hints {
             msg.push_str(&format!("；提示：{}", h.v));
         }
@@ -173,6 +173,9 @@ pub fn pdf(doc: &PagedDocument, ident: &str) -> Result<Vec<u8>> {
         ident: Smart::Custom(ident.to_string()),
         creator: Smart::Custom(Some("保密台账".to_string())),
         timestamp: None,
+        // An untagged PDF: accessibility tags double the export time of a long listing and
+        // serve no one on paper.
+        tagged: false,
         ..Default::default()
     };
     typst_pdf::pdf(doc, &options).map_err(|diags| {

@@ -631,20 +631,47 @@ pub fn describe_filters(q: &DocQuery) -> String {
     }
 }
 
+/// The printed width of `s` in units of the text size, counted generously: a Chinese
+/// (full-width) character is one unit, anything else 0.52. The listing template sizes its rows
+/// from these instead of having typst measure every cell, which triples its speed.
+pub fn text_width(s: &str) -> f64 {
+    let units: f64 = s
+        .chars()
+        .map(|c| if c.is_ascii() { 0.52 } else { 1.0 })
+        .sum();
+    (units * 100.0).ceil() / 100.0
+}
+
 fn listing(rows: &[DocView], filters: &str) -> Value {
     let rows: Vec<Value> = rows
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            json!({
+            let mut row = json!({
                 "no": i + 1, "serial": v.serial, "doc_no": v.doc_no, "title": v.title,
                 "level": v.level.label(), "secrecy_period": v.secrecy_period, "copies": v.copies,
                 "carrier_type": v.carrier_type, "custodian": v.custodian, "location": v.location,
                 "received_on": v.received_on, "status": v.status_label,
-            })
+            });
+            let widths: serde_json::Map<String, Value> = row
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| {
+                    let text = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                    (k.clone(), json!(text_width(&text)))
+                })
+                .collect();
+            if let Some(o) = row.as_object_mut() {
+                o.insert("widths".into(), Value::Object(widths));
+            }
+            row
         })
         .collect();
-    json!({ "filters": filters, "total": rows.len(), "rows": rows })
+    json!({
+        "filters": filters, "filters_width": text_width(filters),
+        "total": rows.len(), "rows": rows,
+    })
 }
 
 /// Data of the same shape as `content`'s, made up, for test renders of a template or font.
@@ -687,13 +714,22 @@ pub fn sample(form: &Form, today: NaiveDate) -> Value {
             "rows": [{ "no": 1, "serial": "机-2026-0001", "title": "示例", "level": "机密",
                        "custodian": "张三", "location": "1号保密柜", "result": "在位", "ok": true }],
         }),
-        _ => json!({
-            "filters": "全部", "total": 3,
-            "rows": items.iter().map(|i| {
-                let mut i = i.clone();
-                if let Some(o) = i.as_object_mut() { o.insert("status".into(), json!("在管")); }
-                i
-            }).collect::<Vec<_>>(),
-        }),
+        _ => {
+            let rows: Vec<Value> = items
+                .iter()
+                .map(|i| {
+                    let mut i = i.clone();
+                    if let Some(o) = i.as_object_mut() {
+                        let widths: serde_json::Map<String, Value> = o
+                            .iter()
+                            .map(|(k, v)| (k.clone(), json!(text_width(&v.to_string()))))
+                            .collect();
+                        o.insert("widths".into(), Value::Object(widths));
+                    }
+                    i
+                })
+                .collect();
+            json!({ "filters": "全部", "filters_width": 2.0, "total": 3, "rows": rows })
+        }
     }
 }
