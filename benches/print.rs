@@ -75,7 +75,10 @@ fn main() {
         s.doc_add(&baomi::input::from_value(input).expect("input"))
             .expect("add");
     }
-    println!("registered {rows} carriers in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "registered {rows} carriers in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
     // One form, warm: the first print builds the engine and parses the fonts.
     let form = PrintRequest {
@@ -85,7 +88,10 @@ fn main() {
     };
     let cold = Instant::now();
     s.print(&form).expect("print");
-    println!("doc-borrow first print (engine, fonts): {:.1} ms", ms(cold.elapsed()));
+    println!(
+        "doc-borrow first print (engine, fonts): {:.1} ms",
+        ms(cold.elapsed())
+    );
     let mut times = Vec::new();
     for _ in 0..30 {
         let t = Instant::now();
@@ -99,7 +105,11 @@ fn main() {
         "doc-borrow warm, 30 prints: p50 {:.1} ms, p95 {:.1} ms (target < 100 ms) {}",
         ms(percentile(&times, 0.5)),
         ms(p95),
-        if p95 < Duration::from_millis(100) { "ok" } else { "OVER TARGET" }
+        if p95 < Duration::from_millis(100) {
+            "ok"
+        } else {
+            "OVER TARGET"
+        }
     );
 
     let list = PrintRequest {
@@ -119,7 +129,11 @@ fn main() {
             took.as_secs_f64(),
             p.job.pages,
             p.pdf.len() as f64 / 1e6,
-            if took < Duration::from_secs(5) { "ok" } else { "OVER TARGET" }
+            if took < Duration::from_secs(5) {
+                "ok"
+            } else {
+                "OVER TARGET"
+            }
         );
     }
 }

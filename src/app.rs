@@ -261,7 +261,11 @@ impl App {
         Ok(job)
     }
 
-    fn printout<T>(&self, serial: &str, f: impl FnOnce(&print::Printout) -> Result<T>) -> Result<T> {
+    fn printout<T>(
+        &self,
+        serial: &str,
+        f: impl FnOnce(&print::Printout) -> Result<T>,
+    ) -> Result<T> {
         let kept = self.printouts();
         let p = kept
             .iter()
@@ -329,7 +333,11 @@ impl App {
     /// Adds a font file the person chose (kept in the vault after a test render).
     pub fn print_add_font(&self, path: &Path) -> Result<print::assets::FontFile> {
         let data = std::fs::read(path).map_err(|e| {
-            Error::field("file", "字体文件", format!("无法读取 {}：{e}", path.display()))
+            Error::field(
+                "file",
+                "字体文件",
+                format!("无法读取 {}：{e}", path.display()),
+            )
         })?;
         let name = path
             .file_name()
@@ -340,7 +348,10 @@ impl App {
     pub fn print_remove_font(&self, name: &str) -> Result<()> {
         self.with(|s| s.print_remove_font(name))
     }
-    pub fn print_set_fonts(&self, choice: &print::assets::FontChoice) -> Result<print::assets::FontChoice> {
+    pub fn print_set_fonts(
+        &self,
+        choice: &print::assets::FontChoice,
+    ) -> Result<print::assets::FontChoice> {
         self.with(|s| s.print_set_fonts(choice))
     }
 }

@@ -78,7 +78,7 @@ pub fn action_label(action: &str) -> &str {
         "doc_corrected" => "更正载体登记",
         "doc_reconcile" => "月核对",
         "print_save" => "打印件存为 PDF",
-        "print_send" => "打印件送打印机",
+        "print_send" => "打印件送交系统打印",
         "print_template_set" => "替换打印模板",
         "print_template_reset" => "恢复内置打印模板",
         "print_font_add" => "添加字体",

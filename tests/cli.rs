@@ -358,7 +358,14 @@ fn printing_through_the_cli() {
     let p = baomi(
         &f.dir,
         Some(OFFICER),
-        &["--json", "print", "doc-borrow", "秘-2026-0001", "--out", out.to_str().unwrap()],
+        &[
+            "--json",
+            "print",
+            "doc-borrow",
+            "秘-2026-0001",
+            "--out",
+            out.to_str().unwrap(),
+        ],
     );
     assert_eq!(code(&p), 0, "{}", stderr(&p));
     let job = stdout_json(&p);
@@ -369,17 +376,36 @@ fn printing_through_the_cli() {
     let p = baomi(
         &f.dir,
         Some(OFFICER),
-        &["print", "list", "doc", "--level", "秘密", "--out", list.to_str().unwrap()],
+        &[
+            "print",
+            "list",
+            "doc",
+            "--level",
+            "秘密",
+            "--out",
+            list.to_str().unwrap(),
+        ],
     );
     assert_eq!(code(&p), 0, "{}", stderr(&p));
     let said = String::from_utf8_lossy(&p.stdout).to_string();
-    assert!(said.contains("P2026-000002") && said.contains("密级：秘密"), "{said}");
+    assert!(
+        said.contains("P2026-000002") && said.contains("密级：秘密"),
+        "{said}"
+    );
 
     let many = tmp.path().join("destroy.pdf");
     let p = baomi(
         &f.dir,
         Some(OFFICER),
-        &["print", "doc-destroy", "1", "2", "3", "--out", many.to_str().unwrap()],
+        &[
+            "print",
+            "doc-destroy",
+            "1",
+            "2",
+            "3",
+            "--out",
+            many.to_str().unwrap(),
+        ],
     );
     assert_eq!(code(&p), 0, "{}", stderr(&p));
 
@@ -388,27 +414,61 @@ fn printing_through_the_cli() {
     assert_eq!(log["rows"][0]["form"], "doc-destroy");
 
     // Usage errors exit 2; refusals exit 1 with the reason in Chinese; nothing is logged.
-    let no_ids = baomi(&f.dir, Some(OFFICER), &["print", "doc-borrow", "--out", "x.pdf"]);
+    let no_ids = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &["print", "doc-borrow", "--out", "x.pdf"],
+    );
     assert_eq!(code(&no_ids), 2, "{}", stderr(&no_ids));
-    let unknown = baomi(&f.dir, Some(OFFICER), &["print", "doc-nothing", "1", "--out", "x.pdf"]);
+    let unknown = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &["print", "doc-nothing", "1", "--out", "x.pdf"],
+    );
     assert_eq!(code(&unknown), 1);
-    assert!(stderr(&unknown).contains("没有表单“doc-nothing”"), "{}", stderr(&unknown));
-    let two = baomi(&f.dir, Some(OFFICER), &["print", "doc-borrow", "1", "2", "--out", "x.pdf"]);
+    assert!(
+        stderr(&unknown).contains("没有表单“doc-nothing”"),
+        "{}",
+        stderr(&unknown)
+    );
+    let two = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &["print", "doc-borrow", "1", "2", "--out", "x.pdf"],
+    );
     assert_eq!(code(&two), 1);
     assert!(stderr(&two).contains("每次打印一件"), "{}", stderr(&two));
     let nowhere = baomi(
         &f.dir,
         Some(OFFICER),
-        &["print", "doc-borrow", "1", "--out", "/nonexistent-dir/x.pdf"],
+        &[
+            "print",
+            "doc-borrow",
+            "1",
+            "--out",
+            "/nonexistent-dir/x.pdf",
+        ],
     );
     assert_eq!(code(&nowhere), 1);
-    assert!(stderr(&nowhere).contains("/nonexistent-dir/x.pdf"), "{}", stderr(&nowhere));
-    let admin = baomi(&f.dir, Some(ADMIN), &["print", "doc-borrow", "1", "--out", "x.pdf"]);
+    assert!(
+        stderr(&nowhere).contains("/nonexistent-dir/x.pdf"),
+        "{}",
+        stderr(&nowhere)
+    );
+    let admin = baomi(
+        &f.dir,
+        Some(ADMIN),
+        &["print", "doc-borrow", "1", "--out", "x.pdf"],
+    );
     assert_eq!(code(&admin), 1);
     assert!(stderr(&admin).contains("权限不足"), "{}", stderr(&admin));
 
     // The administrator adapts a template; a broken one is refused with file and line.
-    let show = baomi(&f.dir, Some(ADMIN), &["print", "template", "show", "doc-borrow.typ"]);
+    let show = baomi(
+        &f.dir,
+        Some(ADMIN),
+        &["print", "template", "show", "doc-borrow.typ"],
+    );
     assert_eq!(code(&show), 0, "{}", stderr(&show));
     let source = String::from_utf8(show.stdout).unwrap();
     let broken = tmp.path().join("broken.typ");
@@ -416,15 +476,37 @@ fn printing_through_the_cli() {
     let set = baomi(
         &f.dir,
         Some(ADMIN),
-        &["print", "template", "set", "doc-borrow.typ", broken.to_str().unwrap()],
+        &[
+            "print",
+            "template",
+            "set",
+            "doc-borrow.typ",
+            broken.to_str().unwrap(),
+        ],
     );
     assert_eq!(code(&set), 1);
-    assert!(stderr(&set).contains("doc-borrow.typ 第"), "{}", stderr(&set));
+    assert!(
+        stderr(&set).contains("doc-borrow.typ 第"),
+        "{}",
+        stderr(&set)
+    );
     let garbage = tmp.path().join("garbage.ttf");
     std::fs::write(&garbage, b"not a font").unwrap();
-    let add = baomi(&f.dir, Some(ADMIN), &["print", "font", "add", garbage.to_str().unwrap()]);
+    let add = baomi(
+        &f.dir,
+        Some(ADMIN),
+        &["print", "font", "add", garbage.to_str().unwrap()],
+    );
     assert_eq!(code(&add), 1);
-    assert!(stderr(&add).contains("不是可用的字体文件"), "{}", stderr(&add));
-    let fonts = stdout_json(&baomi(&f.dir, Some(ADMIN), &["--json", "print", "font", "list"]));
+    assert!(
+        stderr(&add).contains("不是可用的字体文件"),
+        "{}",
+        stderr(&add)
+    );
+    let fonts = stdout_json(&baomi(
+        &f.dir,
+        Some(ADMIN),
+        &["--json", "print", "font", "list"],
+    ));
     assert_eq!(fonts["choice"]["body"], "AR PL SungtiL GB");
 }

@@ -54,7 +54,13 @@ struct Scene {
 fn scene() -> Scene {
     let f = Fixture::new();
     let mut s = f.login(OFFICER);
-    let borrowed = add(&mut s, "关于加强涉密载体管理工作的通知", "机密", "王五", "1号保密柜");
+    let borrowed = add(
+        &mut s,
+        "关于加强涉密载体管理工作的通知",
+        "机密",
+        "王五",
+        "1号保密柜",
+    );
     s.doc_borrow(
         borrowed.id,
         &ev(json!({"borrower": "王五", "department": "办公室", "due_on": "2026-11-29", "on": "2026-11-20"})),
@@ -79,7 +85,15 @@ fn scene() -> Scene {
         .unwrap();
     let copies = copy.copies.iter().map(|c| c.serial.clone()).collect();
     let hb: Vec<DocView> = (0..2)
-        .map(|i| add(&mut s, &format!("上级来文第{}号", i + 1), "秘密", "王五", "1号保密柜"))
+        .map(|i| {
+            add(
+                &mut s,
+                &format!("上级来文第{}号", i + 1),
+                "秘密",
+                "王五",
+                "1号保密柜",
+            )
+        })
         .collect();
     let ids: Vec<i64> = hb.iter().map(|d| d.id).collect();
     s.doc_handback(&ids, &ev(json!({"to": "市委机要局", "ids": ids})))
@@ -142,7 +156,12 @@ fn saved(p: &Printout, dir: &Path) -> (PathBuf, Vec<String>) {
         .filter(|t| !t.trim().is_empty())
         .map(str::to_string)
         .collect();
-    assert_eq!(pages.len() as u32, p.job.pages, "page count of {}", p.job.form);
+    assert_eq!(
+        pages.len() as u32,
+        p.job.pages,
+        "page count of {}",
+        p.job.form
+    );
     (path, pages)
 }
 
@@ -208,7 +227,14 @@ fn assert_looks_like_reference(pdf: &Path, name: &str, tmp: &Path) {
     let prefix = tmp.join(name);
     tool(
         "pdftoppm",
-        &["-r", "40", "-gray", "-png", pdf.to_str().unwrap(), prefix.to_str().unwrap()],
+        &[
+            "-r",
+            "40",
+            "-gray",
+            "-png",
+            pdf.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
     );
     let mut rendered: Vec<PathBuf> = std::fs::read_dir(tmp)
         .unwrap()
@@ -314,8 +340,18 @@ fn every_carrier_form_prints_every_value_with_embedded_fonts_and_its_reference_l
         &mut s,
         &request("doc-borrow", &[b.id]),
         &[
-            &b.serial, &b.title, &b.doc_no, "机密", "办公室、王五", "王五", "办公室",
-            "2026年11月20日", "2026年11月29日", "2026年11月21日", "003-004", "签字",
+            &b.serial,
+            &b.title,
+            &b.doc_no,
+            "机密",
+            "办公室、王五",
+            "王五",
+            "办公室",
+            "2026年11月20日",
+            "2026年11月29日",
+            "2026年11月21日",
+            "003-004",
+            "签字",
         ],
         tmp.path(),
     );
@@ -323,16 +359,36 @@ fn every_carrier_form_prints_every_value_with_embedded_fonts_and_its_reference_l
     check_form(
         &mut s,
         &request("doc-circulate", &[c.id]),
-        &[&c.serial, &c.title, "秘密", "孙七", "综合处", "2026-11-22", "阅读人签字"],
+        &[
+            &c.serial,
+            &c.title,
+            "秘密",
+            "孙七",
+            "综合处",
+            "2026-11-22",
+            "阅读人签字",
+        ],
         tmp.path(),
     );
     let o = &sc.copied;
     let mut copy_values = vec![
-        o.serial.as_str(), o.title.as_str(), "复印", "2份", "周八", "分管保密领导", "郑九",
-        "复-2026-03", "2026年11月22日",
+        o.serial.as_str(),
+        o.title.as_str(),
+        "复印",
+        "2份",
+        "周八",
+        "分管保密领导",
+        "郑九",
+        "复-2026-03",
+        "2026年11月22日",
     ];
     copy_values.extend(sc.copies.iter().map(String::as_str));
-    check_form(&mut s, &request("doc-copy", &[o.id]), &copy_values, tmp.path());
+    check_form(
+        &mut s,
+        &request("doc-copy", &[o.id]),
+        &copy_values,
+        tmp.path(),
+    );
     let ids: Vec<i64> = sc.handed_back.iter().map(|d| d.id).collect();
     let mut hb = vec!["市委机要局", "秘密 2 件", "移交人", "接收人"];
     for d in &sc.handed_back {
@@ -341,8 +397,15 @@ fn every_carrier_form_prints_every_value_with_embedded_fonts_and_its_reference_l
     check_form(&mut s, &request("doc-handback", &ids), &hb, tmp.path());
     let ids: Vec<i64> = sc.destroyed.iter().map(|d| d.id).collect();
     let mut de = vec![
-        "XH-2026-05", "市保密技术服务中心", "粉碎", "周八", "吴十", "冯十一", "涉密载体销毁清单",
-        "共2件", "监销人",
+        "XH-2026-05",
+        "市保密技术服务中心",
+        "粉碎",
+        "周八",
+        "吴十",
+        "冯十一",
+        "涉密载体销毁清单",
+        "共2件",
+        "监销人",
     ];
     for d in &sc.destroyed {
         de.extend([d.serial.as_str(), d.title.as_str()]);
@@ -358,8 +421,15 @@ fn every_carrier_form_prints_every_value_with_embedded_fonts_and_its_reference_l
         &mut s,
         &rec,
         &[
-            "王五", "月底清点", "在位", "未找到", "不应在此", "机-2099-0001", "机-2026-0001",
-            &sc.circulated.serial, "核对人",
+            "王五",
+            "月底清点",
+            "在位",
+            "未找到",
+            "不应在此",
+            "机-2099-0001",
+            "机-2026-0001",
+            &sc.circulated.serial,
+            "核对人",
         ],
         tmp.path(),
     );
@@ -395,7 +465,11 @@ fn a_blank_form_prints_before_the_procedure_is_recorded() {
     let tmp = tempfile::tempdir().unwrap();
     let (_, pages) = saved(&p, tmp.path());
     // The record's facts are printed; borrower and dates are left to fill in by hand.
-    assert_has(&pages, &[&d.serial, "待借阅文件", "绝密", "年月日", "借阅人（签字）"], "blank");
+    assert_has(
+        &pages,
+        &[&d.serial, "待借阅文件", "绝密", "年月日", "借阅人（签字）"],
+        "blank",
+    );
     assert!(!squeeze(&pages[0]).contains("2026年11月29日"));
 }
 
@@ -415,7 +489,9 @@ fn the_listing_is_landscape_with_filters_page_numbers_and_the_marking_on_every_p
     add(&mut s, "别人的文件", "绝密", "赵六", "2号保密柜");
     let req = PrintRequest {
         form: "doc-list".into(),
-        query: Some(ev(json!({"custodian": "王五", "sort": "serial", "desc": false}))),
+        query: Some(ev(
+            json!({"custodian": "王五", "sort": "serial", "desc": false}),
+        )),
         ..Default::default()
     };
     let p = s.print(&req).unwrap();
@@ -424,15 +500,32 @@ fn the_listing_is_landscape_with_filters_page_numbers_and_the_marking_on_every_p
     assert!(pages.len() >= 2, "70 rows take more than one page");
     assert_has(
         &pages,
-        &["涉密载体登记簿", "责任人：王五", "共 70 件", "2026年11月22日", "王五", "登记簿测试文件000", "登记簿测试文件069"],
+        &[
+            "涉密载体登记簿",
+            "责任人：王五",
+            "共 70 件",
+            "2026年11月22日",
+            "王五",
+            "登记簿测试文件000",
+            "登记簿测试文件069",
+        ],
         "doc-list",
     );
     assert!(!squeeze(&pages.join("")).contains("别人的文件"));
     for (i, page) in pages.iter().enumerate() {
         let lines: Vec<&str> = page.lines().filter(|l| !l.trim().is_empty()).collect();
         // The highest level listed (机密, not the unlisted 绝密) at the top and the bottom.
-        assert_eq!(lines.first().map(|l| l.trim()), Some("机密"), "top of page {}", i + 1);
-        assert!(lines.last().unwrap().contains("机密"), "bottom of page {}", i + 1);
+        assert_eq!(
+            lines.first().map(|l| l.trim()),
+            Some("机密"),
+            "top of page {}",
+            i + 1
+        );
+        assert!(
+            lines.last().unwrap().contains("机密"),
+            "bottom of page {}",
+            i + 1
+        );
         assert!(squeeze(page).contains(&format!("第{}页共{}页", i + 1, pages.len())));
     }
     // Landscape: wider than high.
@@ -507,14 +600,22 @@ fn only_officers_print_and_only_the_administrator_changes_templates() {
     drop(officer);
     let mut reader = f.login(("chayue", "Reader#12345"));
     assert_eq!(
-        reader.print(&request("doc-borrow", &[d.id])).err().unwrap().code,
+        reader
+            .print(&request("doc-borrow", &[d.id]))
+            .err()
+            .unwrap()
+            .code,
         Code::Permission
     );
     assert!(reader.print_log(&PrintLogQuery::default()).is_err());
     drop(reader);
     let mut admin = f.login(ADMIN);
     assert_eq!(
-        admin.print(&request("doc-borrow", &[d.id])).err().unwrap().code,
+        admin
+            .print(&request("doc-borrow", &[d.id]))
+            .err()
+            .unwrap()
+            .code,
         Code::Permission
     );
     assert_eq!(admin.print_templates().unwrap().len(), 8);
@@ -526,45 +627,81 @@ fn a_broken_template_or_a_missing_font_is_refused_and_changes_nothing() {
     let mut admin = f.login(ADMIN);
     let original = admin.print_template_source("doc-borrow.typ").unwrap();
     // A syntax error: refused with the file and the line.
-    let broken = original.replace("#form-title(d, \"涉密载体借阅单\")", "#form-title(d, \"涉密载体借阅单\"");
-    let e = admin.print_set_template("doc-borrow.typ", &broken).err().unwrap();
+    let broken = original.replace(
+        "#form-title(d, \"涉密载体借阅单\")",
+        "#form-title(d, \"涉密载体借阅单\"",
+    );
+    let e = admin
+        .print_set_template("doc-borrow.typ", &broken)
+        .err()
+        .unwrap();
     assert_eq!(e.field.as_deref(), Some("template"));
     assert!(e.message.contains("doc-borrow.typ 第"), "{}", e.message);
     // A key the data does not have.
     let unknown = original.replace("val(d.borrower)", "val(d.borrower_name)");
-    let e = admin.print_set_template("doc-borrow.typ", &unknown).err().unwrap();
+    let e = admin
+        .print_set_template("doc-borrow.typ", &unknown)
+        .err()
+        .unwrap();
     assert!(e.message.contains("borrower_name"), "{}", e.message);
     // A font that is not installed: typst would fall back silently; here it is an error.
     let fangsong = original.replace(
         "#show: page-setup.with(d)",
         "#show: page-setup.with(d)\n#set text(font: \"FangSong_GB2312\")",
     );
-    let e = admin.print_set_template("doc-borrow.typ", &fangsong).err().unwrap();
-    // (typst matches family names in lower case, and says so.)
-    assert!(e.message.to_lowercase().contains("fangsong_gb2312") && e.message.contains("不存在"), "{}", e.message);
     let e = admin
-        .print_set_fonts(&ev(json!({"body": "FangSong_GB2312", "title": "WenQuanYi Micro Hei"})))
+        .print_set_template("doc-borrow.typ", &fangsong)
+        .err()
+        .unwrap();
+    // (typst matches family names in lower case, and says so.)
+    assert!(
+        e.message.to_lowercase().contains("fangsong_gb2312") && e.message.contains("不存在"),
+        "{}",
+        e.message
+    );
+    let e = admin
+        .print_set_fonts(&ev(
+            json!({"body": "FangSong_GB2312", "title": "WenQuanYi Micro Hei"}),
+        ))
         .err()
         .unwrap();
     assert_eq!(e.field.as_deref(), Some("body"));
     assert!(e.message.contains("不存在"));
     // Unknown template names and garbage fonts.
     assert_eq!(
-        admin.print_set_template("evil.typ", &original).err().unwrap().field.as_deref(),
+        admin
+            .print_set_template("evil.typ", &original)
+            .err()
+            .unwrap()
+            .field
+            .as_deref(),
         Some("name")
     );
     assert_eq!(
-        admin.print_add_font("fake.ttf", b"not a font".to_vec()).err().unwrap().field.as_deref(),
+        admin
+            .print_add_font("fake.ttf", b"not a font".to_vec())
+            .err()
+            .unwrap()
+            .field
+            .as_deref(),
         Some("font")
     );
     assert_eq!(
-        admin.print_add_font("fake.exe", b"x".to_vec()).err().unwrap().field.as_deref(),
+        admin
+            .print_add_font("fake.exe", b"x".to_vec())
+            .err()
+            .unwrap()
+            .field
+            .as_deref(),
         Some("name")
     );
     // Nothing changed.
     assert!(admin.print_templates().unwrap().iter().all(|t| !t.custom));
     assert_eq!(admin.print_fonts().unwrap().files.len(), 2);
-    assert_eq!(admin.print_template_source("doc-borrow.typ").unwrap(), original);
+    assert_eq!(
+        admin.print_template_source("doc-borrow.typ").unwrap(),
+        original
+    );
 }
 
 #[test]
@@ -574,14 +711,18 @@ fn a_units_template_and_font_are_kept_in_the_vault_and_used() {
     let original = admin.print_template_source("doc-borrow.typ").unwrap();
     let adapted = original.replace("涉密载体借阅单\")", "涉密载体借阅登记单\")");
     assert_ne!(adapted, original);
-    let info = admin.print_set_template("doc-borrow.typ", &adapted).unwrap();
+    let info = admin
+        .print_set_template("doc-borrow.typ", &adapted)
+        .unwrap();
     assert!(info.custom);
     let font = std::fs::read("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
         .expect("fonts-dejavu-core (scripts/setup.sh installs it)");
     let added = admin.print_add_font("DejaVuSans.ttf", font).unwrap();
     assert_eq!(added.families, ["DejaVu Sans"]);
     admin
-        .print_set_fonts(&ev(json!({"body": "DejaVu Sans", "title": "WenQuanYi Micro Hei"})))
+        .print_set_fonts(&ev(
+            json!({"body": "DejaVu Sans", "title": "WenQuanYi Micro Hei"}),
+        ))
         .unwrap();
     let e = admin.print_remove_font("DejaVuSans.ttf").err().unwrap();
     assert_eq!(e.code, Code::Rule, "a font in use stays");
@@ -604,11 +745,16 @@ fn a_units_template_and_font_are_kept_in_the_vault_and_used() {
     }
     let mut admin = f.login(ADMIN);
     admin
-        .print_set_fonts(&ev(json!({"body": "AR PL SungtiL GB", "title": "WenQuanYi Micro Hei"})))
+        .print_set_fonts(&ev(
+            json!({"body": "AR PL SungtiL GB", "title": "WenQuanYi Micro Hei"}),
+        ))
         .unwrap();
     admin.print_remove_font("DejaVuSans.ttf").unwrap();
     admin.print_reset_template("doc-borrow.typ").unwrap();
-    assert_eq!(admin.print_template_source("doc-borrow.typ").unwrap(), original);
+    assert_eq!(
+        admin.print_template_source("doc-borrow.typ").unwrap(),
+        original
+    );
     drop(admin);
     let mut auditor = f.login(AUDITOR);
     let actions: Vec<String> = auditor
@@ -642,24 +788,41 @@ fn the_desktop_keeps_printouts_for_preview_and_output_only_while_signed_in() {
         .doc_add(json!({"title": "预览测试", "level": "秘密", "scope": ["办公室"], "carrier_type": "纸质文件",
                         "custodian": "王五", "received_on": "2026-11-01"}))
         .unwrap();
-    let e = app.print(json!({"form": "doc-borrow", "ids": [d.id], "colour": true})).unwrap_err();
-    assert!(e.message.contains("colour"), "unknown fields are refused: {}", e.message);
-    let job = app.print(json!({"form": "doc-borrow", "ids": [d.id]})).unwrap();
+    let e = app
+        .print(json!({"form": "doc-borrow", "ids": [d.id], "colour": true}))
+        .unwrap_err();
+    assert!(
+        e.message.contains("colour"),
+        "unknown fields are refused: {}",
+        e.message
+    );
+    let job = app
+        .print(json!({"form": "doc-borrow", "ids": [d.id]}))
+        .unwrap();
     let page = app.print_page(&job.serial, 0, 1.0).unwrap();
     assert!(page.starts_with("data:image/png;base64,"));
     // 595 × 842 pt at 1 px/pt: a real A4 page image, not a placeholder.
     assert!(page.len() > 10_000, "{}", page.len());
-    assert_eq!(app.print_page(&job.serial, 1, 1.0).unwrap_err().code, Code::NotFound);
+    assert_eq!(
+        app.print_page(&job.serial, 1, 1.0).unwrap_err().code,
+        Code::NotFound
+    );
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("借阅单.pdf");
     app.print_save(&job.serial, &out).unwrap();
     assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF"));
     app.print_sent(&job.serial).unwrap();
-    assert!(std::fs::read_dir(tmp.path()).unwrap().count() == 1, "no temporary file left");
+    assert!(
+        std::fs::read_dir(tmp.path()).unwrap().count() == 1,
+        "no temporary file left"
+    );
     app.lock(false).unwrap();
     app.login(OFFICER.0, OFFICER.1).unwrap();
     // A new session does not see the old session's printouts.
-    assert_eq!(app.print_page(&job.serial, 0, 1.0).unwrap_err().code, Code::NotFound);
+    assert_eq!(
+        app.print_page(&job.serial, 0, 1.0).unwrap_err().code,
+        Code::NotFound
+    );
     app.lock(false).unwrap();
     let mut auditor = f.login(AUDITOR);
     let actions: Vec<String> = auditor
@@ -669,5 +832,10 @@ fn the_desktop_keeps_printouts_for_preview_and_output_only_while_signed_in() {
         .into_iter()
         .map(|e| e.action)
         .collect();
-    assert!(["print", "print_save", "print_send"].iter().all(|a| actions.iter().any(|x| x == a)), "{actions:?}");
+    assert!(
+        ["print", "print_save", "print_send"]
+            .iter()
+            .all(|a| actions.iter().any(|x| x == a)),
+        "{actions:?}"
+    );
 }

@@ -48,7 +48,9 @@ fn operations() -> Vec<Op> {
             }))?;
             s.doc_add(&input).map(drop)
         }),
-        ("print_log", |s, _| s.print_log(&Default::default()).map(drop)),
+        ("print_log", |s, _| {
+            s.print_log(&Default::default()).map(drop)
+        }),
         ("print_templates", |s, _| s.print_templates().map(drop)),
     ]
 }

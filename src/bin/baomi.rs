@@ -1037,7 +1037,12 @@ fn doc(ctx: &Ctx, cmd: DocCmd) -> CliResult<()> {
     }
 }
 
-fn save_printout(ctx: &Ctx, s: &mut Session, p: &baomi::print::Printout, out: &Path) -> CliResult<()> {
+fn save_printout(
+    ctx: &Ctx,
+    s: &mut Session,
+    p: &baomi::print::Printout,
+    out: &Path,
+) -> CliResult<()> {
     p.save(out)?;
     s.print_delivered(&p.job.serial, baomi::print::Delivery::Pdf(out))?;
     emit(ctx, &p.job, || {
@@ -1114,7 +1119,11 @@ fn print(ctx: &Ctx, cmd: PrintCmd) -> CliResult<()> {
                             format!(
                                 "{}\t{}\t{}",
                                 t.name,
-                                if t.custom { "本单位模板" } else { "内置" },
+                                if t.custom {
+                                    "本单位模板"
+                                } else {
+                                    "内置"
+                                },
                                 t.forms.join("、")
                             )
                         })
@@ -1124,9 +1133,11 @@ fn print(ctx: &Ctx, cmd: PrintCmd) -> CliResult<()> {
             }
             TemplateCmd::Show { name } => {
                 let text = s.print_template_source(&name)?;
-                emit(ctx, &serde_json::json!({ "name": name, "source": text }), || {
-                    text.clone()
-                })
+                emit(
+                    ctx,
+                    &serde_json::json!({ "name": name, "source": text }),
+                    || text.clone(),
+                )
             }
             TemplateCmd::Set { name, file } => {
                 let text = std::fs::read_to_string(&file).map_err(|e| {
@@ -1137,11 +1148,15 @@ fn print(ctx: &Ctx, cmd: PrintCmd) -> CliResult<()> {
                     )
                 })?;
                 let info = s.print_set_template(&name, &text)?;
-                emit(ctx, &info, || format!("模板 {} 已替换（测试排版通过）", info.name))
+                emit(ctx, &info, || {
+                    format!("模板 {} 已替换（测试排版通过）", info.name)
+                })
             }
             TemplateCmd::Reset { name } => {
                 let info = s.print_reset_template(&name)?;
-                emit(ctx, &info, || format!("模板 {} 已恢复为内置模板", info.name))
+                emit(ctx, &info, || {
+                    format!("模板 {} 已恢复为内置模板", info.name)
+                })
             }
         },
         PrintCmd::Font(f) => match f {
@@ -1155,7 +1170,11 @@ fn print(ctx: &Ctx, cmd: PrintCmd) -> CliResult<()> {
                             format!(
                                 "{}\t{}\t{}",
                                 f.name,
-                                if f.builtin { "内置" } else { "本单位添加" },
+                                if f.builtin {
+                                    "内置"
+                                } else {
+                                    "本单位添加"
+                                },
                                 f.families.join("、")
                             )
                         })
@@ -1169,7 +1188,11 @@ fn print(ctx: &Ctx, cmd: PrintCmd) -> CliResult<()> {
             }
             FontCmd::Add { file } => {
                 let data = std::fs::read(&file).map_err(|e| {
-                    Error::field("file", "字体文件", format!("无法读取 {}：{e}", file.display()))
+                    Error::field(
+                        "file",
+                        "字体文件",
+                        format!("无法读取 {}：{e}", file.display()),
+                    )
                 })?;
                 let name = file
                     .file_name()
@@ -1177,7 +1200,11 @@ fn print(ctx: &Ctx, cmd: PrintCmd) -> CliResult<()> {
                     .unwrap_or_default();
                 let added = s.print_add_font(&name, data)?;
                 emit(ctx, &added, || {
-                    format!("已添加字体文件 {}：{}", added.name, added.families.join("、"))
+                    format!(
+                        "已添加字体文件 {}：{}",
+                        added.name,
+                        added.families.join("、")
+                    )
                 })
             }
             FontCmd::Remove { name } => {
@@ -1200,7 +1227,11 @@ fn print(ctx: &Ctx, cmd: PrintCmd) -> CliResult<()> {
                         return Err(Failure::Usage("月核对表每次打印一条核对记录".into()));
                     };
                     let id = id.parse::<i64>().map_err(|_| {
-                        Error::field("reconciliation", "核对记录", format!("“{id}”不是核对记录的 ID"))
+                        Error::field(
+                            "reconciliation",
+                            "核对记录",
+                            format!("“{id}”不是核对记录的 ID"),
+                        )
                     })?;
                     PrintRequest {
                         form: a.form.clone(),

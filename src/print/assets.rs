@@ -100,7 +100,9 @@ fn sources(s: &Session) -> Result<BTreeMap<String, String>> {
     let mut stmt = s
         .conn()
         .prepare("SELECT name, data FROM print_assets WHERE kind = 'template'")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
     for row in rows {
         let (name, data) = row?;
         let text = String::from_utf8(data)
@@ -110,10 +112,13 @@ fn sources(s: &Session) -> Result<BTreeMap<String, String>> {
     Ok(out)
 }
 
-fn unit_fonts(s: &Session) -> Result<Vec<(String, Vec<Font>, u64, String)>> {
-    let mut stmt = s
-        .conn()
-        .prepare("SELECT name, data, added_at FROM print_assets WHERE kind = 'font' ORDER BY name")?;
+/// A font file the unit added: file name, its faces, size in bytes, when it was added.
+type UnitFont = (String, Vec<Font>, u64, String);
+
+fn unit_fonts(s: &Session) -> Result<Vec<UnitFont>> {
+    let mut stmt = s.conn().prepare(
+        "SELECT name, data, added_at FROM print_assets WHERE kind = 'font' ORDER BY name",
+    )?;
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -248,7 +253,11 @@ fn font_file_name(name: &str) -> Result<String> {
         .unwrap_or_default();
     let lower = name.to_lowercase();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::field("name", "字体文件名", "不能为空，且不超过 100 个字符"));
+        return Err(Error::field(
+            "name",
+            "字体文件名",
+            "不能为空，且不超过 100 个字符",
+        ));
     }
     if ![".ttf", ".otf", ".ttc", ".otc"]
         .iter()
@@ -278,7 +287,11 @@ impl Session {
                 "SELECT name, added_at, actor FROM print_assets WHERE kind = 'template'",
             )?;
             let rows = stmt.query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
             })?;
             for row in rows {
                 let (n, at, by) = row?;
@@ -485,7 +498,9 @@ impl Session {
         let file = unit_fonts(self)?
             .into_iter()
             .find(|(n, _, _, _)| n == name)
-            .ok_or_else(|| Error::field("name", "字体文件", format!("没有添加过字体文件“{name}”")))?;
+            .ok_or_else(|| {
+                Error::field("name", "字体文件", format!("没有添加过字体文件“{name}”"))
+            })?;
         let families = engine::families(&file.1);
         if families
             .iter()

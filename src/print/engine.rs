@@ -103,7 +103,11 @@ impl Engine {
             Ok(doc) => doc,
             Err(e) => return Err(self.failure(main, e)),
         };
-        if let Some(w) = warned.warnings.iter().find(|w| w.severity == Severity::Warning) {
+        if let Some(w) = warned
+            .warnings
+            .iter()
+            .find(|w| w.severity == Severity::Warning)
+        {
             return Err(self.diagnostic(main, w));
         }
         Ok(doc)

@@ -91,10 +91,7 @@ pub const FORMS: &[Form] = &[
 ];
 
 /// The shared template every form imports.
-pub const COMMON: (&str, &str) = (
-    "common.typ",
-    include_str!("../../assets/forms/common.typ"),
-);
+pub const COMMON: (&str, &str) = ("common.typ", include_str!("../../assets/forms/common.typ"));
 
 /// How many rows a listing prints at most.
 pub const LIST_MAX_ROWS: u32 = 20_000;
@@ -183,9 +180,7 @@ pub fn content(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Conte
                 return Err(Error::field(
                     "query",
                     "筛选条件",
-                    format!(
-                        "符合条件的载体超过 {LIST_MAX_ROWS} 件，请缩小筛选范围后分批打印"
-                    ),
+                    format!("符合条件的载体超过 {LIST_MAX_ROWS} 件，请缩小筛选范围后分批打印"),
                 ));
             }
             let filters = describe_filters(&q);
@@ -253,7 +248,7 @@ fn pick<'a>(
     kind: &str,
     wanted: Option<i64>,
 ) -> Result<Option<&'a (i64, Meta, DocEvent)>> {
-    let of_kind = events
+    let mut of_kind = events
         .iter()
         .filter(|(_, _, e)| <Documents as crate::register::Register>::kind(e) == kind);
     match wanted {
@@ -268,7 +263,7 @@ fn pick<'a>(
                     format!("事件 {id} 不是该载体的“{}”记录", kind_label(kind)),
                 )
             }),
-        None => Ok(of_kind.last()),
+        None => Ok(of_kind.next_back()),
     }
 }
 
@@ -354,13 +349,17 @@ fn copy(s: &mut Session, (v, events): &Doc, wanted: Option<i64>) -> Result<Value
         "original": doc(v), "kind": "", "count": null, "approver": "", "approver_role": "",
         "applicant": "", "copies": [], "on": null, "approval": "", "remarks": "",
     });
-    if let Some((_, m, DocEvent::Copied {
-        count,
-        copy_kind,
-        approver,
-        approver_role,
-        copy_ids,
-    })) = pick(events, "copied", wanted)?
+    if let Some((
+        _,
+        m,
+        DocEvent::Copied {
+            count,
+            copy_kind,
+            approver,
+            approver_role,
+            copy_ids,
+        },
+    )) = pick(events, "copied", wanted)?
     {
         let mut serials = Vec::new();
         let mut applicant = String::new();
@@ -384,12 +383,16 @@ fn borrow((v, events): &Doc, wanted: Option<i64>) -> Result<Value> {
         "doc": doc(v), "borrower": "", "department": "", "borrowed_on": null,
         "due_on": null, "returned_on": null, "approval": "",
     });
-    if let Some((id, m, DocEvent::Borrowed {
-        borrower,
-        department,
-        due_on,
-        ..
-    })) = pick(events, "borrowed", wanted)?
+    if let Some((
+        id,
+        m,
+        DocEvent::Borrowed {
+            borrower,
+            department,
+            due_on,
+            ..
+        },
+    )) = pick(events, "borrowed", wanted)?
     {
         // The return that closed this borrowing, if any.
         let returned = events
@@ -480,10 +483,7 @@ fn reconciliation(s: &Session, id: i64) -> Result<Recorded> {
 }
 
 /// Title, level, custodian and location of each serial the reconciliation names.
-fn lookup(
-    s: &mut Session,
-    r: &Recorded,
-) -> Result<std::collections::HashMap<String, [String; 4]>> {
+fn lookup(s: &mut Session, r: &Recorded) -> Result<std::collections::HashMap<String, [String; 4]>> {
     let mut out = std::collections::HashMap::new();
     let all = r
         .expected
@@ -499,7 +499,12 @@ fn lookup(
             let v = s.doc_show(id)?;
             out.insert(
                 serial.clone(),
-                [v.title, v.level.label().to_string(), v.custodian, v.location],
+                [
+                    v.title,
+                    v.level.label().to_string(),
+                    v.custodian,
+                    v.location,
+                ],
             );
         }
     }
@@ -519,7 +524,11 @@ fn reconcile(r: &Recorded, info: &std::collections::HashMap<String, [String; 4]>
         let found = r.counted.contains(s);
         rows.push((
             s.clone(),
-            if found { "下落不明，已清点到" } else { "下落不明" },
+            if found {
+                "下落不明，已清点到"
+            } else {
+                "下落不明"
+            },
             false,
         ));
     }
@@ -658,7 +667,10 @@ fn listing(rows: &[DocView], filters: &str) -> Value {
                 .into_iter()
                 .flatten()
                 .map(|(k, v)| {
-                    let text = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                    let text = v
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string());
                     (k.clone(), json!(text_width(&text)))
                 })
                 .collect();
@@ -694,7 +706,9 @@ pub fn sample(form: &Form, today: NaiveDate) -> Value {
             "method": "粉碎", "list_no": "XH-2026-01", "destroyed_on": on,
             "total": 3, "counts": "机密 3 件", "items": items,
         }),
-        "doc-handback" => json!({ "to": "市保密局", "total": 3, "counts": "机密 3 件", "items": items }),
+        "doc-handback" => {
+            json!({ "to": "市保密局", "total": 3, "counts": "机密 3 件", "items": items })
+        }
         "doc-copy" => json!({
             "original": d(1), "kind": "复印", "count": 2, "approver": "李四",
             "approver_role": "分管保密领导", "applicant": "张三", "copies": ["机-2026-0002", "机-2026-0003"],

@@ -282,7 +282,7 @@ impl Session {
             ),
             Delivery::Printer => (
                 "print_send",
-                format!("打印件 {serial} 送交打印机"),
+                format!("打印件 {serial} 送交系统打印对话框"),
                 String::new(),
             ),
         };
