@@ -298,6 +298,9 @@ impl App {
         self.with(|s| s.print_delivered(serial, print::Delivery::Printer))
     }
 
+    pub fn print_check(&self, serial: &str) -> Result<print::PrintCheck> {
+        self.with(|s| s.print_check(serial))
+    }
     pub fn print_log(&self, q: &print::PrintLogQuery) -> Result<print::PrintLogPage> {
         self.with(|s| s.print_log(q))
     }

@@ -409,6 +409,11 @@ fn printing_through_the_cli() {
     );
     assert_eq!(code(&p), 0, "{}", stderr(&p));
 
+    let check = baomi(&f.dir, Some(OFFICER), &["print", "check", "P2026-000001"]);
+    assert_eq!(code(&check), 0, "{}", stderr(&check));
+    let said = String::from_utf8_lossy(&check.stdout).to_string();
+    assert!(said.contains("所印数据与保密库当前数据一致"), "{said}");
+
     let log = stdout_json(&baomi(&f.dir, Some(OFFICER), &["--json", "print", "log"]));
     assert_eq!(log["total"], 3);
     assert_eq!(log["rows"][0]["form"], "doc-destroy");

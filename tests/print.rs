@@ -554,6 +554,29 @@ fn the_digest_follows_the_data_and_the_serial_follows_the_log() {
     .unwrap();
     let c = s.print(&request("doc-borrow", &[d.id])).unwrap().job;
     assert_ne!(a.digest, c.digest, "changed data, changed digest");
+    // A paper copy matched to the vault: the old print no longer matches, the new one does.
+    let old = s.print_check(&a.serial).unwrap();
+    assert!(!old.unchanged);
+    assert_eq!(old.job.digest, a.digest);
+    assert_eq!(old.current_digest, c.digest);
+    assert!(s.print_check(&c.serial.to_lowercase()).unwrap().unchanged);
+    let e = s.print_check("P2026-999999").unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("serial"));
+    // A listing is checked under the same filters and order it was printed with.
+    let list = PrintRequest {
+        form: "doc-list".into(),
+        query: Some(ev(
+            json!({"level": "秘密", "sort": "title", "desc": false, "offset": 0, "limit": 1}),
+        )),
+        ..Default::default()
+    };
+    let l = s.print(&list).unwrap().job;
+    assert!(s.print_check(&l.serial).unwrap().unchanged);
+    add(&mut s, "新登记的秘密文件", "秘密", "王五", "1号保密柜");
+    assert!(
+        !s.print_check(&l.serial).unwrap().unchanged,
+        "a new row changes the listing"
+    );
 }
 
 #[test]

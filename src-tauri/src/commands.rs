@@ -189,6 +189,11 @@ fn print_sent(app: State<'_, App>, serial: String) -> R<()> {
 }
 
 #[tauri::command(async)]
+fn print_check(app: State<'_, App>, serial: String) -> R<pr::PrintCheck> {
+    app.print_check(&serial)
+}
+
+#[tauri::command(async)]
 fn print_log(app: State<'_, App>, query: pr::PrintLogQuery) -> R<pr::PrintLogPage> {
     app.print_log(&query)
 }
@@ -268,6 +273,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         print_save,
         print_sent,
         print_log,
+        print_check,
         print_templates,
         print_export_template,
         print_import_template,

@@ -186,6 +186,8 @@ enum PrintCmd {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// 核对纸质件：按打印编号查出打印记录，并核对所印数据与保密库当前数据是否一致
+    Check { serial: String },
     /// 打印模板（系统管理员）：list、show NAME、set NAME FILE、reset NAME
     #[command(subcommand)]
     Template(TemplateCmd),
@@ -1082,6 +1084,30 @@ fn print(ctx: &Ctx, cmd: PrintCmd) -> CliResult<()> {
             };
             let p = s.print(&req)?;
             save_printout(ctx, &mut s, &p, &out)
+        }
+        PrintCmd::Check { serial } => {
+            let c = s.print_check(&serial)?;
+            emit(ctx, &c, || {
+                let j = &c.job;
+                format!(
+                    "{} {}（{}），{} 页，{} 由 {} 打印，数据摘要 {}\n{}",
+                    j.serial,
+                    j.title,
+                    j.subject,
+                    j.pages,
+                    j.printed_at,
+                    j.actor,
+                    j.digest,
+                    if c.unchanged {
+                        "所印数据与保密库当前数据一致".to_string()
+                    } else {
+                        format!(
+                            "打印之后保密库中的数据已变化（当前数据摘要 {}）",
+                            c.current_digest
+                        )
+                    }
+                )
+            })
         }
         PrintCmd::Log {
             form,

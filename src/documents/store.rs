@@ -279,7 +279,7 @@ pub fn view(s: &DocState, today: NaiveDate) -> DocView {
 }
 
 /// Search text, filters, order and page of the register list.
-#[derive(Debug, Clone, Default, Deserialize, TS, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub struct DocQuery {

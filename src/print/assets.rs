@@ -135,6 +135,15 @@ fn unit_fonts(s: &Session) -> Result<Vec<UnitFont>> {
     Ok(out)
 }
 
+/// The faces of every font file the unit added, except the file `except`.
+fn unit_faces(s: &Session, except: Option<&str>) -> Result<Vec<Font>> {
+    Ok(unit_fonts(s)?
+        .into_iter()
+        .filter(|(n, _, _, _)| Some(n.as_str()) != except)
+        .flat_map(|(_, f, _, _)| f)
+        .collect())
+}
+
 /// The engine for this vault's templates and fonts, rebuilt only when they change.
 pub fn engine(s: &Session) -> Result<Arc<Engine>> {
     static CACHE: Mutex<Option<(String, Arc<Engine>)>> = Mutex::new(None);
@@ -161,10 +170,7 @@ pub fn engine(s: &Session) -> Result<Arc<Engine>> {
             return Ok(e.clone());
         }
     }
-    let fonts: Vec<Font> = unit_fonts(s)?
-        .into_iter()
-        .flat_map(|(_, f, _, _)| f)
-        .collect();
+    let fonts = unit_faces(s, None)?;
     let e = Arc::new(Engine::new(&sources(s)?, &fonts));
     *cache = Some((fingerprint, e.clone()));
     Ok(e)
@@ -346,10 +352,7 @@ impl Session {
         }
         let mut candidate = sources(self)?;
         candidate.insert(name.clone(), source.to_string());
-        let fonts: Vec<Font> = unit_fonts(self)?
-            .into_iter()
-            .flat_map(|(_, f, _, _)| f)
-            .collect();
+        let fonts = unit_faces(self, None)?;
         test_render(self, &candidate, &fonts, &font_choice(self)?, &affected)?;
         let sha = sha256_hex(source.as_bytes());
         self.write(|w| {
@@ -445,11 +448,7 @@ impl Session {
         let size = data.len() as u64;
         let new_fonts = engine::parse_font(&name, data.clone())?;
         let families = engine::families(&new_fonts);
-        let mut fonts: Vec<Font> = unit_fonts(self)?
-            .into_iter()
-            .filter(|(n, _, _, _)| *n != name)
-            .flat_map(|(_, f, _, _)| f)
-            .collect();
+        let mut fonts = unit_faces(self, Some(&name))?;
         fonts.extend(new_fonts);
         let sources = sources(self)?;
         for family in &families {
@@ -531,10 +530,7 @@ impl Session {
             body: choice.body.trim().to_string(),
             title: choice.title.trim().to_string(),
         };
-        let fonts: Vec<Font> = unit_fonts(self)?
-            .into_iter()
-            .flat_map(|(_, f, _, _)| f)
-            .collect();
+        let fonts = unit_faces(self, None)?;
         let mut known = engine::embedded_families();
         known.extend(engine::families(&fonts));
         for (field, label, family) in [

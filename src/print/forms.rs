@@ -112,8 +112,6 @@ pub struct Content {
     pub data: Value,
     pub subject: String,
     pub marking: Option<String>,
-    /// The listing's filters as used (for the print log's request), else null.
-    pub filters: Value,
 }
 
 fn ids<'a>(req: &'a PrintRequest, form: &Form) -> Result<&'a [i64]> {
@@ -156,7 +154,6 @@ pub fn content(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Conte
                 data,
                 subject,
                 marking: None,
-                filters: Value::Null,
             })
         }
         Target::Reconciliation => {
@@ -170,7 +167,6 @@ pub fn content(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Conte
                 data: reconcile(&r, &titles),
                 subject,
                 marking: None,
-                filters: Value::Null,
             })
         }
         Target::List => {
@@ -194,7 +190,6 @@ pub fn content(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Conte
                 data: listing(&page.rows, &filters),
                 subject: format!("{}（{} 件）", filters, page.rows.len()),
                 marking,
-                filters: serde_json::to_value(ListFilters::from(&q)).unwrap_or(Value::Null),
             })
         }
     }
@@ -571,22 +566,14 @@ fn reconcile(r: &Recorded, info: &std::collections::HashMap<String, [String; 4]>
     })
 }
 
-/// The listing's filters as the print log keeps them (no paging).
-#[derive(serde::Serialize)]
+/// The listing's filters that are in use (blank ones dropped).
 struct ListFilters<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
     query: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     level: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     custodian: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     received_from: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     received_to: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     overdue: Option<bool>,
 }
 

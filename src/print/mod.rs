@@ -161,6 +161,17 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
     })
 }
 
+/// A paper copy matched to the vault.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct PrintCheck {
+    pub job: PrintJob,
+    /// The digest of the same data as the vault holds it now.
+    pub current_digest: String,
+    /// The printed data is unchanged since the print.
+    pub unchanged: bool,
+}
+
 /// Filters of the print log.
 #[derive(Debug, Clone, Default, Deserialize, TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
@@ -212,9 +223,15 @@ impl Session {
         let unit = self.unit_name()?;
         let today = self.today();
         let printed_by = self.display_name().to_string();
+        // What was asked, so `print_check` can rebuild the same data later (paging aside).
+        let query = req.query.clone().map(|q| DocQuery {
+            offset: None,
+            limit: None,
+            ..q
+        });
         let request = serde_json::json!({
             "form": req.form, "ids": req.ids, "event": req.event,
-            "reconciliation": req.reconciliation, "query": content.filters,
+            "reconciliation": req.reconciliation, "query": query,
         });
         self.write(|w| {
             let id: i64 = w.tx.query_row(
@@ -292,6 +309,53 @@ impl Session {
                 serial,
                 serde_json::json!({ "path": target, "summary": summary }),
             )
+        })
+    }
+
+    /// Matches a paper copy to the vault: the job of `serial`, and whether the data it printed
+    /// is still what the vault holds (the digest of the same request, rebuilt now).
+    pub fn print_check(&mut self, serial: &str) -> Result<PrintCheck> {
+        self.require(Op::Print)?;
+        let serial = serial.trim().to_uppercase();
+        let row = self.conn().query_row(
+            "SELECT serial, form, title, subject, digest, pages, printed_at, actor, request
+             FROM print_jobs WHERE serial = ?1",
+            [&serial],
+            |r| {
+                Ok((
+                    PrintJob {
+                        serial: r.get(0)?,
+                        form: r.get(1)?,
+                        title: r.get(2)?,
+                        subject: r.get(3)?,
+                        digest: r.get(4)?,
+                        pages: r.get(5)?,
+                        printed_at: r.get(6)?,
+                        actor: r.get(7)?,
+                    },
+                    r.get::<_, String>(8)?,
+                ))
+            },
+        );
+        let (job, request) = match row {
+            Ok(found) => found,
+            Err(rusqlite::Error::QueryReturnedNoRows) => {
+                return Err(Error::field(
+                    "serial",
+                    "打印编号",
+                    format!("打印记录中没有“{serial}”"),
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let req: PrintRequest = serde_json::from_str(&request)
+            .map_err(|e| Error::integrity(format!("打印记录 {serial} 的请求已损坏：{e}")))?;
+        let form = forms::find(&req.form)?;
+        let current = digest(&forms::content(self, form, &req)?.data);
+        Ok(PrintCheck {
+            unchanged: current == job.digest,
+            current_digest: current,
+            job,
         })
     }
 

@@ -32,6 +32,7 @@ import type { Page } from './bindings/Page'
 import type { Policy } from './bindings/Policy'
 import type { PrintJob } from './bindings/PrintJob'
 import type { PrintLogPage } from './bindings/PrintLogPage'
+import type { PrintCheck } from './bindings/PrintCheck'
 import type { PrintLogQuery } from './bindings/PrintLogQuery'
 import type { PrintRequest } from './bindings/PrintRequest'
 import type { ReconcileInput } from './bindings/ReconcileInput'
@@ -158,6 +159,8 @@ export const printPage = (serial: string, page: number, scale: number) =>
 export const printSave = (serial: string, path: string) => guarded<null>('print_save', { serial, path })
 export const printSent = (serial: string) => guarded<null>('print_sent', { serial })
 export const printLog = (query: PrintLogQuery) => guarded<PrintLogPage>('print_log', { query })
+/** Matches a paper copy to the vault: is the printed data still what the vault holds? */
+export const printCheck = (serial: string) => guarded<PrintCheck>('print_check', { serial })
 
 export const printTemplates = () => guarded<TemplateInfo[]>('print_templates')
 export const printExportTemplate = (name: string, path: string) =>
