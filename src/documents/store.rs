@@ -479,9 +479,21 @@ fn query(
         rusqlite::params_from_iter(args.iter()),
         |r| r.get(0),
     )?;
-    let mut stmt = conn.prepare(&format!(
-        "SELECT d.state FROM {from} {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
-    ))?;
+    let sql = if matcher.is_some() {
+        format!(
+            "SELECT d.state FROM {from} {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+        )
+    } else {
+        // Pick the page's ids first, then read only those rows: a range filter (received in a
+        // year) sorted by id is then answered from the index alone, instead of reading every
+        // matching row's state before sorting them.
+        format!(
+            "SELECT d.state FROM documents d WHERE d.id IN \
+             (SELECT d.id FROM {from} {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}) \
+             ORDER BY {order}"
+        )
+    };
+    let mut stmt = conn.prepare(&sql)?;
     let rows = stmt
         .query_map(rusqlite::params_from_iter(args.iter()), |r| {
             r.get::<_, String>(0)
