@@ -209,17 +209,14 @@ fn test_render(
         only.to_vec()
     };
     for form in list {
-        let mut data = forms::sample(form, s.today());
-        if let Some(o) = data.as_object_mut() {
-            let common = serde_json::json!({
+        let data = super::with_common(
+            forms::sample(form, s.today()),
+            serde_json::json!({
                 "unit": "示例单位", "title": form.title, "serial": "P0000-000000",
                 "digest": "000000000000", "printed_on": crate::dates::iso(s.today()),
                 "printed_by": "示例", "marking": "机密", "fonts": choice,
-            });
-            if let serde_json::Value::Object(c) = common {
-                o.extend(c);
-            }
-        }
+            }),
+        );
         let doc = e
             .compile(&format!("{}.typ", form.id), &data)
             .map_err(|err| {

@@ -198,6 +198,34 @@ pub struct PrintLogPage {
     pub total: i64,
 }
 
+/// The columns of a print job, in the order `job_from_row` reads them.
+const JOB_COLUMNS: &str = "serial, form, title, subject, digest, pages, printed_at, actor";
+
+fn job_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PrintJob> {
+    Ok(PrintJob {
+        serial: r.get(0)?,
+        form: r.get(1)?,
+        title: r.get(2)?,
+        subject: r.get(3)?,
+        digest: r.get(4)?,
+        pages: r.get(5)?,
+        printed_at: r.get(6)?,
+        actor: r.get(7)?,
+    })
+}
+
+/// A form's data with the keys every print has (unit, title, serial, digest, printed_on,
+/// printed_by, marking, fonts — `assets/forms/README.md`) added to it.
+pub(crate) fn with_common(
+    mut data: serde_json::Value,
+    common: serde_json::Value,
+) -> serde_json::Value {
+    if let (Some(obj), serde_json::Value::Object(c)) = (data.as_object_mut(), common) {
+        obj.extend(c);
+    }
+    data
+}
+
 /// The short digest printed on the pages: the first 12 hex digits of SHA-256 over the data's
 /// canonical JSON (keys sorted), so the same data always gives the same digest.
 pub fn digest(data: &serde_json::Value) -> String {
@@ -240,17 +268,14 @@ impl Session {
                 |r| r.get(0),
             )?;
             let serial = format!("P{}-{id:06}", chrono::Datelike::year(&today));
-            let mut data = content.data.clone();
-            if let Some(obj) = data.as_object_mut() {
-                let common = serde_json::json!({
+            let data = with_common(
+                content.data.clone(),
+                serde_json::json!({
                     "unit": unit, "title": form.title, "serial": serial, "digest": digest,
                     "printed_on": crate::dates::iso(today), "printed_by": printed_by,
                     "marking": content.marking, "fonts": fonts,
-                });
-                if let serde_json::Value::Object(c) = common {
-                    obj.extend(c);
-                }
-            }
+                }),
+            );
             let document = engine.compile(&format!("{}.typ", form.id), &data)?;
             let pdf = engine::pdf(&document, &serial)?;
             let pages = document.pages().len() as u32;
@@ -318,24 +343,9 @@ impl Session {
         self.require(Op::Print)?;
         let serial = serial.trim().to_uppercase();
         let row = self.conn().query_row(
-            "SELECT serial, form, title, subject, digest, pages, printed_at, actor, request
-             FROM print_jobs WHERE serial = ?1",
+            &format!("SELECT {JOB_COLUMNS}, request FROM print_jobs WHERE serial = ?1"),
             [&serial],
-            |r| {
-                Ok((
-                    PrintJob {
-                        serial: r.get(0)?,
-                        form: r.get(1)?,
-                        title: r.get(2)?,
-                        subject: r.get(3)?,
-                        digest: r.get(4)?,
-                        pages: r.get(5)?,
-                        printed_at: r.get(6)?,
-                        actor: r.get(7)?,
-                    },
-                    r.get::<_, String>(8)?,
-                ))
-            },
+            |r| Ok((job_from_row(r)?, r.get::<_, String>(8)?)),
         );
         let (job, request) = match row {
             Ok(found) => found,
@@ -385,22 +395,11 @@ impl Session {
         let limit = q.limit.unwrap_or(50).clamp(1, 500);
         let offset = q.offset.unwrap_or(0);
         let mut stmt = self.conn().prepare(&format!(
-            "SELECT serial, form, title, subject, digest, pages, printed_at, actor FROM print_jobs
+            "SELECT {JOB_COLUMNS} FROM print_jobs
              WHERE {filter} ORDER BY id DESC LIMIT {limit} OFFSET {offset}"
         ))?;
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
-                Ok(PrintJob {
-                    serial: r.get(0)?,
-                    form: r.get(1)?,
-                    title: r.get(2)?,
-                    subject: r.get(3)?,
-                    digest: r.get(4)?,
-                    pages: r.get(5)?,
-                    printed_at: r.get(6)?,
-                    actor: r.get(7)?,
-                })
-            })?
+            .query_map(rusqlite::params_from_iter(args.iter()), job_from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(PrintLogPage { rows, total })
     }
