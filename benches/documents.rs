@@ -11,12 +11,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use baomi::clock::SystemClock;
-use baomi::crypto::KdfParams;
-use baomi::db::{self, Tuning};
-use baomi::documents::rules::DocEvent;
-use baomi::documents::{store, DocFields, DocQuery, DocState, Level, SecrecyPeriod, Status};
-use baomi::keyfile::KeyFile;
-use baomi::register::{self, Meta};
+use baomi::registers::documents::rules::DocEvent;
+use baomi::registers::documents::{
+    DocFields, DocQuery, DocState, Documents, Level, SecrecyPeriod, Status,
+};
+use baomi::registers::{self, Meta};
+use baomi::vault::crypto::KdfParams;
+use baomi::vault::db::{self, Tuning};
+use baomi::vault::keyfile::KeyFile;
 use baomi::vault::{self, InitRequest, NewAccount, Options};
 use chrono::NaiveDate;
 
@@ -157,7 +159,7 @@ fn main() {
             fields: fields.clone(),
             parent_id: None,
         };
-        register::append::<baomi::documents::Documents>(&tx, id, &meta, &event).expect("event");
+        registers::append::<Documents>(&tx, id, &meta, &event).expect("event");
         let status = match rng.next() % 10 {
             0 => Status::Borrowed,
             1 => Status::Archived,
@@ -175,7 +177,7 @@ fn main() {
             missing_since: None,
             parent_id: None,
         };
-        store::save(&tx, &state, "2026-11-22T00:00:00Z").expect("save");
+        registers::table::save::<Documents>(&tx, &state, "2026-11-22T00:00:00Z").expect("save");
     }
     tx.commit().expect("commit");
     drop(conn);

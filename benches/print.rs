@@ -10,9 +10,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use baomi::clock::SystemClock;
-use baomi::crypto::KdfParams;
-use baomi::db::Tuning;
 use baomi::print::PrintRequest;
+use baomi::vault::crypto::KdfParams;
+use baomi::vault::db::Tuning;
 use baomi::vault::{self, InitRequest, NewAccount, Options};
 
 fn account(name: &str, password: &str) -> NewAccount {

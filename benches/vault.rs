@@ -7,8 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use baomi::crypto::{KdfParams, Secret};
-use baomi::db::{self, Tuning};
+use baomi::vault::crypto::{KdfParams, Secret};
+use baomi::vault::db::{self, Tuning};
 use rusqlite::Connection;
 
 const ROWS: i64 = 100_000;
@@ -63,7 +63,8 @@ fn main() {
 
     for params in [KdfParams::minimum(), KdfParams::standard()] {
         let start = Instant::now();
-        baomi::crypto::derive_key("口令Password#1", b"0123456789abcdef", params).expect("kdf");
+        baomi::vault::crypto::derive_key("口令Password#1", b"0123456789abcdef", params)
+            .expect("kdf");
         println!(
             "Argon2id {} MiB, t={}: {:.0} ms per unlock",
             params.memory_kib / 1024,

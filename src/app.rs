@@ -13,14 +13,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::accounts::Account;
-use crate::audit;
 use crate::clock::Clock;
-use crate::documents as d;
 use crate::error::{Code, Error, Result};
-use crate::policy::Policy;
 use crate::print;
-use crate::roles::Role;
+use crate::registers::devices as dv;
+use crate::registers::documents as d;
+use crate::vault::accounts::Account;
+use crate::vault::audit;
+use crate::vault::policy::Policy;
+use crate::vault::roles::Role;
 use crate::vault::{self, InitRequest, NewAccount, Options, Session, SessionInfo};
 
 /// What the UI needs to decide which screen to show.
@@ -218,22 +219,45 @@ impl App {
         self.with(|s| s.doc_reconcile(&input))
     }
 
-    /// One lifecycle event on one carrier; `kind` selects the event and `input` is its JSON
-    /// (the same shapes as `baomi doc <kind>` reads on stdin).
+    /// One lifecycle action on one carrier; `kind` selects the action and `input` is its
+    /// JSON (the same shapes as `baomi doc <kind>` reads on stdin).
     pub fn doc_event(&self, id: i64, kind: &str, input: serde_json::Value) -> Result<d::DocView> {
-        use crate::input::from_value as v;
-        self.with(|s| match kind {
-            "distribute" => s.doc_distribute(id, &v(input)?),
-            "circulate" => s.doc_circulate(id, &v(input)?),
-            "borrow" => s.doc_borrow(id, &v(input)?),
-            "return" => s.doc_return(id, &v(input)?),
-            "archive" => s.doc_archive(id, &v(input)?),
-            "declassify" => s.doc_declassify(id, &v(input)?),
-            "missing" => s.doc_missing(id, &v(input)?),
-            "found" => s.doc_found(id, &v(input)?),
-            "destroy" => s.doc_destroy(id, &v(input)?),
-            "correct" => s.doc_correct(id, &v(input)?),
-            other => Err(Error::validation(format!("未知的手续类型“{other}”"))),
+        self.with(|s| s.act::<d::Documents>(id, kind, input))
+    }
+
+    pub fn device_add(&self, input: serde_json::Value) -> Result<dv::DeviceView> {
+        let input: dv::DeviceInput = crate::input::from_value(input)?;
+        self.with(|s| s.device_add(&input))
+    }
+    pub fn device_list(&self, q: &dv::DeviceQuery) -> Result<dv::DevicePage> {
+        self.with(|s| s.device_list(q))
+    }
+    pub fn device_show(&self, id: i64) -> Result<dv::DeviceView> {
+        self.with(|s| s.device_show(id))
+    }
+    /// One action on one device (the same shapes as `baomi device <kind>` reads on stdin).
+    pub fn device_event(
+        &self,
+        id: i64,
+        kind: &str,
+        input: serde_json::Value,
+    ) -> Result<dv::DeviceView> {
+        self.with(|s| s.act::<dv::Devices>(id, kind, input))
+    }
+    pub fn device_reminders(&self) -> Result<dv::DeviceReminders> {
+        self.with(|s| s.device_reminders())
+    }
+    pub fn device_inspection_intervals(&self) -> Result<Vec<dv::InspectionInterval>> {
+        self.with(|s| s.device_inspection_intervals())
+    }
+    pub fn set_device_inspection_interval(
+        &self,
+        kind: &str,
+        days: u32,
+    ) -> Result<Vec<dv::InspectionInterval>> {
+        self.with(|s| {
+            s.set_device_inspection_interval(kind, days)?;
+            s.device_inspection_intervals()
         })
     }
 

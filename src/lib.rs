@@ -4,22 +4,15 @@
 //! the `baomi` CLI are both thin faces of the API here: open a vault with [`vault::login`],
 //! then call methods on the [`vault::Session`], which checks the role and audits every change.
 
-pub mod accounts;
 pub mod app;
-pub mod audit;
 pub mod clock;
-pub mod crypto;
 pub mod dates;
-pub mod db;
-pub mod documents;
 pub mod error;
 pub mod input;
-pub mod keyfile;
+pub mod page;
 pub mod paths;
-pub mod policy;
 pub mod print;
-pub mod register;
-pub mod roles;
+pub mod registers;
 pub mod search;
 pub mod vault;
 

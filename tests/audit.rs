@@ -13,7 +13,7 @@ fn fixture() -> Fixture {
     f
 }
 
-fn verify(f: &Fixture) -> baomi::audit::Report {
+fn verify(f: &Fixture) -> baomi::vault::audit::Report {
     f.login(AUDITOR).audit_verify().unwrap()
 }
 
@@ -31,7 +31,7 @@ fn an_untouched_log_verifies_and_records_every_kind_of_event() {
     let r = verify(&f);
     assert!(r.intact, "{}", r.problem);
     let page = f.login(AUDITOR).audit_list(&Default::default()).unwrap();
-    let actions: Vec<&str> = page.entries.iter().map(|e| e.action.as_str()).collect();
+    let actions: Vec<&str> = page.rows.iter().map(|e| e.action.as_str()).collect();
     for a in [
         "vault_create",
         "account_create",
@@ -43,7 +43,7 @@ fn an_untouched_log_verifies_and_records_every_kind_of_event() {
         assert!(actions.contains(&a), "missing {a} in {actions:?}");
     }
     let failed = page
-        .entries
+        .rows
         .iter()
         .find(|e| e.action == "login_failed")
         .unwrap();
@@ -128,12 +128,13 @@ fn a_recomputed_chain_is_still_caught_by_the_seal() {
             r.get(0)
         })
         .unwrap();
-    let mut prev = baomi::audit::genesis(&vault_id);
+    let mut prev = baomi::vault::audit::genesis(&vault_id);
     for (seq, at, actor, action, mut target, detail) in rows {
         if seq == 2 {
             target = "forged".into();
         }
-        let hash = baomi::audit::entry_hash(seq, &at, &actor, &action, &target, &detail, &prev);
+        let hash =
+            baomi::vault::audit::entry_hash(seq, &at, &actor, &action, &target, &detail, &prev);
         conn.execute(
             "UPDATE audit_log SET target=?1, prev=?2, hash=?3 WHERE seq=?4",
             rusqlite::params![target, prev, hash, seq],
@@ -172,7 +173,7 @@ fn a_truncated_tail_is_found() {
 #[test]
 fn a_forged_seal_is_found() {
     let f = fixture();
-    let path = baomi::keyfile::path(&f.dir);
+    let path = baomi::vault::keyfile::path(&f.dir);
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let seq = v["seal"]["seq"].as_i64().unwrap();
     v["seal"]["seq"] = (seq - 3).into();

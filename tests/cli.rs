@@ -187,7 +187,7 @@ fn exit_codes_follow_the_contract() {
     assert!(text.contains("\"first_broken\": 2"), "{text}");
     assert!(stderr(&broken).contains("第 2 条记录的内容被修改"));
     // 4: a tampered key file.
-    std::fs::write(baomi::keyfile::path(&f.dir), b"{garbage").unwrap();
+    std::fs::write(baomi::vault::keyfile::path(&f.dir), b"{garbage").unwrap();
     assert_eq!(code(&baomi(&f.dir, Some(OFFICER), &["whoami"])), 4);
 }
 
@@ -226,8 +226,8 @@ fn policy_and_audit_listing_through_the_cli() {
     );
     let page = stdout_json(&list);
     assert_eq!(page["total"], 1);
-    assert_eq!(page["entries"][0]["actor"], "secadm");
-    assert_eq!(page["entries"][0]["action_label"], "修改安全策略");
+    assert_eq!(page["rows"][0]["actor"], "secadm");
+    assert_eq!(page["rows"][0]["action_label"], "修改安全策略");
     let schema = baomi(&f.dir, None, &["schema", "init"]);
     assert_eq!(code(&schema), 0);
     assert!(stdout_json(&schema)["properties"]["secadmin"].is_object());

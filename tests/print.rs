@@ -9,9 +9,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use baomi::documents::*;
 use baomi::print::{PrintLogQuery, PrintRequest, Printout};
-use baomi::roles::Role;
+use baomi::registers::documents::*;
+use baomi::vault::roles::Role;
 use baomi::vault::Session;
 use baomi::Code;
 use serde_json::json;
@@ -453,7 +453,7 @@ fn every_carrier_form_prints_every_value_with_embedded_fonts_and_its_reference_l
         .audit_list(&ev(json!({ "action": "print", "limit": 100 })))
         .unwrap();
     assert_eq!(entries.total, 6);
-    assert!(entries.entries.iter().any(|e| e.target == "P2026-000003"));
+    assert!(entries.rows.iter().any(|e| e.target == "P2026-000003"));
 }
 
 #[test]
@@ -783,7 +783,7 @@ fn a_units_template_and_font_are_kept_in_the_vault_and_used() {
     let actions: Vec<String> = auditor
         .audit_list(&ev(json!({ "limit": 200 })))
         .unwrap()
-        .entries
+        .rows
         .into_iter()
         .map(|e| e.action)
         .collect();
@@ -851,7 +851,7 @@ fn the_desktop_keeps_printouts_for_preview_and_output_only_while_signed_in() {
     let actions: Vec<String> = auditor
         .audit_list(&ev(json!({ "text": job.serial.clone(), "limit": 50 })))
         .unwrap()
-        .entries
+        .rows
         .into_iter()
         .map(|e| e.action)
         .collect();

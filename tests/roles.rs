@@ -1,6 +1,6 @@
 //! The whole role × operation matrix, walked through the real API (三员分立).
 
-use baomi::roles::Role;
+use baomi::vault::roles::Role;
 use baomi::vault::{NewAccount, Session};
 use baomi::Code;
 
@@ -28,7 +28,7 @@ fn operations() -> Vec<Op> {
         ("assign_role", |s, _| s.assign_role("target1", Role::Reader)),
         ("view_policy", |s, _| s.policy().map(drop)),
         ("set_policy", |s, _| {
-            let p = baomi::policy::Policy::default();
+            let p = baomi::vault::policy::Policy::default();
             s.set_policy(p).map(drop)
         }),
         ("audit_list", |s, _| {
@@ -95,7 +95,7 @@ fn every_role_can_do_exactly_its_operations() {
     // Every refusal was itself recorded for the auditor.
     let mut a = f.login(AUDITOR);
     let page = a
-        .audit_list(&baomi::audit::Filter {
+        .audit_list(&baomi::vault::audit::Filter {
             action: Some("permission_denied".into()),
             ..Default::default()
         })

@@ -6,6 +6,7 @@
 mod audit;
 mod cli;
 mod crash;
+mod devices;
 mod documents;
 mod print;
 mod roles;

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use baomi::clock::FixedClock;
-use baomi::crypto::KdfParams;
-use baomi::db::{self, Tuning};
-use baomi::keyfile::KeyFile;
+use baomi::vault::crypto::KdfParams;
+use baomi::vault::db::{self, Tuning};
+use baomi::vault::keyfile::KeyFile;
 use baomi::vault::{self, InitRequest, NewAccount, Options, Session};
 use chrono::TimeZone;
 
@@ -80,7 +80,7 @@ impl Fixture {
         &self,
         name: &str,
         display: &str,
-        role: baomi::roles::Role,
+        role: baomi::vault::roles::Role,
         password: &str,
     ) {
         let initial = "Initial#12345";

@@ -1,6 +1,6 @@
 //! Creating, opening and locking vaults: passwords, lockout, idle lock, what reaches the disk.
 
-use baomi::roles::Role;
+use baomi::vault::roles::Role;
 use baomi::vault::{self, NewAccount};
 use baomi::Code;
 use chrono::Duration;
@@ -210,13 +210,13 @@ fn the_app_state_locks_an_idle_session_and_audits_it() {
     );
     app.login(AUDITOR.0, AUDITOR.1).unwrap();
     let page = app
-        .audit_list(&baomi::audit::Filter {
+        .audit_list(&baomi::vault::audit::Filter {
             action: Some("idle_lock".into()),
             ..Default::default()
         })
         .unwrap();
     assert_eq!(page.total, 1);
-    assert_eq!(page.entries[0].actor, SECADMIN.0);
+    assert_eq!(page.rows[0].actor, SECADMIN.0);
 }
 
 #[test]
@@ -256,7 +256,7 @@ fn nothing_readable_reaches_the_disk() {
 fn a_newer_vault_is_refused_with_a_clear_message() {
     let f = Fixture::new();
     let conn = raw_connection(&f.dir, OFFICER);
-    conn.pragma_update(None, "user_version", baomi::db::schema_version() + 1)
+    conn.pragma_update(None, "user_version", baomi::vault::db::schema_version() + 1)
         .unwrap();
     drop(conn);
     let e = f.try_login(OFFICER.0, OFFICER.1).err().unwrap();
@@ -265,7 +265,7 @@ fn a_newer_vault_is_refused_with_a_clear_message() {
 
     // A key file from a newer version is refused too.
     let f = Fixture::new();
-    let path = baomi::keyfile::path(&f.dir);
+    let path = baomi::vault::keyfile::path(&f.dir);
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     v["version"] = 99.into();
     std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();

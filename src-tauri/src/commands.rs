@@ -6,13 +6,14 @@
 
 use std::path::PathBuf;
 
-use baomi::accounts::Account;
 use baomi::app::{App, AppStatus};
-use baomi::audit::{Filter, Page, Report};
-use baomi::documents as d;
-use baomi::policy::Policy;
 use baomi::print as pr;
-use baomi::roles::Role;
+use baomi::registers::devices as dv;
+use baomi::registers::documents as d;
+use baomi::vault::accounts::Account;
+use baomi::vault::audit::{Filter, Page, Report};
+use baomi::vault::policy::Policy;
+use baomi::vault::roles::Role;
 use baomi::vault::{InitRequest, NewAccount, SessionInfo};
 use baomi::Error;
 use tauri::State;
@@ -164,6 +165,50 @@ fn doc_highest_level(app: State<'_, App>) -> R<Option<d::Level>> {
 }
 
 #[tauri::command(async)]
+fn device_add(app: State<'_, App>, input: serde_json::Value) -> R<dv::DeviceView> {
+    app.device_add(input)
+}
+
+#[tauri::command(async)]
+fn device_list(app: State<'_, App>, query: dv::DeviceQuery) -> R<dv::DevicePage> {
+    app.device_list(&query)
+}
+
+#[tauri::command(async)]
+fn device_show(app: State<'_, App>, id: i64) -> R<dv::DeviceView> {
+    app.device_show(id)
+}
+
+#[tauri::command(async)]
+fn device_event(
+    app: State<'_, App>,
+    id: i64,
+    kind: String,
+    input: serde_json::Value,
+) -> R<dv::DeviceView> {
+    app.device_event(id, &kind, input)
+}
+
+#[tauri::command(async)]
+fn device_reminders(app: State<'_, App>) -> R<dv::DeviceReminders> {
+    app.device_reminders()
+}
+
+#[tauri::command(async)]
+fn device_inspection_intervals(app: State<'_, App>) -> R<Vec<dv::InspectionInterval>> {
+    app.device_inspection_intervals()
+}
+
+#[tauri::command(async)]
+fn set_device_inspection_interval(
+    app: State<'_, App>,
+    kind: String,
+    days: u32,
+) -> R<Vec<dv::InspectionInterval>> {
+    app.set_device_inspection_interval(&kind, days)
+}
+
+#[tauri::command(async)]
 fn print_forms(app: State<'_, App>) -> R<Vec<pr::FormInfo>> {
     app.print_forms()
 }
@@ -267,6 +312,13 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         doc_reconcile,
         doc_reminders,
         doc_highest_level,
+        device_add,
+        device_list,
+        device_show,
+        device_event,
+        device_reminders,
+        device_inspection_intervals,
+        set_device_inspection_interval,
         print_forms,
         print,
         print_page,

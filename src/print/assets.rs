@@ -17,7 +17,7 @@ use typst::text::Font;
 use super::engine::{self, Engine};
 use super::forms::{self, Form, COMMON, FORMS};
 use crate::error::{Error, Result};
-use crate::roles::Op;
+use crate::vault::roles::Op;
 use crate::vault::Session;
 
 /// Largest template source accepted.
@@ -276,7 +276,7 @@ fn font_file_name(name: &str) -> Result<String> {
 }
 
 fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(crate::crypto::sha256(data))
+    hex::encode(crate::vault::crypto::sha256(data))
 }
 
 impl Session {

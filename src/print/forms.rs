@@ -12,10 +12,10 @@ use serde_json::{json, Value};
 
 use super::{PrintRequest, Target};
 use crate::dates;
-use crate::documents::rules::{DocEvent, Documents};
-use crate::documents::{DocQuery, DocView, Level};
 use crate::error::{Error, Result};
-use crate::register::{self, Meta};
+use crate::registers::documents::rules::{DocEvent, Documents};
+use crate::registers::documents::{DocQuery, DocView, Level};
+use crate::registers::{self as register, Meta};
 use crate::vault::Session;
 
 /// A built-in form.
@@ -245,7 +245,7 @@ fn pick<'a>(
 ) -> Result<Option<&'a (i64, Meta, DocEvent)>> {
     let mut of_kind = events
         .iter()
-        .filter(|(_, _, e)| <Documents as crate::register::Register>::kind(e) == kind);
+        .filter(|(_, _, e)| <Documents as crate::registers::Register>::kind(e) == kind);
     match wanted {
         Some(id) => of_kind
             .clone()
@@ -490,7 +490,10 @@ fn lookup(s: &mut Session, r: &Recorded) -> Result<std::collections::HashMap<Str
         if out.contains_key(serial) {
             continue;
         }
-        if let Some(id) = crate::documents::store::id_by_serial(s.conn(), serial)? {
+        if let Some(id) = crate::registers::table::id_by_serial::<
+            crate::registers::documents::Documents,
+        >(s.conn(), serial)?
+        {
             let v = s.doc_show(id)?;
             out.insert(
                 serial.clone(),
@@ -603,7 +606,7 @@ pub fn describe_filters(q: &DocQuery) -> String {
         parts.push(format!("密级：{l}"));
     }
     if let Some(st) = f.status {
-        let label = crate::documents::Status::parse(st)
+        let label = crate::registers::documents::Status::parse(st)
             .map(|s| s.label().to_string())
             .unwrap_or_else(|_| st.to_string());
         parts.push(format!("状态：{label}"));

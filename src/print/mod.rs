@@ -24,9 +24,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use typst_layout::PagedDocument;
 
-use crate::documents::DocQuery;
 use crate::error::{Error, Result};
-use crate::roles::Op;
+use crate::registers::documents::DocQuery;
+use crate::vault::roles::Op;
 use crate::vault::Session;
 
 /// What a form prints from.
@@ -190,13 +190,8 @@ pub struct PrintLogQuery {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
-pub struct PrintLogPage {
-    pub rows: Vec<PrintJob>,
-    #[ts(type = "number")]
-    pub total: i64,
-}
+/// A page of the print log; its total is always exact.
+pub type PrintLogPage = crate::page::Page<PrintJob>;
 
 /// The columns of a print job, in the order `job_from_row` reads them.
 const JOB_COLUMNS: &str = "serial, form, title, subject, digest, pages, printed_at, actor";
@@ -230,7 +225,7 @@ pub(crate) fn with_common(
 /// canonical JSON (keys sorted), so the same data always gives the same digest.
 pub fn digest(data: &serde_json::Value) -> String {
     let canonical = serde_json::to_vec(data).unwrap_or_default();
-    hex::encode(crate::crypto::sha256(&canonical))[..12].to_string()
+    hex::encode(crate::vault::crypto::sha256(&canonical))[..12].to_string()
 }
 
 impl Session {
@@ -401,7 +396,7 @@ impl Session {
         let rows = stmt
             .query_map(rusqlite::params_from_iter(args.iter()), job_from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(PrintLogPage { rows, total })
+        Ok(PrintLogPage::exact(rows, total))
     }
 }
 

@@ -14,10 +14,10 @@ import type { Code } from './bindings/Code'
 import type { CopyInput } from './bindings/CopyInput'
 import type { CopyResult } from './bindings/CopyResult'
 import type { DocInput } from './bindings/DocInput'
-import type { DocPage } from './bindings/DocPage'
 import type { DocQuery } from './bindings/DocQuery'
 import type { DocReminders } from './bindings/DocReminders'
 import type { DocView } from './bindings/DocView'
+import type { Entry } from './bindings/Entry'
 import type { Error as CoreError } from './bindings/Error'
 import type { Filter } from './bindings/Filter'
 import type { FontChoice } from './bindings/FontChoice'
@@ -31,7 +31,6 @@ import type { NewAccount } from './bindings/NewAccount'
 import type { Page } from './bindings/Page'
 import type { Policy } from './bindings/Policy'
 import type { PrintJob } from './bindings/PrintJob'
-import type { PrintLogPage } from './bindings/PrintLogPage'
 import type { PrintCheck } from './bindings/PrintCheck'
 import type { PrintLogQuery } from './bindings/PrintLogQuery'
 import type { PrintRequest } from './bindings/PrintRequest'
@@ -120,7 +119,7 @@ export const setPolicy = (policy: Policy) => guarded<Policy>('set_policy', { pol
 export const setUnitName = (unit: string) => guarded<SessionInfo>('set_unit_name', { unit })
 export const backupVault = (dest: string) => guarded<null>('backup_vault', { dest })
 
-export const auditList = (filter: Filter) => guarded<Page>('audit_list', { filter })
+export const auditList = (filter: Filter) => guarded<Page<Entry>>('audit_list', { filter })
 export const auditVerify = () => guarded<Report>('audit_verify')
 
 /** Lifecycle events of a carrier run through `doc_event`; copy and hand-back have their own. */
@@ -136,7 +135,7 @@ export type DocEventKind =
   | 'destroy'
   | 'correct'
 
-export const docList = (query: DocQuery) => guarded<DocPage>('doc_list', { query })
+export const docList = (query: DocQuery) => guarded<Page<DocView>>('doc_list', { query })
 export const docAdd = (input: DocInput) => guarded<DocView>('doc_add', { input })
 export const docShow = (id: number) => guarded<DocView>('doc_show', { id })
 /** `input` is the JSON of the kind's `*Input` type (`BorrowInput` for `borrow`…). */
@@ -158,7 +157,7 @@ export const printPage = (serial: string, page: number, scale: number) =>
   guarded<string>('print_page', { serial, page, scale })
 export const printSave = (serial: string, path: string) => guarded<null>('print_save', { serial, path })
 export const printSent = (serial: string) => guarded<null>('print_sent', { serial })
-export const printLog = (query: PrintLogQuery) => guarded<PrintLogPage>('print_log', { query })
+export const printLog = (query: PrintLogQuery) => guarded<Page<PrintJob>>('print_log', { query })
 /** Matches a paper copy to the vault: is the printed data still what the vault holds? */
 export const printCheck = (serial: string) => guarded<PrintCheck>('print_check', { serial })
 

@@ -1,6 +1,7 @@
-// The carrier register's vocabulary as the window shows it: levels, statuses, carrier types,
-// and which actions a status offers. The core enforces every rule again; these tables only
-// decide what to show (DESIGN §9: "the actions its status allows, and only those").
+// The carrier register's vocabulary as the window shows it: levels, statuses, carrier types.
+// Which actions a carrier offers comes from the core with each record (DocView.actions), so
+// the window shows "the actions its status allows, and only those" (DESIGN §9) without
+// keeping a second copy of the lifecycle.
 
 import type { DocEventKind } from './api'
 import type { DocView } from './bindings/DocView'
@@ -36,39 +37,17 @@ export const CARRIER_TYPES: readonly string[] = ['纸质文件', '电子文件',
 /** Every action on one carrier: the lifecycle events plus copy and hand-back. */
 export type ActionKind = DocEventKind | 'copy' | 'handback'
 
-export const ACTION_LABELS: Record<ActionKind, string> = {
-  distribute: '分发',
-  circulate: '传阅',
-  borrow: '借阅',
-  return: '归还',
-  copy: '复印/摘抄',
-  handback: '清退',
-  archive: '归档',
-  declassify: '解密/降密',
-  missing: '下落不明',
-  found: '找回',
-  destroy: '销毁',
-  correct: '更正',
-}
-
-/** The actions each status allows, in the order of the paper register's columns. */
-const BY_STATUS: Record<Status, readonly ActionKind[]> = {
-  in_custody: ['distribute', 'circulate', 'borrow', 'copy', 'archive', 'declassify', 'handback', 'missing', 'destroy'],
-  borrowed: ['return', 'missing'],
-  archived: ['circulate', 'borrow', 'copy', 'declassify', 'handback', 'missing', 'destroy'],
-  missing: ['found'],
-  declassified: ['circulate', 'borrow', 'archive', 'handback', 'missing', 'destroy'],
-  handed_back: [],
-  destroyed: [],
-}
-
-/** The actions to offer on `status`; 更正 (a correction of the record) is always possible. */
-export function actionsFor(status: Status): ActionKind[] {
-  return [...BY_STATUS[status], 'correct']
+/** The actions the core allows on this carrier now, in the register's order, with the core's
+ * labels (the lifecycle table lives in the core: `registers::documents::rules::allowed`). */
+export function actionsFor(d: DocView): { kind: ActionKind; label: string }[] {
+  return d.actions.map((a) => ({ kind: a.kind as ActionKind, label: a.label }))
 }
 
 /** Whether a carrier can be in a bulk 清退 selection. */
-export const canHandBack = (d: DocView) => BY_STATUS[d.status].includes('handback')
+export const canHandBack = (d: DocView) => d.actions.some((a) => a.kind === 'handback')
+
+/** The core's label of action `kind` on `d` (empty if the carrier does not offer it). */
+export const actionLabel = (d: DocView, kind: ActionKind) => d.actions.find((a) => a.kind === kind)?.label ?? ''
 
 /** Element tag type of a status: calm for the usual, warning/danger for what needs attention. */
 export function statusTone(s: Status): 'primary' | 'success' | 'info' | 'warning' | 'danger' {

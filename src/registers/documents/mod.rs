@@ -21,9 +21,9 @@ pub use store::{DocPage, DocQuery, DocView};
 use crate::dates;
 use crate::error::{Error, Result};
 use crate::input::{optional, required};
-use crate::register::{self, Meta, Register};
-use crate::roles::Op;
-use crate::vault::{Session, WriteCtx};
+use crate::registers::{approval_ref as approval, event_date, table, Meta, Register};
+use crate::vault::roles::Op;
+use crate::vault::Session;
 
 /// The outcome of a copy: the original and the new linked copies.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -90,49 +90,39 @@ pub struct LevelCount {
     pub count: i64,
 }
 
-fn event_date(on: Option<&str>, today: NaiveDate) -> Result<NaiveDate> {
-    let d = dates::parse_opt("on", "办理日期", on)?.unwrap_or(today);
-    if d > today {
-        return Err(Error::field("on", "办理日期", "不能晚于今天"));
-    }
-    Ok(d)
+/// Carriers still held (they count for the highest level and the holdings per level).
+pub const HELD: &str = "r.status IN ('in_custody', 'archived', 'borrowed', 'missing')";
+
+/// The typed entries of the carrier's single-record actions, each one call of the generic
+/// [`Session::act`] (the CLI and the desktop app call `act` directly with JSON).
+macro_rules! doc_actions {
+    ($($method:ident($input:ty) => $kind:literal),* $(,)?) => {
+        impl Session {
+            $(
+                pub fn $method(&mut self, id: i64, input: &$input) -> Result<DocView> {
+                    let json = serde_json::to_value(input)
+                        .map_err(|e| Error::internal(e.to_string()))?;
+                    self.act::<Documents>(id, $kind, json)
+                }
+            )*
+        }
+    };
 }
 
-fn approval(a: Option<&str>) -> Result<Option<String>> {
-    let a = optional("approval", "审批单号", a.unwrap_or(""), 60)?;
-    Ok(if a.is_empty() { None } else { Some(a) })
-}
-
-const ACTIVE: &str = "d.status IN ('in_custody', 'archived', 'borrowed', 'missing')";
-
-impl WriteCtx<'_> {
-    /// Applies `event` to carrier state `state` (None: a new carrier), records it, and
-    /// refreshes the projection; returns the new state.
-    fn doc_record(
-        &mut self,
-        state: Option<&DocState>,
-        id: i64,
-        meta: &Meta,
-        event: &DocEvent,
-    ) -> Result<DocState> {
-        let next = Documents::apply(state, event, meta)?;
-        register::append::<Documents>(self.tx, id, meta, event)?;
-        store::save(self.tx, &next, self.now())?;
-        self.audit(
-            &format!("doc_{}", Documents::kind(event)),
-            &next.serial,
-            serde_json::json!({ "id": id, "summary": Documents::describe(event) }),
-        )?;
-        Ok(next)
-    }
+doc_actions! {
+    doc_distribute(DistributeInput) => "distribute",
+    doc_circulate(CirculateInput) => "circulate",
+    doc_borrow(BorrowInput) => "borrow",
+    doc_return(ReturnInput) => "return",
+    doc_archive(ArchiveInput) => "archive",
+    doc_declassify(DeclassifyInput) => "declassify",
+    doc_missing(MissingInput) => "missing",
+    doc_found(FoundInput) => "found",
+    doc_destroy(DestroyInput) => "destroy",
+    doc_correct(CorrectInput) => "correct",
 }
 
 impl Session {
-    /// Today in the machine's time zone (from the injected clock).
-    pub fn today(&self) -> NaiveDate {
-        self.now().with_timezone(&chrono::Local).date_naive()
-    }
-
     fn meta(&self, occurred_on: NaiveDate, approval: Option<String>, recorded_at: &str) -> Meta {
         Meta {
             occurred_on,
@@ -144,258 +134,50 @@ impl Session {
 
     /// The unit's serial pattern for carriers (default `{密级}-{年}-{序号:4}`).
     pub fn doc_serial_pattern(&self) -> Result<String> {
-        Ok(crate::vault::setting(self.conn(), "doc_serial_pattern")
-            .unwrap_or_else(|_| store::DEFAULT_SERIAL_PATTERN.to_string()))
+        self.serial_pattern::<Documents>()
     }
 
     /// Sets the serial pattern (系统管理员, as a unit setting).
     pub fn set_doc_serial_pattern(&mut self, pattern: &str) -> Result<()> {
-        self.require(Op::Settings)?;
-        store::validate_pattern(pattern)?;
-        let p = pattern.trim().to_string();
-        self.write(|w| {
-            w.tx.execute(
-                "INSERT INTO settings (key, value) VALUES ('doc_serial_pattern', ?1)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [&p],
-            )?;
-            w.audit(
-                "settings_set",
-                "doc_serial_pattern",
-                serde_json::json!({ "new": p }),
-            )
-        })
+        self.set_serial_pattern::<Documents>(pattern)
     }
 
     /// Registers a carrier; returns it with its serial and status.
     pub fn doc_add(&mut self, input: &DocInput) -> Result<DocView> {
-        self.require(Op::WriteRegisters)?;
-        let fields = input.validate()?;
-        let today = self.today();
-        if fields.received_on > today {
-            return Err(Error::field("received_on", "收到日期", "不能晚于今天"));
-        }
-        let pattern = self.doc_serial_pattern()?;
-        let user = self.user().to_string();
-        let state = self.write(|w| {
-            let id = store::next_id(w.tx)?;
-            let serial = store::next_serial(
-                w.tx,
-                &pattern,
-                fields.level,
-                chrono::Datelike::year(&fields.received_on),
-            )?;
-            let meta = Meta {
-                occurred_on: fields.received_on,
-                recorded_at: w.now().to_string(),
-                actor: user,
-                approval: None,
-            };
-            w.doc_record(
-                None,
-                id,
-                &meta,
-                &DocEvent::Registered {
-                    id,
-                    serial,
-                    fields,
-                    parent_id: None,
-                },
-            )
-        })?;
-        Ok(store::view(&state, today))
+        self.register::<Documents>(input)
     }
 
     /// One carrier with its whole history.
     pub fn doc_show(&mut self, id: i64) -> Result<DocView> {
-        self.require(Op::ReadRegisters)?;
-        let state = store::load(self.conn(), id)?;
-        let mut v = store::view(&state, self.today());
-        v.history = Some(register::history::<Documents>(self.conn(), id)?);
+        let (mut v, history) = self.show::<Documents>(id)?;
+        v.history = Some(history);
         Ok(v)
     }
 
     /// Finds a carrier by id or serial number.
     pub fn doc_resolve(&mut self, key: &str) -> Result<i64> {
-        self.require(Op::ReadRegisters)?;
-        if let Ok(id) = key.trim().parse::<i64>() {
-            return Ok(id);
-        }
-        store::id_by_serial(self.conn(), key)?
-            .ok_or_else(|| Error::not_found(format!("没有编号为“{key}”的载体")))
+        self.resolve::<Documents>(key)
     }
 
     pub fn doc_list(&mut self, q: &DocQuery) -> Result<DocPage> {
-        self.require(Op::ReadRegisters)?;
-        store::list(self.conn(), q, self.today())
+        let spec = q.spec(self.today())?;
+        self.list::<Documents>(&spec)
     }
 
     /// Every carrier matching `q`'s filters (paging ignored), up to `max` rows: for listings.
     pub fn doc_list_all(&mut self, q: &DocQuery, max: u32) -> Result<DocPage> {
-        self.require(Op::ReadRegisters)?;
-        store::list_up_to(self.conn(), q, self.today(), max)
+        let spec = q.spec(self.today())?.all(max);
+        self.list::<Documents>(&spec)
     }
 
     /// The state rebuilt from the events alone (for checks; equals the stored projection).
     pub fn doc_replay(&mut self, id: i64) -> Result<Option<DocState>> {
-        self.require(Op::ReadRegisters)?;
-        register::replay::<Documents>(self.conn(), id)
+        self.replay::<Documents>(id)
     }
 
-    /// Runs one lifecycle event on carrier `id`.
-    fn doc_event(
-        &mut self,
-        id: i64,
-        on: Option<&str>,
-        approval_ref: Option<&str>,
-        make: impl FnOnce(&DocState, NaiveDate) -> Result<DocEvent>,
-    ) -> Result<DocView> {
-        self.require(Op::WriteRegisters)?;
-        let today = self.today();
-        let occurred_on = event_date(on, today)?;
-        let approval = approval(approval_ref)?;
-        let user = self.user().to_string();
-        let state = self.write(|w| {
-            let state = store::load(w.tx, id)?;
-            let event = make(&state, occurred_on)?;
-            let meta = Meta {
-                occurred_on,
-                recorded_at: w.now().to_string(),
-                actor: user,
-                approval,
-            };
-            w.doc_record(Some(&state), id, &meta, &event)
-        })?;
-        Ok(store::view(&state, today))
-    }
-
-    pub fn doc_distribute(&mut self, id: i64, i: &DistributeInput) -> Result<DocView> {
-        let to = required("to", "接收人（责任人）", &i.to, 40)?;
-        let location = optional("location", "存放位置", &i.location, 60)?;
-        self.doc_event(id, i.on.as_deref(), i.approval.as_deref(), |_, _| {
-            Ok(DocEvent::Distributed { to, location })
-        })
-    }
-
-    pub fn doc_circulate(&mut self, id: i64, i: &CirculateInput) -> Result<DocView> {
-        let reader = required("reader", "阅读人", &i.reader, 40)?;
-        let department = optional("department", "部门", &i.department, 40)?;
-        self.doc_event(id, i.on.as_deref(), i.approval.as_deref(), |s, _| {
-            let outside_scope = !rules::in_scope(&s.fields, &reader, &department);
-            Ok(DocEvent::Circulated {
-                reader,
-                department,
-                outside_scope,
-            })
-        })
-    }
-
-    pub fn doc_borrow(&mut self, id: i64, i: &BorrowInput) -> Result<DocView> {
-        let borrower = required("borrower", "借阅人", &i.borrower, 40)?;
-        let department = optional("department", "部门", &i.department, 40)?;
-        let due_on = dates::parse("due_on", "应还日期", &i.due_on)?;
-        self.doc_event(id, i.on.as_deref(), i.approval.as_deref(), |s, _| {
-            let outside_scope = !rules::in_scope(&s.fields, &borrower, &department);
-            Ok(DocEvent::Borrowed {
-                borrower,
-                department,
-                due_on,
-                outside_scope,
-            })
-        })
-    }
-
-    pub fn doc_return(&mut self, id: i64, i: &ReturnInput) -> Result<DocView> {
-        self.doc_event(id, i.on.as_deref(), i.approval.as_deref(), |_, _| {
-            Ok(DocEvent::Returned)
-        })
-    }
-
-    pub fn doc_archive(&mut self, id: i64, i: &ArchiveInput) -> Result<DocView> {
-        let location = optional("location", "存放位置", &i.location, 60)?;
-        self.doc_event(id, i.on.as_deref(), i.approval.as_deref(), |_, _| {
-            Ok(DocEvent::Archived { location })
-        })
-    }
-
-    pub fn doc_declassify(&mut self, id: i64, i: &DeclassifyInput) -> Result<DocView> {
-        let approver = required("approver", "批准人", &i.approver, 40)?;
-        let to = match i.new_level.as_deref().map(str::trim) {
-            None | Some("") | Some("解密") => None,
-            Some(l) => Some(Level::parse("new_level", l)?),
-        };
-        self.doc_event(id, i.on.as_deref(), i.approval.as_deref(), |s, _| {
-            Ok(DocEvent::Declassified {
-                from: s.fields.level,
-                to,
-                approver,
-            })
-        })
-    }
-
-    pub fn doc_missing(&mut self, id: i64, i: &MissingInput) -> Result<DocView> {
-        let since = dates::parse("since", "下落不明日期", &i.since)?;
-        self.doc_event(id, i.on.as_deref(), i.approval.as_deref(), |_, _| {
-            Ok(DocEvent::MarkedMissing { since })
-        })
-    }
-
-    pub fn doc_found(&mut self, id: i64, i: &FoundInput) -> Result<DocView> {
-        self.doc_event(id, i.on.as_deref(), i.approval.as_deref(), |_, _| {
-            Ok(DocEvent::Found)
-        })
-    }
-
-    pub fn doc_destroy(&mut self, id: i64, i: &DestroyInput) -> Result<DocView> {
-        let event = rules::destroyed(
-            i.approver.as_deref().unwrap_or(""),
-            i.supervisors.as_deref().unwrap_or(&[]),
-            i.place.as_deref().unwrap_or(""),
-            i.method.as_deref().unwrap_or(""),
-            i.list_no.as_deref().unwrap_or(""),
-        )?;
-        self.doc_event(id, i.on.as_deref(), i.approval.as_deref(), |_, _| Ok(event))
-    }
-
-    pub fn doc_correct(&mut self, id: i64, i: &CorrectInput) -> Result<DocView> {
-        let field = required("field", "更正字段", &i.field, 30)?;
-        let reason = required("reason", "更正原因", &i.reason, 200)?;
-        let raw = i.value.as_deref().unwrap_or("");
-        let new = match field.as_str() {
-            "title" => required("value", "标题", raw, 200)?,
-            "custodian" => required("value", "责任人", raw, 40)?,
-            "carrier_type" => required("value", "载体类型", raw, 20)?,
-            _ => optional("value", "新值", raw, 500)?,
-        };
-        self.doc_event(id, i.on.as_deref(), i.approval.as_deref(), |s, _| {
-            let f = &s.fields;
-            let old = match field.as_str() {
-                "title" => f.title.clone(),
-                "doc_no" => f.doc_no.clone(),
-                "origin_unit" => f.origin_unit.clone(),
-                "carrier_type" => f.carrier_type.clone(),
-                "location" => f.location.clone(),
-                "copy_numbers" => f.copy_numbers.clone(),
-                "remarks" => f.remarks.clone(),
-                "custodian" => f.custodian.clone(),
-                other => {
-                    return Err(Error::field(
-                        "field",
-                        "更正字段",
-                        format!("“{other}”不能更正：密级和状态只能通过解密、销毁等手续改变"),
-                    ))
-                }
-            };
-            if old == new {
-                return Err(Error::field("value", "新值", "与原值相同"));
-            }
-            Ok(DocEvent::Corrected {
-                field,
-                old,
-                new,
-                reason,
-            })
-        })
+    /// Runs action `kind` on carrier `id` with its JSON input.
+    pub fn doc_act(&mut self, id: i64, kind: &str, input: serde_json::Value) -> Result<DocView> {
+        self.act::<Documents>(id, kind, input)
     }
 
     /// Copies or excerpts carrier `id`: checks the approval rule, registers `count` copies at
@@ -431,7 +213,7 @@ impl Session {
                 recorded_at: w.now().to_string(),
                 ..meta_template
             };
-            let original = store::load(w.tx, id)?;
+            let original = table::load::<Documents>(w.tx, id)?;
             // The rule first, so a refused copy creates nothing.
             let probe = DocEvent::Copied {
                 count,
@@ -443,11 +225,12 @@ impl Session {
             Documents::apply(Some(&original), &probe, &meta)?;
             let mut copies = Vec::new();
             for n in 1..=count {
-                let cid = store::next_id(w.tx)?;
-                let serial = store::next_serial(
+                let cid = table::next_id::<Documents>(w.tx)?;
+                let serial = table::next_serial(
                     w.tx,
+                    Documents::NAME,
                     &pattern,
-                    original.fields.level,
+                    original.fields.level.short(),
                     chrono::Datelike::year(&occurred_on),
                 )?;
                 let mut fields = original.fields.clone();
@@ -464,7 +247,7 @@ impl Session {
                     fields,
                     parent_id: Some(id),
                 };
-                copies.push(w.doc_record(None, cid, &meta, &ev)?);
+                copies.push(w.record::<Documents>(None, cid, &meta, &ev)?);
             }
             let copy_ids = copies.iter().map(|c| c.id).collect();
             let event = DocEvent::Copied {
@@ -474,7 +257,7 @@ impl Session {
                 approver_role,
                 copy_ids,
             };
-            let original = w.doc_record(Some(&original), id, &meta, &event)?;
+            let original = w.record::<Documents>(Some(&original), id, &meta, &event)?;
             Ok((original, copies))
         })?;
         Ok(CopyResult {
@@ -504,8 +287,8 @@ impl Session {
             };
             let mut out = Vec::new();
             for id in &all {
-                let s = store::load(w.tx, *id)?;
-                out.push(w.doc_record(
+                let s = table::load::<Documents>(w.tx, *id)?;
+                out.push(w.record::<Documents>(
                     Some(&s),
                     *id,
                     &meta,
@@ -633,20 +416,20 @@ impl Session {
         let t = dates::iso(today);
         let soon = dates::iso(today + chrono::Duration::days(store::REVIEW_NOTICE_DAYS));
         let views = |v: Vec<DocState>| v.iter().map(|s| store::view(s, today)).collect::<Vec<_>>();
-        const OVERDUE: &str = "d.status = 'borrowed' AND d.due_on < ?1";
-        const MISSING: &str = "d.status = 'missing' AND ?1 = ?1";
-        let review = format!("d.secrecy_until <= ?1 AND {ACTIVE}");
+        const OVERDUE: &str = "r.status = 'borrowed' AND r.due_on < ?1";
+        const MISSING: &str = "r.status = 'missing' AND ?1 = ?1";
+        let review = format!("r.secrecy_until <= ?1 AND {HELD}");
         let (overdue, overdue_total) =
-            store::where_states(self.conn(), OVERDUE, &t, "d.due_on", 100)?;
+            table::where_states::<Documents>(self.conn(), OVERDUE, &t, "r.due_on", 100)?;
         let (missing, missing_total) =
-            store::where_states(self.conn(), MISSING, &t, "d.missing_since", 100)?;
+            table::where_states::<Documents>(self.conn(), MISSING, &t, "r.missing_since", 100)?;
         let (review_due, review_total) =
-            store::where_states(self.conn(), &review, &soon, "d.secrecy_until", 100)?;
+            table::where_states::<Documents>(self.conn(), &review, &soon, "r.secrecy_until", 100)?;
         let (overdue, missing, review_due) = (views(overdue), views(missing), views(review_due));
         let mut by_level = Vec::new();
         for level in Level::ALL {
             let count: i64 = self.conn().query_row(
-                &format!("SELECT count(*) FROM documents d WHERE d.level = ?1 AND {ACTIVE}"),
+                &format!("SELECT count(*) FROM documents r WHERE r.level = ?1 AND {HELD}"),
                 [level.label()],
                 |r| r.get(0),
             )?;
@@ -665,21 +448,9 @@ impl Session {
         })
     }
 
-    /// The highest level of any carrier still held (for the classified-machine banner).
+    /// The highest level of any record still held (for the classified-machine banner): every
+    /// register counts, not only carriers.
     pub fn doc_highest_level(&mut self) -> Result<Option<Level>> {
-        self.require(Op::ReadRegisters)?;
-        for level in Level::ALL {
-            let held: bool = self.conn().query_row(
-                &format!(
-                    "SELECT EXISTS (SELECT 1 FROM documents d WHERE d.level = ?1 AND {ACTIVE})"
-                ),
-                [level.label()],
-                |r| r.get(0),
-            )?;
-            if held {
-                return Ok(Some(level));
-            }
-        }
-        Ok(None)
+        self.highest_level()
     }
 }

@@ -11,8 +11,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::crypto::Secret;
 use crate::error::{Code, Error, Result};
+use crate::vault::crypto::Secret;
 
 pub const FILE_NAME: &str = "vault.db";
 
@@ -21,15 +21,19 @@ pub const FILE_NAME: &str = "vault.db";
 pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0001_foundation",
-        include_str!("../migrations/0001_foundation.sql"),
+        include_str!("../../migrations/0001_foundation.sql"),
     ),
     (
         "0002_registers",
-        include_str!("../migrations/0002_registers.sql"),
+        include_str!("../../migrations/0002_registers.sql"),
     ),
     (
         "0003_printing",
-        include_str!("../migrations/0003_printing.sql"),
+        include_str!("../../migrations/0003_printing.sql"),
+    ),
+    (
+        "0004_devices",
+        include_str!("../../migrations/0004_devices.sql"),
     ),
 ];
 

@@ -1,4 +1,4 @@
-//! The generic register mechanism every register reuses: immutable events, derived state.
+//! The event store every register shares: immutable events, history, replay.
 //!
 //! Contract: a record's history is the list of its events in the `events` table (who, when,
 //! what, approval reference), which nothing can update or delete (triggers, and no API).
@@ -10,10 +10,10 @@
 
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::Register;
 use crate::error::{Error, Result};
 
 /// Facts about an event that are not part of the register's payload.
@@ -27,21 +27,6 @@ pub struct Meta {
     pub actor: String,
     /// The approval reference (审批单号 or approver), when the event needed one.
     pub approval: Option<String>,
-}
-
-/// A register: its name in the event store, its state, its events, and its rules.
-pub trait Register {
-    /// The register's name in the `events` table (e.g. `doc`).
-    const NAME: &'static str;
-    type State: Clone + Serialize + DeserializeOwned;
-    type Event: Clone + Serialize + DeserializeOwned;
-
-    /// The stable code of an event kind (e.g. `borrowed`).
-    fn kind(event: &Self::Event) -> &'static str;
-    /// A one-line Chinese description for the timeline.
-    fn describe(event: &Self::Event) -> String;
-    /// The next state, or a refusal naming the rule. `state` is `None` before the first event.
-    fn apply(state: Option<&Self::State>, event: &Self::Event, meta: &Meta) -> Result<Self::State>;
 }
 
 /// Appends one event to the store (inside the caller's transaction); returns its id.

@@ -1,12 +1,20 @@
 //! The vault: creating it, signing in, and the [`Session`] every operation runs through.
 //!
 //! Contract: a vault is one folder holding `vault.db` (SQLCipher, keyed with a random 256-bit
-//! data key) and `vault.keys` (one Argon2id key slot per account, see [`crate::keyfile`]).
+//! data key) and `vault.keys` (one Argon2id key slot per account, see [`crate::vault::keyfile`]).
 //! The only way to read or change anything is a [`Session`], obtained by [`login`] with an
 //! account's password; it holds the connection and the data key (zeroized when the session is
 //! dropped or locked). Every operation checks the account's role with [`Session::require`]
 //! before it touches data, and every change goes through [`Session::write`], which appends the
 //! audit entries in the same transaction and then advances the seal in the key file.
+
+pub mod accounts;
+pub mod audit;
+pub mod crypto;
+pub mod db;
+pub mod keyfile;
+pub mod policy;
+pub mod roles;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,14 +24,12 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::audit;
 use crate::clock::{stamp, Clock};
-use crate::crypto::{self, KdfParams, Secret};
-use crate::db;
 use crate::error::{Code, Error, Result};
-use crate::keyfile::{self, KeyFile, PendingEvent};
-use crate::policy::Policy;
-use crate::roles::{self, NavItem, Op, Role};
+use crate::vault::crypto::{KdfParams, Secret};
+use crate::vault::keyfile::{KeyFile, PendingEvent};
+use crate::vault::policy::Policy;
+use crate::vault::roles::{NavItem, Op, Role};
 
 /// An account to create, as typed in a form or given to the CLI.
 #[derive(Debug, Clone, Deserialize, TS, schemars::JsonSchema)]

@@ -10,8 +10,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::model::*;
+use super::store;
+use crate::dates;
 use crate::error::{Error, Result};
-use crate::register::{Meta, Register};
+use crate::input::{from_value as parse, optional, required};
+use crate::registers::{Action, Cx, Meta, Register, Registration};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -173,10 +176,295 @@ pub fn destroyed(
     })
 }
 
+/// Every action on a carrier, in the order of the paper register's columns.
+pub const ACTIONS: &[Action] = &[
+    Action {
+        kind: "distribute",
+        label: "分发",
+    },
+    Action {
+        kind: "circulate",
+        label: "传阅",
+    },
+    Action {
+        kind: "borrow",
+        label: "借阅",
+    },
+    Action {
+        kind: "return",
+        label: "归还",
+    },
+    Action {
+        kind: "copy",
+        label: "复印/摘抄",
+    },
+    Action {
+        kind: "handback",
+        label: "清退",
+    },
+    Action {
+        kind: "archive",
+        label: "归档",
+    },
+    Action {
+        kind: "declassify",
+        label: "解密/降密",
+    },
+    Action {
+        kind: "missing",
+        label: "下落不明",
+    },
+    Action {
+        kind: "found",
+        label: "找回",
+    },
+    Action {
+        kind: "destroy",
+        label: "销毁",
+    },
+    Action {
+        kind: "correct",
+        label: "更正",
+    },
+];
+
+/// The actions each status allows (besides 更正, always possible): the lifecycle as data.
+/// [`Documents::apply`] refuses the same transitions on its own, so a replayed or imported
+/// event cannot slip past this table; a test checks that the two agree.
+pub fn allowed(status: Status) -> &'static [&'static str] {
+    match status {
+        Status::InCustody => &[
+            "distribute",
+            "circulate",
+            "borrow",
+            "copy",
+            "archive",
+            "declassify",
+            "handback",
+            "missing",
+            "destroy",
+        ],
+        Status::Borrowed => &["return", "missing"],
+        Status::Archived => &[
+            "circulate",
+            "borrow",
+            "copy",
+            "declassify",
+            "handback",
+            "missing",
+            "destroy",
+        ],
+        Status::Missing => &["found"],
+        Status::Declassified => &[
+            "circulate",
+            "borrow",
+            "archive",
+            "handback",
+            "missing",
+            "destroy",
+        ],
+        Status::HandedBack | Status::Destroyed => &[],
+    }
+}
+
+/// Builds the event of a single-record action from its JSON input.
+fn event(kind: &str, input: serde_json::Value, s: &DocState) -> Result<DocEvent> {
+    Ok(match kind {
+        "distribute" => {
+            let i: DistributeInput = parse(input)?;
+            DocEvent::Distributed {
+                to: required("to", "接收人（责任人）", &i.to, 40)?,
+                location: optional("location", "存放位置", &i.location, 60)?,
+            }
+        }
+        "circulate" => {
+            let i: CirculateInput = parse(input)?;
+            let reader = required("reader", "阅读人", &i.reader, 40)?;
+            let department = optional("department", "部门", &i.department, 40)?;
+            let outside_scope = !in_scope(&s.fields, &reader, &department);
+            DocEvent::Circulated {
+                reader,
+                department,
+                outside_scope,
+            }
+        }
+        "borrow" => {
+            let i: BorrowInput = parse(input)?;
+            let borrower = required("borrower", "借阅人", &i.borrower, 40)?;
+            let department = optional("department", "部门", &i.department, 40)?;
+            let due_on = dates::parse("due_on", "应还日期", &i.due_on)?;
+            let outside_scope = !in_scope(&s.fields, &borrower, &department);
+            DocEvent::Borrowed {
+                borrower,
+                department,
+                due_on,
+                outside_scope,
+            }
+        }
+        "return" => {
+            let _: ReturnInput = parse(input)?;
+            DocEvent::Returned
+        }
+        "archive" => {
+            let i: ArchiveInput = parse(input)?;
+            DocEvent::Archived {
+                location: optional("location", "存放位置", &i.location, 60)?,
+            }
+        }
+        "declassify" => {
+            let i: DeclassifyInput = parse(input)?;
+            let approver = required("approver", "批准人", &i.approver, 40)?;
+            let to = match i.new_level.as_deref().map(str::trim) {
+                None | Some("") | Some("解密") => None,
+                Some(l) => Some(Level::parse("new_level", l)?),
+            };
+            DocEvent::Declassified {
+                from: s.fields.level,
+                to,
+                approver,
+            }
+        }
+        "missing" => {
+            let i: MissingInput = parse(input)?;
+            DocEvent::MarkedMissing {
+                since: dates::parse("since", "下落不明日期", &i.since)?,
+            }
+        }
+        "found" => {
+            let _: FoundInput = parse(input)?;
+            DocEvent::Found
+        }
+        "destroy" => {
+            let i: DestroyInput = parse(input)?;
+            destroyed(
+                i.approver.as_deref().unwrap_or(""),
+                i.supervisors.as_deref().unwrap_or(&[]),
+                i.place.as_deref().unwrap_or(""),
+                i.method.as_deref().unwrap_or(""),
+                i.list_no.as_deref().unwrap_or(""),
+            )?
+        }
+        "correct" => {
+            let i: CorrectInput = parse(input)?;
+            correction(s, &i)?
+        }
+        // Copy registers new records and hand-back takes many: they have their own entries.
+        "copy" | "handback" => {
+            return Err(Error::validation(format!(
+                "“{kind}”手续涉及多件载体，请使用复印/清退专用入口（baomi doc {kind}）"
+            )))
+        }
+        other => return Err(Error::validation(format!("未知的手续类型“{other}”"))),
+    })
+}
+
+/// 更正: the new value of a correctable field, with the old one kept.
+fn correction(s: &DocState, i: &CorrectInput) -> Result<DocEvent> {
+    let field = required("field", "更正字段", &i.field, 30)?;
+    let reason = required("reason", "更正原因", &i.reason, 200)?;
+    let raw = i.value.as_deref().unwrap_or("");
+    let new = match field.as_str() {
+        "title" => required("value", "标题", raw, 200)?,
+        "custodian" => required("value", "责任人", raw, 40)?,
+        "carrier_type" => required("value", "载体类型", raw, 20)?,
+        _ => optional("value", "新值", raw, 500)?,
+    };
+    let f = &s.fields;
+    let old = match field.as_str() {
+        "title" => f.title.clone(),
+        "doc_no" => f.doc_no.clone(),
+        "origin_unit" => f.origin_unit.clone(),
+        "carrier_type" => f.carrier_type.clone(),
+        "location" => f.location.clone(),
+        "copy_numbers" => f.copy_numbers.clone(),
+        "remarks" => f.remarks.clone(),
+        "custodian" => f.custodian.clone(),
+        other => {
+            return Err(Error::field(
+                "field",
+                "更正字段",
+                format!("“{other}”不能更正：密级和状态只能通过解密、销毁等手续改变"),
+            ))
+        }
+    };
+    if old == new {
+        return Err(Error::field("value", "新值", "与原值相同"));
+    }
+    Ok(DocEvent::Corrected {
+        field,
+        old,
+        new,
+        reason,
+    })
+}
+
 impl Register for Documents {
     const NAME: &'static str = "doc";
+    const TABLE: &'static str = "documents";
+    const NOUN: &'static str = "载体";
+    const DEFAULT_SERIAL_PATTERN: &'static str = "{密级}-{年}-{序号:4}";
+    const ACTIONS: &'static [Action] = ACTIONS;
     type State = DocState;
     type Event = DocEvent;
+    type Input = DocInput;
+    type Fields = DocFields;
+    type View = store::DocView;
+
+    fn registration(input: &DocInput, cx: &Cx<'_>) -> Result<Registration<DocFields>> {
+        let fields = input.validate()?;
+        if fields.received_on > cx.today {
+            return Err(Error::field("received_on", "收到日期", "不能晚于今天"));
+        }
+        Ok(Registration {
+            occurred_on: fields.received_on,
+            level_mark: fields.level.short(),
+            fields,
+        })
+    }
+
+    fn registered(id: i64, serial: String, fields: DocFields) -> DocEvent {
+        DocEvent::Registered {
+            id,
+            serial,
+            fields,
+            parent_id: None,
+        }
+    }
+
+    fn allowed(s: &DocState) -> Vec<&'static str> {
+        let mut v = allowed(s.status).to_vec();
+        v.push("correct");
+        v
+    }
+
+    fn event(kind: &str, input: serde_json::Value, s: &DocState, _: &Cx<'_>) -> Result<DocEvent> {
+        event(kind, input, s)
+    }
+
+    fn id(s: &DocState) -> i64 {
+        s.id
+    }
+    fn serial(s: &DocState) -> &str {
+        &s.serial
+    }
+    fn status_label(s: &DocState) -> &'static str {
+        s.status.label()
+    }
+    fn columns(s: &DocState) -> Vec<(&'static str, rusqlite::types::Value)> {
+        store::columns(s)
+    }
+    fn search_text(s: &DocState) -> Vec<String> {
+        store::search_text(s)
+    }
+    fn tags(s: &DocState) -> Vec<String> {
+        store::tags(s.fields.level, s.status)
+    }
+    fn order(key: &str, dir: &str) -> Option<String> {
+        store::order(key, dir)
+    }
+    fn view(s: &DocState, today: NaiveDate) -> store::DocView {
+        store::view(s, today)
+    }
 
     fn kind(event: &DocEvent) -> &'static str {
         match event {

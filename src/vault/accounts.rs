@@ -11,8 +11,8 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::keyfile::KeyFile;
-use crate::roles::{Op, Role};
+use crate::vault::keyfile::KeyFile;
+use crate::vault::roles::{Op, Role};
 use crate::vault::{validate_display, validate_name, NewAccount, Session};
 
 /// An account as listed to administrators (no secret ever leaves the core).
@@ -149,7 +149,7 @@ impl Session {
     }
 
     /// The KDF parameters new slots get: those the vault was created with.
-    fn kdf_params(&self) -> Result<crate::crypto::KdfParams> {
+    fn kdf_params(&self) -> Result<crate::vault::crypto::KdfParams> {
         let kf = KeyFile::read(self.dir())?;
         kf.slots
             .first()

@@ -11,9 +11,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::crypto::{self, Secret};
 use crate::error::Result;
-use crate::keyfile::Seal;
+use crate::vault::crypto::{self, Secret};
+use crate::vault::keyfile::Seal;
 
 /// One entry as stored and as shown to the auditor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -94,7 +94,7 @@ pub fn detail_text(action: &str, detail: &str) -> String {
     let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
     let n = |k: &str| v.get(k).and_then(|x| x.as_i64()).unwrap_or(0);
     let role = |r: &str| {
-        crate::roles::Role::parse(r)
+        crate::vault::roles::Role::parse(r)
             .map(|r| r.label().to_string())
             .unwrap_or_else(|_| r.to_string())
     };
@@ -119,7 +119,7 @@ pub fn detail_text(action: &str, detail: &str) -> String {
         "role_assign" => format!("角色设为{}", role(&s("new"))),
         "permission_denied" => {
             let op = v.get("op").and_then(|o| o.as_str()).unwrap_or("");
-            let label = crate::roles::Op::ALL
+            let label = crate::vault::roles::Op::ALL
                 .into_iter()
                 .find(|x| {
                     serde_json::to_value(x)
@@ -254,7 +254,11 @@ pub fn hash_at(conn: &Connection, seq: i64) -> Result<Option<String>> {
 }
 
 /// Advances the key file's seal to the log head, if the current seal still matches the log.
-pub fn seal_head(conn: &Connection, kf: &mut crate::keyfile::KeyFile, key: &Secret) -> Result<()> {
+pub fn seal_head(
+    conn: &Connection,
+    kf: &mut crate::vault::keyfile::KeyFile,
+    key: &Secret,
+) -> Result<()> {
     let Some((seq, hash)) = head(conn)? else {
         return Ok(());
     };
@@ -290,14 +294,8 @@ pub struct Filter {
     pub offset: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
-pub struct Page {
-    pub entries: Vec<Entry>,
-    /// How many entries match the filter in all.
-    #[ts(type = "number")]
-    pub total: i64,
-}
+/// A page of the audit log; its total is always exact.
+pub type Page = crate::page::Page<Entry>;
 
 /// Lists entries matching `f`, newest first.
 pub fn list(conn: &Connection, f: &Filter) -> Result<Page> {
@@ -375,7 +373,7 @@ pub fn list(conn: &Connection, f: &Filter) -> Result<Page> {
             e
         })
         .collect();
-    Ok(Page { entries, total })
+    Ok(Page::exact(entries, total))
 }
 
 /// The outcome of [`verify`].

@@ -19,9 +19,9 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::{self, KdfParams, Secret};
 use crate::error::{Code, Error, Result};
-use crate::policy::Policy;
+use crate::vault::crypto::{self, KdfParams, Secret};
+use crate::vault::policy::Policy;
 
 pub const FORMAT: &str = "baomi-vault-keys";
 pub const VERSION: u32 = 1;

@@ -1,0 +1,322 @@
+//! Vault creation and the administrators' commands: accounts, audit log, security policy.
+
+use baomi::vault::audit;
+use baomi::vault::crypto::KdfParams;
+use baomi::vault::policy::Policy;
+use baomi::vault::roles::Role;
+use baomi::vault::{self, InitRequest, NewAccount, Options};
+use baomi::Error;
+use clap::{Args, Subcommand};
+
+use crate::{done, emit, login, new_password, secret_from, CliResult, Ctx, Failure};
+
+#[derive(Args)]
+pub struct InitArgs {
+    /// 单位名称
+    #[arg(long)]
+    unit: String,
+    /// 系统管理员账户名
+    #[arg(long)]
+    admin: String,
+    /// 安全保密管理员账户名
+    #[arg(long)]
+    secadmin: String,
+    /// 安全审计员账户名
+    #[arg(long)]
+    auditor: String,
+    /// 可选：同时创建第一个保密员账户（口令取自 BAOMI_OFFICER_PASSWORD）
+    #[arg(long)]
+    officer: Option<String>,
+    #[arg(long, value_name = "姓名")]
+    admin_display: Option<String>,
+    #[arg(long, value_name = "姓名")]
+    secadmin_display: Option<String>,
+    #[arg(long, value_name = "姓名")]
+    auditor_display: Option<String>,
+    #[arg(long, value_name = "姓名")]
+    officer_display: Option<String>,
+    /// 口令派生内存（MiB，至少 64，默认 256）
+    #[arg(long, value_name = "MIB")]
+    kdf_memory_mib: Option<u32>,
+    /// 口令派生迭代次数（默认 2）
+    #[arg(long, value_name = "N")]
+    kdf_iterations: Option<u32>,
+}
+
+#[derive(Subcommand)]
+pub enum UserCmd {
+    /// 创建账户（系统管理员）；初始口令取自 BAOMI_NEW_PASSWORD；角色由安全保密管理员用 `user role` 分配
+    Add {
+        name: String,
+        #[arg(long, value_name = "姓名")]
+        display: String,
+    },
+    /// 列出账户
+    List,
+    /// 停用账户（系统管理员）
+    Disable { name: String },
+    /// 启用账户（系统管理员）
+    Enable { name: String },
+    /// 重置账户口令（系统管理员）；新初始口令取自 BAOMI_NEW_PASSWORD
+    Reset { name: String },
+    /// 提前解除因口令错误造成的锁定（系统管理员）
+    Unlock { name: String },
+    /// 分配业务角色 officer|reader（安全保密管理员）
+    Role { name: String, role: String },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCmd {
+    /// 列出审计日志（新的在前）
+    List {
+        #[arg(long)]
+        actor: Option<String>,
+        #[arg(long)]
+        action: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<String>,
+        #[arg(long)]
+        text: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+    },
+    /// 校验审计日志的哈希链；完好退出码 0，被篡改退出码 4 并指出第一条损坏的记录
+    Verify,
+}
+
+#[derive(Subcommand)]
+pub enum PolicyCmd {
+    /// 显示安全策略
+    Show,
+    /// 修改安全策略（只能比默认更严格）
+    Set {
+        #[arg(long)]
+        min_length: Option<u32>,
+        #[arg(long)]
+        min_classes: Option<u32>,
+        #[arg(long)]
+        max_failures: Option<u32>,
+        #[arg(long)]
+        lockout_minutes: Option<u32>,
+        #[arg(long)]
+        idle_lock_seconds: Option<u32>,
+    },
+}
+
+pub fn init(ctx: &Ctx, a: InitArgs) -> CliResult<()> {
+    let account =
+        |name: &str, display: Option<String>, var: &str, label: &str| -> CliResult<NewAccount> {
+            Ok(NewAccount {
+                name: name.to_string(),
+                display: display.unwrap_or_else(|| name.to_string()),
+                password: secret_from(var, &format!("{label} {name} 的口令"))?,
+            })
+        };
+    let req = InitRequest {
+        unit: a.unit,
+        admin: account(
+            &a.admin,
+            a.admin_display,
+            "BAOMI_ADMIN_PASSWORD",
+            "系统管理员",
+        )?,
+        secadmin: account(
+            &a.secadmin,
+            a.secadmin_display,
+            "BAOMI_SECADMIN_PASSWORD",
+            "安全保密管理员",
+        )?,
+        auditor: account(
+            &a.auditor,
+            a.auditor_display,
+            "BAOMI_AUDITOR_PASSWORD",
+            "安全审计员",
+        )?,
+        officer: match &a.officer {
+            Some(o) => Some(account(
+                o,
+                a.officer_display,
+                "BAOMI_OFFICER_PASSWORD",
+                "保密员",
+            )?),
+            None => None,
+        },
+    };
+    let mut kdf = KdfParams::standard();
+    if let Some(m) = a.kdf_memory_mib {
+        kdf.memory_kib = m.saturating_mul(1024);
+    }
+    if let Some(t) = a.kdf_iterations {
+        kdf.iterations = t;
+    }
+    vault::init(
+        &ctx.vault,
+        &req,
+        Options {
+            kdf,
+            ..Options::default()
+        },
+        ctx.clock.as_ref(),
+    )?;
+    emit(
+        ctx,
+        &serde_json::json!({ "ok": true, "vault": ctx.vault, "unit": req.unit.trim() }),
+        || {
+            format!(
+                "已在 {} 创建保密库（单位：{}）",
+                ctx.vault.display(),
+                req.unit.trim()
+            )
+        },
+    )
+}
+
+pub fn user(ctx: &Ctx, cmd: UserCmd) -> CliResult<()> {
+    let mut s = login(ctx)?;
+    match cmd {
+        UserCmd::Add { name, display } => {
+            let password = new_password(ctx, "新账户的初始口令")?;
+            s.add_account(&NewAccount {
+                name: name.clone(),
+                display,
+                password,
+            })?;
+            done(ctx, &format!("已创建账户“{name}”；请安全保密管理员用 `baomi user role {name} officer|reader` 分配角色，首次登录须修改口令"))
+        }
+        UserCmd::List => {
+            let list = s.list_accounts()?;
+            emit(ctx, &list, || {
+                list.iter()
+                    .map(|a| {
+                        format!(
+                            "{}\t{}\t{}{}{}",
+                            a.name,
+                            a.display,
+                            a.role_label,
+                            if a.disabled { "\t已停用" } else { "" },
+                            if a.locked_until.is_some() {
+                                "\t已锁定"
+                            } else {
+                                ""
+                            }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        UserCmd::Disable { name } => {
+            s.set_account_disabled(&name, true)?;
+            done(ctx, &format!("账户“{name}”已停用"))
+        }
+        UserCmd::Enable { name } => {
+            s.set_account_disabled(&name, false)?;
+            done(ctx, &format!("账户“{name}”已启用"))
+        }
+        UserCmd::Reset { name } => {
+            let password = new_password(ctx, "新的初始口令")?;
+            s.reset_password(&name, &password)?;
+            done(ctx, &format!("账户“{name}”的口令已重置，首次登录须修改"))
+        }
+        UserCmd::Unlock { name } => {
+            s.unlock_account(&name)?;
+            done(ctx, &format!("账户“{name}”已解除锁定"))
+        }
+        UserCmd::Role { name, role } => {
+            let role = Role::parse(&role)?;
+            s.assign_role(&name, role)?;
+            done(ctx, &format!("已将账户“{name}”的角色设为{}", role.label()))
+        }
+    }
+}
+
+pub fn audit_cmd(ctx: &Ctx, cmd: AuditCmd) -> CliResult<()> {
+    let mut s = login(ctx)?;
+    match cmd {
+        AuditCmd::List {
+            actor,
+            action,
+            from,
+            to,
+            text,
+            limit,
+        } => {
+            let page = s.audit_list(&audit::Filter {
+                actor,
+                action,
+                from,
+                to,
+                text,
+                limit: Some(limit),
+                offset: None,
+            })?;
+            emit(ctx, &page, || {
+                let mut out: Vec<String> = page
+                    .rows
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{}\t{}\t{}\t{}\t{}\t{}",
+                            e.seq, e.at, e.actor, e.action_label, e.target, e.detail
+                        )
+                    })
+                    .collect();
+                out.push(format!("共 {} 条", page.total));
+                out.join("\n")
+            })
+        }
+        AuditCmd::Verify => {
+            let report = s.audit_verify()?;
+            emit(ctx, &report, || {
+                if report.intact {
+                    format!("审计日志完好：共 {} 条，哈希链与封印一致", report.entries)
+                } else {
+                    format!("审计日志已被篡改：{}", report.problem)
+                }
+            })?;
+            if report.intact {
+                Ok(())
+            } else {
+                // Exit 4; the report is already on stdout.
+                Err(Failure::Core(Error::integrity(format!(
+                    "审计日志校验失败：{}",
+                    report.problem
+                ))))
+            }
+        }
+    }
+}
+
+pub fn policy(ctx: &Ctx, cmd: PolicyCmd) -> CliResult<()> {
+    let mut s = login(ctx)?;
+    let show = |p: &Policy| {
+        format!(
+            "口令最小长度：{}\n口令字符种类：至少 {} 类\n连续错误锁定：{} 次\n锁定时长：{} 分钟\n闲置自动锁定：{} 秒",
+            p.min_length, p.min_classes, p.max_failures, p.lockout_minutes, p.idle_lock_seconds
+        )
+    };
+    match cmd {
+        PolicyCmd::Show => {
+            let p = s.policy()?;
+            emit(ctx, &p, || show(&p))
+        }
+        PolicyCmd::Set {
+            min_length,
+            min_classes,
+            max_failures,
+            lockout_minutes,
+            idle_lock_seconds,
+        } => {
+            let mut p = s.policy()?;
+            p.min_length = min_length.unwrap_or(p.min_length);
+            p.min_classes = min_classes.unwrap_or(p.min_classes);
+            p.max_failures = max_failures.unwrap_or(p.max_failures);
+            p.lockout_minutes = lockout_minutes.unwrap_or(p.lockout_minutes);
+            p.idle_lock_seconds = idle_lock_seconds.unwrap_or(p.idle_lock_seconds);
+            let p = s.set_policy(p)?;
+            emit(ctx, &p, || format!("安全策略已更新：\n{}", show(&p)))
+        }
+    }
+}

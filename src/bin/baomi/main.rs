@@ -1,0 +1,369 @@
+//! `baomi`: the scripting face of the core API (DESIGN §7).
+//!
+//! Contract: every subcommand parses its arguments, obtains a session, calls one core method
+//! and prints the result: JSON on stdout with `--json`, Chinese sentences otherwise; errors go
+//! to stderr in Chinese (and also as `{"error":…}` on stdout with `--json`). Exit codes: 0 done;
+//! 1 refused; 2 usage; 3 authentication failed or locked; 4 integrity failure. No rule lives
+//! here: the core decides everything.
+
+use std::io::{BufRead, IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+mod admin;
+mod print;
+mod registers;
+
+use baomi::clock::{Clock, SystemClock};
+use baomi::paths;
+use baomi::vault::audit;
+use baomi::vault::db::Tuning;
+use baomi::vault::policy::Policy;
+use baomi::vault::{self, InitRequest, NewAccount, Session};
+use baomi::Error;
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+use admin::{audit_cmd, init, policy, user, AuditCmd, InitArgs, PolicyCmd, UserCmd};
+use print::{print, PrintCmd};
+use registers::{device, doc, DeviceCmd, DocCmd};
+
+#[derive(Parser)]
+#[command(name = "baomi", version, about = "保密台账 命令行工具：与桌面程序共用同一核心", long_about = None)]
+struct Cli {
+    /// 保密库文件夹（默认：用户数据目录下的 cn.baomi.ledger/vault）
+    #[arg(long, global = true, env = "BAOMI_VAULT", value_name = "DIR")]
+    vault: Option<PathBuf>,
+    /// 以此账户身份操作
+    #[arg(long, global = true, env = "BAOMI_USER", value_name = "NAME")]
+    user: Option<String>,
+    /// 从标准输入的第一行读取当前账户的口令（否则读 BAOMI_PASSWORD，或在终端提示输入）
+    #[arg(long, global = true)]
+    password_stdin: bool,
+    /// 在标准输出打印机器可读的 JSON
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 创建保密库和三员账户（口令取自 BAOMI_ADMIN_PASSWORD、BAOMI_SECADMIN_PASSWORD、BAOMI_AUDITOR_PASSWORD，或提示输入）
+    Init(InitArgs),
+    /// 显示当前账户、角色和可用功能
+    Whoami,
+    /// 账户管理
+    #[command(subcommand)]
+    User(UserCmd),
+    /// 修改当前账户的口令（新口令取自 BAOMI_NEW_PASSWORD，或提示输入）
+    Passwd,
+    /// 审计日志（仅安全审计员）
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// 安全策略（安全保密管理员设置）
+    #[command(subcommand)]
+    Policy(PolicyCmd),
+    /// 修改单位名称（系统管理员）
+    Unit { name: String },
+    /// 备份整个保密库到一个新的空文件夹（系统管理员）
+    Backup {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// 涉密载体登记：登记、查询和各项手续（记录以 JSON 从标准输入提供）
+    #[command(subcommand)]
+    Doc(DocCmd),
+    /// 涉密信息设备台账：登记、查询、外出审核、维护淘汰、移动存储介质借用（记录以 JSON 从标准输入提供）
+    #[command(subcommand)]
+    Device(DeviceCmd),
+    /// 打印表单和台账清单为 PDF，查看打印记录；管理打印模板和字体
+    #[command(subcommand)]
+    Print(PrintCmd),
+    /// 打印某种输入的 JSON Schema（如 init、doc、doc-borrow、doc-destroy；`baomi schema list` 列出全部）
+    Schema { kind: String },
+}
+
+/// A failure of the CLI: a core refusal, or a usage problem the core never saw.
+pub enum Failure {
+    Core(Error),
+    Usage(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+pub type CliResult<T> = Result<T, Failure>;
+
+pub struct Ctx {
+    vault: PathBuf,
+    user: Option<String>,
+    password_stdin: bool,
+    json: bool,
+    clock: Arc<dyn Clock>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // Help and version are not errors; clap prints them and exits 0.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let json = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("用法错误：{msg}");
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "error": { "code": "usage", "message": msg } })
+                );
+            }
+            ExitCode::from(2)
+        }
+        Err(Failure::Core(e)) => {
+            eprintln!("错误：{}", e.message);
+            if json {
+                println!("{}", serde_json::json!({ "error": e }));
+            }
+            ExitCode::from(e.code.exit_status() as u8)
+        }
+    }
+}
+
+fn run(cli: Cli) -> CliResult<()> {
+    let vault = match cli.vault {
+        Some(v) => v,
+        None => paths::default_vault_dir(paths::APP_ID).ok_or_else(|| {
+            Failure::Usage("无法确定用户数据目录，请用 --vault 指定保密库文件夹".into())
+        })?,
+    };
+    let ctx = Ctx {
+        vault,
+        user: cli.user,
+        password_stdin: cli.password_stdin,
+        json: cli.json,
+        clock: Arc::new(SystemClock),
+    };
+    match cli.command {
+        Command::Init(a) => init(&ctx, a),
+        Command::Schema { kind } => schema(&kind),
+        Command::Whoami => {
+            let s = login(&ctx)?;
+            let info = s.info()?;
+            emit(&ctx, &info, || {
+                format!(
+                    "{}（{}），角色：{}，单位：{}",
+                    info.display, info.user, info.role_label, info.unit
+                )
+            })
+        }
+        Command::Passwd => {
+            let (mut s, old) = login_keep_password(&ctx)?;
+            let new = new_password(&ctx, "新口令")?;
+            s.change_password(&old, &new)?;
+            done(&ctx, "口令已修改")
+        }
+        Command::User(cmd) => user(&ctx, cmd),
+        Command::Doc(cmd) => doc(&ctx, cmd),
+        Command::Device(cmd) => device(&ctx, cmd),
+        Command::Print(cmd) => print(&ctx, cmd),
+        Command::Audit(cmd) => audit_cmd(&ctx, cmd),
+        Command::Policy(cmd) => policy(&ctx, cmd),
+        Command::Unit { name } => {
+            let mut s = login(&ctx)?;
+            s.set_unit_name(&name)?;
+            done(&ctx, &format!("单位名称已改为“{}”", name.trim()))
+        }
+        Command::Backup { out } => {
+            let mut s = login(&ctx)?;
+            s.backup(&out)?;
+            done(&ctx, &format!("已备份到 {}", out.display()))
+        }
+    }
+}
+
+pub fn emit<T: Serialize>(ctx: &Ctx, value: &T, human: impl FnOnce() -> String) -> CliResult<()> {
+    if ctx.json {
+        let text = serde_json::to_string_pretty(value)
+            .map_err(|e| Error::internal(format!("JSON 输出失败：{e}")))?;
+        println!("{text}");
+    } else {
+        println!("{}", human());
+    }
+    Ok(())
+}
+
+pub fn done(ctx: &Ctx, message: &str) -> CliResult<()> {
+    emit(
+        ctx,
+        &serde_json::json!({ "ok": true, "message": message }),
+        || message.to_string(),
+    )
+}
+
+/// Reads a secret from `var`, else prompts on a terminal, else fails as a usage error.
+pub fn secret_from(var: &str, prompt: &str) -> CliResult<String> {
+    if let Ok(v) = std::env::var(var) {
+        return Ok(v);
+    }
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password(format!("{prompt}："))
+            .map_err(|e| Failure::Usage(format!("无法读取口令：{e}")));
+    }
+    Err(Failure::Usage(format!(
+        "缺少{prompt}：请设置环境变量 {var}，或在终端中运行以输入"
+    )))
+}
+
+fn acting_password(ctx: &Ctx, user: &str) -> CliResult<String> {
+    if ctx.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Failure::Usage(format!("无法从标准输入读取口令：{e}")))?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    secret_from("BAOMI_PASSWORD", &format!("账户 {user} 的口令"))
+}
+
+pub fn new_password(ctx: &Ctx, what: &str) -> CliResult<String> {
+    let _ = ctx;
+    let p = secret_from("BAOMI_NEW_PASSWORD", what)?;
+    if std::env::var("BAOMI_NEW_PASSWORD").is_err() {
+        let again = secret_from("BAOMI_NEW_PASSWORD", &format!("再次输入{what}"))?;
+        if again != p {
+            return Err(Error::field("password", what, "两次输入不一致").into());
+        }
+    }
+    Ok(p)
+}
+
+fn login_keep_password(ctx: &Ctx) -> CliResult<(Session, String)> {
+    let user = ctx
+        .user
+        .clone()
+        .ok_or_else(|| Failure::Usage("请用 --user 或 BAOMI_USER 指定账户".into()))?;
+    let password = acting_password(ctx, &user)?;
+    let s = vault::login(
+        &ctx.vault,
+        &user,
+        &password,
+        ctx.clock.clone(),
+        Tuning::default(),
+    )?;
+    Ok((s, password))
+}
+
+pub fn login(ctx: &Ctx) -> CliResult<Session> {
+    login_keep_password(ctx).map(|(s, _)| s)
+}
+
+const SCHEMAS: [&str; 34] = [
+    "init",
+    "account",
+    "policy",
+    "audit-filter",
+    "doc",
+    "doc-query",
+    "doc-distribute",
+    "doc-circulate",
+    "doc-borrow",
+    "doc-return",
+    "doc-copy",
+    "doc-handback",
+    "doc-archive",
+    "doc-declassify",
+    "doc-missing",
+    "doc-found",
+    "doc-destroy",
+    "doc-correct",
+    "doc-reconcile",
+    "device",
+    "device-query",
+    "device-transfer",
+    "device-checkout",
+    "device-checkin",
+    "device-maintain",
+    "device-repaired",
+    "device-suspend",
+    "device-resume",
+    "device-issue",
+    "device-lend",
+    "device-give_back",
+    "device-inspect",
+    "device-destroy",
+    "device-correct",
+];
+
+fn schema(kind: &str) -> CliResult<()> {
+    use baomi::registers::devices as dv;
+    use baomi::registers::documents as d;
+    let schema = match kind {
+        "list" => {
+            println!("{}", SCHEMAS.join("\n"));
+            return Ok(());
+        }
+        "init" => schemars::schema_for!(InitRequest),
+        "account" => schemars::schema_for!(NewAccount),
+        "policy" => schemars::schema_for!(Policy),
+        "audit-filter" => schemars::schema_for!(audit::Filter),
+        "doc" => schemars::schema_for!(d::DocInput),
+        "doc-query" => schemars::schema_for!(d::DocQuery),
+        "doc-distribute" => schemars::schema_for!(d::DistributeInput),
+        "doc-circulate" => schemars::schema_for!(d::CirculateInput),
+        "doc-borrow" => schemars::schema_for!(d::BorrowInput),
+        "doc-return" => schemars::schema_for!(d::ReturnInput),
+        "doc-copy" => schemars::schema_for!(d::CopyInput),
+        "doc-handback" => schemars::schema_for!(d::HandbackInput),
+        "doc-archive" => schemars::schema_for!(d::ArchiveInput),
+        "doc-declassify" => schemars::schema_for!(d::DeclassifyInput),
+        "doc-missing" => schemars::schema_for!(d::MissingInput),
+        "doc-found" => schemars::schema_for!(d::FoundInput),
+        "doc-destroy" => schemars::schema_for!(d::DestroyInput),
+        "doc-correct" => schemars::schema_for!(d::CorrectInput),
+        "doc-reconcile" => schemars::schema_for!(d::ReconcileInput),
+        "device" => schemars::schema_for!(dv::DeviceInput),
+        "device-query" => schemars::schema_for!(dv::DeviceQuery),
+        "device-transfer" => schemars::schema_for!(dv::TransferInput),
+        "device-checkout" => schemars::schema_for!(dv::CheckoutInput),
+        "device-checkin" => schemars::schema_for!(dv::CheckinInput),
+        "device-maintain" => schemars::schema_for!(dv::MaintainInput),
+        "device-repaired" => schemars::schema_for!(dv::RepairedInput),
+        "device-suspend" => schemars::schema_for!(dv::SuspendInput),
+        "device-resume" => schemars::schema_for!(dv::ResumeInput),
+        "device-issue" => schemars::schema_for!(dv::IssueInput),
+        "device-lend" => schemars::schema_for!(dv::LendInput),
+        "device-give_back" => schemars::schema_for!(dv::GiveBackInput),
+        "device-inspect" => schemars::schema_for!(dv::InspectInput),
+        "device-destroy" => schemars::schema_for!(dv::DeviceDestroyInput),
+        "device-correct" => schemars::schema_for!(dv::DeviceCorrectInput),
+        other => {
+            return Err(Failure::Usage(format!(
+                "未知的输入类型“{other}”，可用：{}",
+                SCHEMAS.join("、")
+            )))
+        }
+    };
+    let text = serde_json::to_string_pretty(&schema).map_err(|e| Error::internal(e.to_string()))?;
+    println!("{text}");
+    Ok(())
+}
+
+/// Reads the whole of stdin as the JSON input of a command.
+pub fn stdin_json<T: serde::de::DeserializeOwned>() -> CliResult<T> {
+    let mut buf = String::new();
+    std::io::stdin()
+        .read_to_string(&mut buf)
+        .map_err(|e| Failure::Usage(format!("无法读取标准输入：{e}")))?;
+    Ok(baomi::input::from_json(&buf)?)
+}

@@ -1,0 +1,480 @@
+//! The registers' commands: one generic path for every register (add, list, show, actions),
+//! with each register's filters and one-line summary.
+
+use baomi::registers::Register;
+use baomi::vault::Session;
+use clap::{Args, Subcommand};
+
+use crate::{emit, login, stdin_json, CliResult, Ctx, Failure};
+
+#[derive(Subcommand)]
+pub enum DocCmd {
+    /// 登记载体：标准输入为 JSON（见 `baomi schema doc`），输出登记后的记录
+    Add,
+    /// 查询载体（任意长度的中文关键词，加筛选和排序）
+    List {
+        #[command(flatten)]
+        filters: DocFilters,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// 显示一件载体及其全部手续记录（ID 或编号）
+    Show { id: String },
+    /// 复印或摘抄（count、approver、approver_role），登记复制件
+    Copy { id: String },
+    /// 清退（可一次清退多件：命令行列出多个 ID，或 JSON 的 ids）
+    Handback { ids: Vec<String> },
+    /// 月核对：清点某责任人或保密柜的载体（counted 为清点到的编号）
+    Reconcile,
+    /// 到期提醒：逾期未还、下落不明倒计时、解密审查
+    Reminders,
+    /// 其余手续：`baomi doc 手续 ID`，JSON 从标准输入（见 `baomi schema doc-手续`）。
+    /// 手续：distribute 分发、circulate 传阅、borrow 借阅、return 归还、archive 归档、
+    /// declassify 解密/降密、missing 下落不明、found 找回、destroy 销毁、correct 更正
+    #[command(external_subcommand)]
+    Act(Vec<String>),
+}
+
+/// The carrier register's search and filters (shared by `doc list` and `print list doc`).
+#[derive(Args)]
+pub struct DocFilters {
+    #[arg(long, short)]
+    query: Option<String>,
+    #[arg(long)]
+    level: Option<String>,
+    #[arg(long)]
+    status: Option<String>,
+    #[arg(long)]
+    custodian: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    from: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    to: Option<String>,
+    /// 只列出逾期未还的
+    #[arg(long)]
+    overdue: bool,
+    /// id、received_on、serial、level、title、due_on
+    #[arg(long)]
+    sort: Option<String>,
+    /// 升序（默认降序）
+    #[arg(long)]
+    asc: bool,
+}
+
+impl DocFilters {
+    pub fn query(self, offset: u32, limit: u32) -> baomi::registers::documents::DocQuery {
+        baomi::registers::documents::DocQuery {
+            query: self.query,
+            level: self.level,
+            status: self.status,
+            custodian: self.custodian,
+            received_from: self.from,
+            received_to: self.to,
+            overdue: self.overdue.then_some(true),
+            sort: self.sort,
+            desc: Some(!self.asc),
+            offset: Some(offset),
+            limit: Some(limit),
+        }
+    }
+}
+
+pub fn doc_line(d: &baomi::registers::documents::DocView) -> String {
+    let mut flags = Vec::new();
+    if d.overdue {
+        flags.push(format!(
+            "逾期（应还 {}）",
+            d.due_on.as_deref().unwrap_or("")
+        ));
+    }
+    if let Some(on) = &d.incident_on {
+        flags.push(format!("将于 {on} 构成泄密事件"));
+    }
+    if d.review_due {
+        flags.push("解密审查到期".to_string());
+    }
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t{}{}",
+        d.serial,
+        d.level.label(),
+        d.title,
+        d.custodian,
+        d.status_label,
+        d.received_on,
+        if flags.is_empty() {
+            String::new()
+        } else {
+            format!("\t{}", flags.join("；"))
+        }
+    )
+}
+
+pub fn doc(ctx: &Ctx, cmd: DocCmd) -> CliResult<()> {
+    use baomi::registers::documents as d;
+    let mut s = login(ctx)?;
+    let one =
+        |ctx: &Ctx, v: &d::DocView, verb: &str| emit(ctx, v, || format!("{verb}：{}", doc_line(v)));
+    match cmd {
+        DocCmd::Act(args) => {
+            act::<d::Documents>(ctx, &mut s, &args, Session::doc_resolve, doc_line)
+        }
+        DocCmd::Add => {
+            let input: d::DocInput = stdin_json()?;
+            let v = s.doc_add(&input)?;
+            one(ctx, &v, "已登记")
+        }
+        DocCmd::List {
+            filters,
+            offset,
+            limit,
+        } => {
+            let q = filters.query(offset, limit);
+            let page = s.doc_list(&q)?;
+            emit(ctx, &page, || {
+                let mut out: Vec<String> = page.rows.iter().map(doc_line).collect();
+                out.push(format!(
+                    "共 {}{} 条",
+                    page.total,
+                    if page.total_exact { "" } else { "+" }
+                ));
+                out.join("\n")
+            })
+        }
+        DocCmd::Show { id } => {
+            let id = s.doc_resolve(&id)?;
+            let v = s.doc_show(id)?;
+            emit(ctx, &v, || {
+                let mut out = vec![
+                    doc_line(&v),
+                    format!(
+                        "文号：{}  制文机关：{}  保密期限：{}",
+                        v.doc_no, v.origin_unit, v.secrecy_period
+                    ),
+                    format!(
+                        "知悉范围：{}  份数：{}（{}）  载体：{}  存放：{}",
+                        v.scope.join("、"),
+                        v.copies,
+                        v.copy_numbers,
+                        v.carrier_type,
+                        v.location
+                    ),
+                ];
+                out.extend(v.history.iter().flatten().map(history_line));
+                out.join("\n")
+            })
+        }
+        DocCmd::Copy { id } => {
+            let id = s.doc_resolve(&id)?;
+            let r = s.doc_copy(id, &stdin_json()?)?;
+            emit(ctx, &r, || {
+                let mut out = vec![format!("已复制 {} 份：", r.copies.len())];
+                out.extend(r.copies.iter().map(doc_line));
+                out.join("\n")
+            })
+        }
+        DocCmd::Handback { ids } => {
+            let ids = ids
+                .iter()
+                .map(|i| s.doc_resolve(i))
+                .collect::<Result<Vec<_>, _>>()?;
+            let list = s.doc_handback(&ids, &stdin_json()?)?;
+            emit(ctx, &list, || {
+                format!(
+                    "已清退 {} 件：\n{}",
+                    list.len(),
+                    list.iter().map(doc_line).collect::<Vec<_>>().join("\n")
+                )
+            })
+        }
+        DocCmd::Reconcile => {
+            let r = s.doc_reconcile(&stdin_json()?)?;
+            emit(ctx, &r, || {
+                format!(
+                    "核对完成：应在 {} 件，清点 {} 件；未找到：{}；不应在此：{}；借出未还：{}",
+                    r.expected.len(),
+                    r.counted.len(),
+                    if r.not_found.is_empty() {
+                        "无".into()
+                    } else {
+                        r.not_found.join("、")
+                    },
+                    if r.unexpected.is_empty() {
+                        "无".into()
+                    } else {
+                        r.unexpected.join("、")
+                    },
+                    if r.borrowed_out.is_empty() {
+                        "无".into()
+                    } else {
+                        r.borrowed_out.join("、")
+                    }
+                )
+            })
+        }
+        DocCmd::Reminders => {
+            let r = s.doc_reminders()?;
+            emit(ctx, &r, || {
+                let mut out = vec![format!("逾期未还 {} 件：", r.overdue.len())];
+                out.extend(r.overdue.iter().map(doc_line));
+                out.push(format!("下落不明 {} 件：", r.missing.len()));
+                out.extend(r.missing.iter().map(doc_line));
+                out.push(format!("解密审查到期 {} 件：", r.review_due.len()));
+                out.extend(r.review_due.iter().map(doc_line));
+                out.join("\n")
+            })
+        }
+    }
+}
+
+/// Runs `baomi <register> KIND ID` through the one generic path: the JSON on stdin (empty
+/// means no fields) goes to `Session::act`, which checks the status table and the rules.
+fn act<R: Register>(
+    ctx: &Ctx,
+    s: &mut Session,
+    args: &[String],
+    resolve: fn(&mut Session, &str) -> baomi::Result<i64>,
+    line: fn(&R::View) -> String,
+) -> CliResult<()> {
+    let kinds = || {
+        R::ACTIONS
+            .iter()
+            .map(|a| format!("{} {}", a.kind, a.label))
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let [kind, id] = args else {
+        return Err(Failure::Usage(format!(
+            "用法：baomi {} 手续 ID（JSON 从标准输入）；手续：{}",
+            R::NAME,
+            kinds()
+        )));
+    };
+    let Some(action) = R::ACTIONS.iter().find(|a| a.kind == kind) else {
+        return Err(Failure::Usage(format!(
+            "未知的命令或手续“{kind}”；{}台账的手续：{}",
+            R::NOUN,
+            kinds()
+        )));
+    };
+    let id = resolve(s, id)?;
+    let input = stdin_value()?;
+    let v = s.act::<R>(id, action.kind, input)?;
+    emit(ctx, &v, || format!("已办理{}：{}", action.label, line(&v)))
+}
+
+/// The JSON object on stdin, or `{}` when stdin is a terminal or empty.
+fn stdin_value() -> CliResult<serde_json::Value> {
+    use std::io::{IsTerminal, Read};
+    if std::io::stdin().is_terminal() {
+        return Ok(serde_json::json!({}));
+    }
+    let mut buf = String::new();
+    std::io::stdin()
+        .read_to_string(&mut buf)
+        .map_err(|e| Failure::Usage(format!("无法读取标准输入：{e}")))?;
+    if buf.trim().is_empty() {
+        return Ok(serde_json::json!({}));
+    }
+    Ok(baomi::input::from_json(&buf)?)
+}
+
+#[derive(Subcommand)]
+pub enum DeviceCmd {
+    /// 登记设备：标准输入为 JSON（见 `baomi schema device`），输出登记后的记录
+    Add,
+    /// 查询设备台账（任意长度的中文关键词，加筛选和排序）
+    List {
+        #[command(flatten)]
+        filters: DeviceFilters,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// 显示一台设备及其全部手续记录（ID、台账编号或保密编号）
+    Show { id: String },
+    /// 到期提醒：外出/借用逾期未还、定期检查到期
+    Reminders,
+    /// 各类设备的定期检查周期：不带参数列出；`interval 类型 天数` 修改（系统管理员）
+    Interval {
+        kind: Option<String>,
+        days: Option<u32>,
+    },
+    /// 手续：`baomi device 手续 ID`，JSON 从标准输入（见 `baomi schema device-手续`）。
+    /// 手续：checkout 外出、checkin 外出归还、issue 配备、lend 借用、give_back 借用归还、
+    /// transfer 变更责任人、maintain 维护淘汰、repaired 维修完成、inspect 检查、suspend 停用、
+    /// resume 启用、destroy 销毁、correct 更正
+    #[command(external_subcommand)]
+    Act(Vec<String>),
+}
+
+/// The device ledger's search and filters (shared by `device list` and `print list device`).
+#[derive(Args)]
+pub struct DeviceFilters {
+    #[arg(long, short)]
+    query: Option<String>,
+    /// 设备类型
+    #[arg(long)]
+    kind: Option<String>,
+    /// 密级（或“非密”）
+    #[arg(long)]
+    level: Option<String>,
+    #[arg(long)]
+    status: Option<String>,
+    #[arg(long)]
+    department: Option<String>,
+    #[arg(long)]
+    custodian: Option<String>,
+    /// 只列出外出或借用逾期未还的
+    #[arg(long)]
+    overdue: bool,
+    /// id、serial、kind、name、level、department、in_service_on、due_on
+    #[arg(long)]
+    sort: Option<String>,
+    /// 升序（默认降序）
+    #[arg(long)]
+    asc: bool,
+}
+
+impl DeviceFilters {
+    pub fn query(self, offset: u32, limit: u32) -> baomi::registers::devices::DeviceQuery {
+        baomi::registers::devices::DeviceQuery {
+            query: self.query,
+            kind: self.kind,
+            level: self.level,
+            status: self.status,
+            department: self.department,
+            custodian: self.custodian,
+            overdue: self.overdue.then_some(true),
+            sort: self.sort,
+            desc: Some(!self.asc),
+            offset: Some(offset),
+            limit: Some(limit),
+        }
+    }
+}
+
+pub fn device_line(d: &baomi::registers::devices::DeviceView) -> String {
+    let mut flags = Vec::new();
+    if let Some(h) = &d.holding {
+        flags.push(format!(
+            "{} {}（应还 {}）",
+            d.status_label, h.user, h.due_on
+        ));
+    }
+    if d.overdue {
+        flags.push(format!("逾期 {} 天", d.overdue_days.unwrap_or(0)));
+    }
+    if !d.measures_missing.is_empty() {
+        flags.push(d.measures_missing.join("、"));
+    }
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}{}",
+        d.serial,
+        d.label_no,
+        d.kind.label(),
+        d.name,
+        d.level_label,
+        d.department,
+        d.custodian,
+        d.status_label,
+        if flags.is_empty() {
+            String::new()
+        } else {
+            format!("\t{}", flags.join("；"))
+        }
+    )
+}
+
+pub fn device(ctx: &Ctx, cmd: DeviceCmd) -> CliResult<()> {
+    use baomi::registers::devices as dv;
+    let mut s = login(ctx)?;
+    match cmd {
+        DeviceCmd::Add => {
+            let input: dv::DeviceInput = stdin_json()?;
+            let v = s.device_add(&input)?;
+            emit(ctx, &v, || format!("已登记：{}", device_line(&v)))
+        }
+        DeviceCmd::List {
+            filters,
+            offset,
+            limit,
+        } => {
+            let page = s.device_list(&filters.query(offset, limit))?;
+            emit(ctx, &page, || {
+                let mut out: Vec<String> = page.rows.iter().map(device_line).collect();
+                out.push(format!(
+                    "共 {}{} 台（件）",
+                    page.total,
+                    if page.total_exact { "" } else { "+" }
+                ));
+                out.join("\n")
+            })
+        }
+        DeviceCmd::Show { id } => {
+            let id = s.device_resolve(&id)?;
+            let v = s.device_show(id)?;
+            emit(ctx, &v, || {
+                let mut out = vec![
+                    device_line(&v),
+                    format!(
+                        "品牌型号：{}  序列号：{}  硬盘序列号：{}  放置地点：{}  启用日期：{}",
+                        v.model,
+                        v.device_serial,
+                        v.storage_serials.join("、"),
+                        v.location,
+                        v.in_service_on
+                    ),
+                ];
+                out.extend(v.history.iter().flatten().map(history_line));
+                out.join("\n")
+            })
+        }
+        DeviceCmd::Reminders => {
+            let r = s.device_reminders()?;
+            emit(ctx, &r, || {
+                let mut out = vec![format!("外出/借用逾期 {} 台（件）：", r.overdue_total)];
+                out.extend(r.overdue.iter().map(device_line));
+                out.push(format!("定期检查到期 {} 台（件）：", r.inspections_total));
+                out.extend(
+                    r.inspections
+                        .iter()
+                        .map(|i| format!("{}\t应于 {} 检查", device_line(&i.device), i.due_on)),
+                );
+                out.join("\n")
+            })
+        }
+        DeviceCmd::Interval { kind, days } => {
+            if let Some(kind) = kind {
+                let days = days.ok_or_else(|| Failure::Usage("请给出检查周期天数".into()))?;
+                s.set_device_inspection_interval(&kind, days)?;
+            }
+            let list = s.device_inspection_intervals()?;
+            emit(ctx, &list, || {
+                list.iter()
+                    .map(|i| format!("{}\t每 {} 天", i.kind.label(), i.days))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        DeviceCmd::Act(args) => {
+            act::<dv::Devices>(ctx, &mut s, &args, Session::device_resolve, device_line)
+        }
+    }
+}
+
+/// One timeline entry as a line.
+pub fn history_line(h: &baomi::registers::HistoryEntry) -> String {
+    format!(
+        "  {}  {}  {}{}",
+        h.occurred_on,
+        h.actor,
+        h.summary,
+        h.approval
+            .as_deref()
+            .map(|a| format!("  审批：{a}"))
+            .unwrap_or_default()
+    )
+}

@@ -1,0 +1,219 @@
+//! The classified device ledger (涉密信息设备台账): computers, laptops, removable media,
+//! printers, copiers, scanners, fax machines and cameras, with check-out (外出审核),
+//! maintenance and disposal (维护淘汰), removable-media issue and loans, and inspections.
+//!
+//! Contract: registration and every action go through the generic [`Session::register`] and
+//! [`Session::act`] (role check, one transaction, event + projection + audit); the methods
+//! here only name them for the device ledger and add what is the ledger's own — lookup by
+//! 保密编号, the reminders of the home screen, and the unit's inspection intervals.
+
+pub mod model;
+pub mod rules;
+pub mod store;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use model::*;
+pub use rules::{DeviceEvent, Devices, MaintenanceKind};
+pub use store::{DevicePage, DeviceQuery, DeviceView};
+
+use crate::dates;
+use crate::error::{Error, Result};
+use crate::registers::{table, Register};
+use crate::vault::roles::Op;
+use crate::vault::Session;
+
+/// Devices that count for the vault's highest level: classified and not disposed of.
+pub const HELD: &str = "r.classified = 1 AND r.status NOT IN ('retired', 'destroyed')";
+
+/// Days between two inspections of a device kind (the unit may change them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct InspectionInterval {
+    pub kind: DeviceKind,
+    pub days: u32,
+}
+
+/// The default interval: removable media monthly (月核对), everything else quarterly (季检查).
+pub fn default_interval(kind: DeviceKind) -> u32 {
+    match kind {
+        DeviceKind::RemovableMedia => 30,
+        _ => 90,
+    }
+}
+
+/// A device whose periodic inspection is due.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct InspectionDue {
+    pub device: DeviceView,
+    /// The day it fell due.
+    pub due_on: String,
+    #[ts(type = "number")]
+    pub days_overdue: i64,
+}
+
+/// What is due on the home screen for devices.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct DeviceReminders {
+    /// Out (外出) or lent (借用) past the due date, most overdue first.
+    pub overdue: Vec<DeviceView>,
+    #[ts(type = "number")]
+    pub overdue_total: i64,
+    /// Periodic inspections due, most overdue first.
+    pub inspections: Vec<InspectionDue>,
+    #[ts(type = "number")]
+    pub inspections_total: i64,
+}
+
+const INTERVALS_KEY: &str = "device_inspection_days";
+
+impl Session {
+    /// Registers a device; returns it with its ledger number and status.
+    pub fn device_add(&mut self, input: &DeviceInput) -> Result<DeviceView> {
+        self.register::<Devices>(input)
+    }
+
+    /// One device with its whole history.
+    pub fn device_show(&mut self, id: i64) -> Result<DeviceView> {
+        let (mut v, history) = self.show::<Devices>(id)?;
+        v.history = Some(history);
+        Ok(v)
+    }
+
+    /// Finds a device by id, ledger number or 保密编号.
+    pub fn device_resolve(&mut self, key: &str) -> Result<i64> {
+        if let Ok(id) = self.resolve::<Devices>(key) {
+            return Ok(id);
+        }
+        let id: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT id FROM devices WHERE label_no = ?1 AND label_no <> '' ORDER BY id LIMIT 1",
+                [key.trim()],
+                |r| r.get(0),
+            )
+            .ok();
+        id.ok_or_else(|| Error::not_found(format!("没有编号为“{key}”的设备")))
+    }
+
+    pub fn device_list(&mut self, q: &DeviceQuery) -> Result<DevicePage> {
+        let spec = q.spec(self.today())?;
+        self.list::<Devices>(&spec)
+    }
+
+    /// Every device matching `q`'s filters (paging ignored), up to `max`: for listings.
+    pub fn device_list_all(&mut self, q: &DeviceQuery, max: u32) -> Result<DevicePage> {
+        let spec = q.spec(self.today())?.all(max);
+        self.list::<Devices>(&spec)
+    }
+
+    /// Runs action `kind` on device `id` with its JSON input.
+    pub fn device_act(
+        &mut self,
+        id: i64,
+        kind: &str,
+        input: serde_json::Value,
+    ) -> Result<DeviceView> {
+        self.act::<Devices>(id, kind, input)
+    }
+
+    /// The unit's inspection interval for every device kind.
+    pub fn device_inspection_intervals(&mut self) -> Result<Vec<InspectionInterval>> {
+        self.require(Op::ReadRegisters)?;
+        self.intervals()
+    }
+
+    fn intervals(&self) -> Result<Vec<InspectionInterval>> {
+        let set: Vec<InspectionInterval> = crate::vault::setting(self.conn(), INTERVALS_KEY)
+            .ok()
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default();
+        Ok(DeviceKind::ALL
+            .into_iter()
+            .map(|kind| InspectionInterval {
+                kind,
+                days: set
+                    .iter()
+                    .find(|i| i.kind == kind)
+                    .map_or(default_interval(kind), |i| i.days),
+            })
+            .collect())
+    }
+
+    /// Sets the inspection interval of one device kind (系统管理员, a unit setting).
+    pub fn set_device_inspection_interval(&mut self, kind: &str, days: u32) -> Result<()> {
+        self.require(Op::Settings)?;
+        let kind = DeviceKind::parse("kind", kind)?;
+        if !(1..=366).contains(&days) {
+            return Err(Error::field("days", "检查周期（天）", "应在 1 到 366 之间"));
+        }
+        let mut all = self.intervals()?;
+        for i in &mut all {
+            if i.kind == kind {
+                i.days = days;
+            }
+        }
+        let json = serde_json::to_string(&all).map_err(|e| Error::internal(e.to_string()))?;
+        self.write(|w| {
+            w.tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [INTERVALS_KEY, &json],
+            )?;
+            w.audit(
+                "settings_set",
+                INTERVALS_KEY,
+                serde_json::json!({ "kind": kind.label(), "days": days }),
+            )
+        })
+    }
+
+    /// What is due: overdue check-outs and loans, inspections due.
+    pub fn device_reminders(&mut self) -> Result<DeviceReminders> {
+        self.require(Op::ReadRegisters)?;
+        let today = self.today();
+        let t = dates::iso(today);
+        let (overdue, overdue_total) = table::where_states::<Devices>(
+            self.conn(),
+            "r.status IN ('out', 'lent') AND r.due_on < ?1",
+            &t,
+            "r.due_on",
+            100,
+        )?;
+        let mut inspections = Vec::new();
+        let mut inspections_total = 0;
+        for i in self.intervals()? {
+            let since = dates::iso(today - chrono::Duration::days(i64::from(i.days)));
+            let (states, total) = table::where_states::<Devices>(
+                self.conn(),
+                &format!(
+                    "r.kind = '{}' AND r.status IN ('in_use', 'idle') AND r.inspected_on <= ?1",
+                    i.kind.label()
+                ),
+                &since,
+                "r.inspected_on",
+                100,
+            )?;
+            inspections_total += total;
+            for s in states {
+                let due = store::inspected_on(&s) + chrono::Duration::days(i64::from(i.days));
+                inspections.push(InspectionDue {
+                    device: Devices::view(&s, today),
+                    due_on: dates::iso(due),
+                    days_overdue: (today - due).num_days(),
+                });
+            }
+        }
+        inspections.sort_by_key(|d| -d.days_overdue);
+        inspections.truncate(100);
+        Ok(DeviceReminders {
+            overdue: overdue.iter().map(|s| Devices::view(s, today)).collect(),
+            overdue_total,
+            inspections,
+            inspections_total,
+        })
+    }
+}

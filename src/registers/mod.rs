@@ -1,0 +1,475 @@
+//! The registers (台账) and the one mechanism they all stand on.
+//!
+//! Contract: a register is a folder here holding what is its own — its model (fields, input
+//! DTOs, statuses), its rules (the pure [`Register::apply`] fold and the table of actions each
+//! status allows), its projection columns, search text and tags, and its list filters. What
+//! every register shares is written once, here and in the sibling modules: the immutable
+//! event store ([`events`]), the projection table, list query and serial numbers
+//! ([`table`]), registration ([`Session::register`]) and the one entry for every lifecycle
+//! action ([`Session::act`]), which the desktop app and the CLI both call. Nothing in a
+//! register's folder opens a transaction, writes the audit log or builds a list query.
+
+pub mod devices;
+pub mod documents;
+pub mod events;
+pub mod level;
+pub mod table;
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use events::*;
+pub use table::{Filter, ListSpec};
+
+use crate::dates;
+use crate::error::{Error, Result};
+use crate::input::optional;
+use crate::vault::roles::Op;
+use crate::vault::{Session, WriteCtx};
+
+/// One lifecycle action of a register: its stable code and its Chinese label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Action {
+    /// The code the UI and the CLI send (e.g. `borrow`).
+    pub kind: &'static str,
+    /// The label on the button (e.g. `借阅`).
+    pub label: &'static str,
+}
+
+/// An action as the UI receives it with a record: the ones its state allows, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct ActionInfo {
+    pub kind: String,
+    pub label: String,
+}
+
+/// What a new record's first event needs besides its id and serial.
+pub struct Registration<F> {
+    /// The day it entered the register (received, put in service).
+    pub occurred_on: NaiveDate,
+    /// The character for `{密级}` in the serial pattern (机, 秘, or 非 for a non-classified
+    /// device).
+    pub level_mark: char,
+    pub fields: F,
+}
+
+/// What building an event may look at besides the record's own state.
+pub struct Cx<'a> {
+    /// The open transaction: other records may be consulted (a medium's computer).
+    pub conn: &'a Connection,
+    /// The day the event happened (the input's `on`, default today).
+    pub occurred_on: NaiveDate,
+    pub today: NaiveDate,
+    /// The approval reference given with the event, if any.
+    pub approval: Option<&'a str>,
+}
+
+/// A register: its name in the event store, its state, its events, its rules, and how its
+/// state is projected into its own table.
+pub trait Register: Sized + 'static {
+    /// The register's name in the `events` table and in serial counters (e.g. `doc`).
+    const NAME: &'static str;
+    /// The projection table; its search index is `{TABLE}_search`.
+    const TABLE: &'static str;
+    /// What one record is called in messages (载体, 设备).
+    const NOUN: &'static str;
+    /// The serial pattern when the unit has set none.
+    const DEFAULT_SERIAL_PATTERN: &'static str;
+    /// Every action of the register, in the order of the paper form's columns.
+    const ACTIONS: &'static [Action];
+
+    type State: Clone + PartialEq + std::fmt::Debug + Serialize + DeserializeOwned;
+    type Event: Clone + Serialize + DeserializeOwned;
+    /// The registration input (the public JSON contract of `add`).
+    type Input: DeserializeOwned;
+    /// The validated registration data carried by the first event.
+    type Fields;
+    /// A record as lists and detail pages show it.
+    type View: Serialize;
+
+    /// The stable code of an event kind (e.g. `borrowed`).
+    fn kind(event: &Self::Event) -> &'static str;
+    /// A one-line Chinese description for the timeline.
+    fn describe(event: &Self::Event) -> String;
+    /// The next state, or a refusal naming the rule. `state` is `None` before the first event.
+    fn apply(state: Option<&Self::State>, event: &Self::Event, meta: &Meta) -> Result<Self::State>;
+
+    /// Validates a registration input.
+    fn registration(input: &Self::Input, cx: &Cx<'_>) -> Result<Registration<Self::Fields>>;
+    /// The first event of a new record.
+    fn registered(id: i64, serial: String, fields: Self::Fields) -> Self::Event;
+    /// The action codes `state` allows now (a subset of [`Register::ACTIONS`]).
+    fn allowed(state: &Self::State) -> Vec<&'static str>;
+    /// Builds the event of action `kind` from its JSON input and the record's state.
+    fn event(
+        kind: &str,
+        input: serde_json::Value,
+        state: &Self::State,
+        cx: &Cx<'_>,
+    ) -> Result<Self::Event>;
+
+    fn id(state: &Self::State) -> i64;
+    fn serial(state: &Self::State) -> &str;
+    fn status_label(state: &Self::State) -> &'static str;
+    /// The projection's own columns (besides `id`, `serial`, `state`, `updated_at`).
+    fn columns(state: &Self::State) -> Vec<(&'static str, rusqlite::types::Value)>;
+    /// The texts a search looks in.
+    fn search_text(state: &Self::State) -> Vec<String>;
+    /// Extra index tokens (level, status), so filtered searches stay inside the index.
+    fn tags(state: &Self::State) -> Vec<String>;
+    /// The SQL order for a sort key of the list (`id` is handled for every register).
+    fn order(key: &str, dir: &str) -> Option<String>;
+    fn view(state: &Self::State, today: NaiveDate) -> Self::View;
+
+    /// The refusal of an action `state` does not allow (the register may say more).
+    fn refusal(state: &Self::State, action: &Action) -> Error {
+        refused::<Self>(state, action.label)
+    }
+}
+
+/// The actions `state` allows, with their labels, for the record's view.
+pub fn actions_of<R: Register>(state: &R::State) -> Vec<ActionInfo> {
+    let allowed = R::allowed(state);
+    R::ACTIONS
+        .iter()
+        .filter(|a| allowed.contains(&a.kind))
+        .map(|a| ActionInfo {
+            kind: a.kind.to_string(),
+            label: a.label.to_string(),
+        })
+        .collect()
+}
+
+/// Declares an event input DTO: the given optional fields plus `on` (the date it happened),
+/// `approval` (审批单号) and `remarks`, which every event of every register accepts.
+#[macro_export]
+macro_rules! event_input {
+    ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $f:ident : $t:ty),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(
+            Debug, Clone, Default, serde::Serialize, serde::Deserialize, ts_rs::TS, schemars::JsonSchema,
+        )]
+        #[serde(deny_unknown_fields)]
+        #[ts(export, export_to = "../ui/src/bindings/")]
+        pub struct $name {
+            $($(#[$fm])* #[serde(default)] #[ts(optional)] pub $f: Option<$t>,)*
+            /// The date it happened, YYYY-MM-DD (default: today).
+            #[serde(default)]
+            #[ts(optional)]
+            pub on: Option<String>,
+            /// Approval reference (审批单号), where the rule needs one.
+            #[serde(default)]
+            #[ts(optional)]
+            pub approval: Option<String>,
+            /// 备注.
+            #[serde(default)]
+            #[ts(optional)]
+            pub remarks: Option<String>,
+        }
+    };
+}
+
+/// The fields every event input carries, read before the register's own DTO.
+#[derive(Debug, Default, Deserialize)]
+struct Common {
+    #[serde(default)]
+    on: Option<String>,
+    #[serde(default)]
+    approval: Option<String>,
+}
+
+fn common(input: &serde_json::Value) -> Result<(Option<String>, Option<String>)> {
+    let mut c = Common::default();
+    if let Some(obj) = input.as_object() {
+        for (key, slot) in [("on", &mut c.on), ("approval", &mut c.approval)] {
+            match obj.get(key) {
+                None | Some(serde_json::Value::Null) => {}
+                Some(serde_json::Value::String(s)) => *slot = Some(s.clone()),
+                Some(_) => {
+                    return Err(Error {
+                        field: Some(key.to_string()),
+                        ..Error::validation(format!("字段“{key}”应为文本"))
+                    })
+                }
+            }
+        }
+    } else if !input.is_null() {
+        return Err(Error::validation("输入应为 JSON 对象"));
+    }
+    Ok((c.on, c.approval))
+}
+
+/// The date an event happened: given, or today; never in the future.
+pub fn event_date(on: Option<&str>, today: NaiveDate) -> Result<NaiveDate> {
+    let d = dates::parse_opt("on", "办理日期", on)?.unwrap_or(today);
+    if d > today {
+        return Err(Error::field("on", "办理日期", "不能晚于今天"));
+    }
+    Ok(d)
+}
+
+/// An approval reference: trimmed, bounded, absent when empty.
+pub fn approval_ref(a: Option<&str>) -> Result<Option<String>> {
+    let a = optional("approval", "审批单号", a.unwrap_or(""), 60)?;
+    Ok(if a.is_empty() { None } else { Some(a) })
+}
+
+impl WriteCtx<'_> {
+    /// Applies `event` to `state` (None: a new record), appends it to the event store,
+    /// refreshes the projection and the search index, and audits it; returns the new state.
+    pub fn record<R: Register>(
+        &mut self,
+        state: Option<&R::State>,
+        id: i64,
+        meta: &Meta,
+        event: &R::Event,
+    ) -> Result<R::State> {
+        let next = R::apply(state, event, meta)?;
+        append::<R>(self.tx, id, meta, event)?;
+        table::save::<R>(self.tx, &next, self.now())?;
+        self.audit(
+            &format!("{}_{}", R::NAME, R::kind(event)),
+            R::serial(&next),
+            serde_json::json!({ "id": id, "summary": R::describe(event) }),
+        )?;
+        Ok(next)
+    }
+
+    /// Registers a new record from a validated registration; returns its state.
+    pub fn register_new<R: Register>(
+        &mut self,
+        reg: Registration<R::Fields>,
+        pattern: &str,
+        approval: Option<String>,
+    ) -> Result<R::State> {
+        let id = table::next_id::<R>(self.tx)?;
+        let serial = table::next_serial(
+            self.tx,
+            R::NAME,
+            pattern,
+            reg.level_mark,
+            chrono::Datelike::year(&reg.occurred_on),
+        )?;
+        let meta = Meta {
+            occurred_on: reg.occurred_on,
+            recorded_at: self.now().to_string(),
+            actor: self.actor().to_string(),
+            approval,
+        };
+        self.record::<R>(None, id, &meta, &R::registered(id, serial, reg.fields))
+    }
+}
+
+impl Session {
+    /// Today in the machine's time zone (from the injected clock).
+    pub fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&chrono::Local).date_naive()
+    }
+
+    /// The unit's serial pattern for register `R` (its default until the unit sets one).
+    pub fn serial_pattern<R: Register>(&self) -> Result<String> {
+        Ok(
+            crate::vault::setting(self.conn(), &format!("{}_serial_pattern", R::NAME))
+                .unwrap_or_else(|_| R::DEFAULT_SERIAL_PATTERN.to_string()),
+        )
+    }
+
+    /// Sets register `R`'s serial pattern (系统管理员, as a unit setting).
+    pub fn set_serial_pattern<R: Register>(&mut self, pattern: &str) -> Result<()> {
+        self.require(Op::Settings)?;
+        table::validate_pattern(pattern)?;
+        let p = pattern.trim().to_string();
+        let key = format!("{}_serial_pattern", R::NAME);
+        self.write(|w| {
+            w.tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [&key, &p],
+            )?;
+            w.audit("settings_set", &key, serde_json::json!({ "new": p }))
+        })
+    }
+
+    /// Registers a new record of `R`; returns it with its serial and status.
+    pub fn register<R: Register>(&mut self, input: &R::Input) -> Result<R::View> {
+        self.require(Op::WriteRegisters)?;
+        let today = self.today();
+        let pattern = self.serial_pattern::<R>()?;
+        let state = self.write(|w| {
+            let cx = Cx {
+                conn: w.tx,
+                occurred_on: today,
+                today,
+                approval: None,
+            };
+            let reg = R::registration(input, &cx)?;
+            w.register_new::<R>(reg, &pattern, None)
+        })?;
+        Ok(R::view(&state, today))
+    }
+
+    /// Runs lifecycle action `kind` on record `id` of `R` with its JSON `input` (the same
+    /// shapes as `baomi <register> <kind>` reads on stdin): the action must be one the
+    /// record's status allows, then the register builds the event and its rules decide.
+    pub fn act<R: Register>(
+        &mut self,
+        id: i64,
+        kind: &str,
+        input: serde_json::Value,
+    ) -> Result<R::View> {
+        self.require(Op::WriteRegisters)?;
+        let Some(action) = R::ACTIONS.iter().find(|a| a.kind == kind) else {
+            return Err(Error::validation(format!(
+                "未知的手续类型“{kind}”，{}台账的手续有：{}",
+                R::NOUN,
+                R::ACTIONS
+                    .iter()
+                    .map(|a| a.kind)
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )));
+        };
+        let today = self.today();
+        let (on, approval) = common(&input)?;
+        let occurred_on = event_date(on.as_deref(), today)?;
+        let approval = approval_ref(approval.as_deref())?;
+        let user = self.user().to_string();
+        let state = self.write(|w| {
+            let state = table::load::<R>(w.tx, id)?;
+            if !R::allowed(&state).contains(&action.kind) {
+                return Err(R::refusal(&state, action));
+            }
+            let cx = Cx {
+                conn: w.tx,
+                occurred_on,
+                today,
+                approval: approval.as_deref(),
+            };
+            let event = R::event(kind, input, &state, &cx)?;
+            let meta = Meta {
+                occurred_on,
+                recorded_at: w.now().to_string(),
+                actor: user,
+                approval: approval.clone(),
+            };
+            w.record::<R>(Some(&state), id, &meta, &event)
+        })?;
+        Ok(R::view(&state, today))
+    }
+
+    /// One record of `R` with its whole history.
+    pub fn show<R: Register>(&mut self, id: i64) -> Result<(R::View, Vec<HistoryEntry>)> {
+        self.require(Op::ReadRegisters)?;
+        let state = table::load::<R>(self.conn(), id)?;
+        Ok((
+            R::view(&state, self.today()),
+            history::<R>(self.conn(), id)?,
+        ))
+    }
+
+    /// Finds a record of `R` by id or serial number.
+    pub fn resolve<R: Register>(&mut self, key: &str) -> Result<i64> {
+        self.require(Op::ReadRegisters)?;
+        if let Ok(id) = key.trim().parse::<i64>() {
+            return Ok(id);
+        }
+        table::id_by_serial::<R>(self.conn(), key)?
+            .ok_or_else(|| Error::not_found(format!("没有编号为“{key}”的{}", R::NOUN)))
+    }
+
+    /// A page of `R`'s list.
+    pub fn list<R: Register>(&mut self, spec: &ListSpec) -> Result<crate::page::Page<R::View>> {
+        self.require(Op::ReadRegisters)?;
+        let today = self.today();
+        Ok(table::list::<R>(self.conn(), spec)?.map(|s| R::view(&s, today)))
+    }
+
+    /// The state rebuilt from the events alone (for checks; equals the stored projection).
+    pub fn replay<R: Register>(&mut self, id: i64) -> Result<Option<R::State>> {
+        self.require(Op::ReadRegisters)?;
+        replay::<R>(self.conn(), id)
+    }
+
+    /// Every record of every register whose stored projection differs from the fold of its
+    /// events, as `(register, id)`; empty when the vault is consistent.
+    pub fn replay_mismatches(&mut self) -> Result<Vec<(&'static str, i64)>> {
+        self.require(Op::ReadRegisters)?;
+        let mut out = Vec::new();
+        for r in REGISTERS {
+            out.extend(
+                (r.replay_mismatches)(self.conn())?
+                    .into_iter()
+                    .map(|id| (r.name, id)),
+            );
+        }
+        Ok(out)
+    }
+
+    /// The highest level of any record still held in any register (for the banner).
+    pub fn highest_level(&mut self) -> Result<Option<level::Level>> {
+        self.require(Op::ReadRegisters)?;
+        for level in level::Level::ALL {
+            for r in REGISTERS {
+                let held: bool = self.conn().query_row(
+                    &format!(
+                        "SELECT EXISTS (SELECT 1 FROM {} r WHERE r.level = ?1 AND {})",
+                        r.table, r.held
+                    ),
+                    [level.label()],
+                    |row| row.get(0),
+                )?;
+                if held {
+                    return Ok(Some(level));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// The refusal of an action the record's status does not allow.
+pub fn refused<R: Register>(state: &R::State, what: &str) -> Error {
+    if R::allowed(state).iter().all(|a| *a == "correct") {
+        return Error::rule(format!(
+            "{} {} {}，不能再办理任何手续",
+            R::NOUN,
+            R::serial(state),
+            R::status_label(state)
+        ));
+    }
+    Error::rule(format!(
+        "{} {} 当前状态为“{}”，不能{what}",
+        R::NOUN,
+        R::serial(state),
+        R::status_label(state)
+    ))
+}
+
+/// What the product knows of each register, for the checks that span them all.
+pub struct RegisterInfo {
+    pub name: &'static str,
+    pub table: &'static str,
+    /// SQL condition (alias `r`) of a record still held: it counts for the highest level.
+    pub held: &'static str,
+    pub replay_mismatches: fn(&Connection) -> Result<Vec<i64>>,
+}
+
+/// Every register of the product.
+pub const REGISTERS: &[RegisterInfo] = &[
+    RegisterInfo {
+        name: documents::Documents::NAME,
+        table: documents::Documents::TABLE,
+        held: documents::HELD,
+        replay_mismatches: table::replay_mismatches::<documents::Documents>,
+    },
+    RegisterInfo {
+        name: devices::Devices::NAME,
+        table: devices::Devices::TABLE,
+        held: devices::HELD,
+        replay_mismatches: table::replay_mismatches::<devices::Devices>,
+    },
+];

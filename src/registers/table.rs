@@ -1,0 +1,388 @@
+//! SQL every register shares: its projection table, its search index, serial numbers and the
+//! list query.
+//!
+//! Contract: a register `R` owns a table `R::TABLE` with at least `id INTEGER PRIMARY KEY`,
+//! `serial TEXT UNIQUE`, `state TEXT` (the JSON of `R::State`), `updated_at TEXT`, the columns
+//! `R::columns` names, and a contentless FTS5 table `{TABLE}_search(uni, bi, tags)`. [`save`]
+//! writes a record's projection and search tokens in the caller's transaction after every
+//! event. [`list`] answers any combination of search text and filters of any register with
+//! the same plan: the search index drives the scan (`CROSS JOIN`), filters that have a tag
+//! token stay inside the index, a page's ids are picked before any row is read, and the total
+//! is counted exactly only up to [`COUNT_CAP`]. Serial counters are keyed by register and
+//! prefix, so two registers with the same pattern never share numbers.
+
+use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Connection, OptionalExtension};
+
+use super::{replay, Register};
+use crate::error::{Error, Result};
+use crate::page::Page;
+pub use crate::page::COUNT_CAP;
+use crate::search;
+
+/// One filter of a list: an SQL condition on alias `r` with one `?` argument, and the index
+/// token that answers the same question inside the search index, if there is one.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub sql: String,
+    pub arg: String,
+    pub tag: Option<String>,
+}
+
+impl Filter {
+    /// `r.column = arg`.
+    pub fn eq(column: &str, arg: impl Into<String>) -> Filter {
+        Filter {
+            sql: format!("r.{column} = ?"),
+            arg: arg.into(),
+            tag: None,
+        }
+    }
+
+    /// `r.column = arg`, or the index token `tag` when searching text.
+    pub fn tagged(column: &str, arg: impl Into<String>, tag: String) -> Filter {
+        Filter {
+            tag: Some(tag),
+            ..Filter::eq(column, arg)
+        }
+    }
+
+    /// Any condition with one `?` argument.
+    pub fn sql(sql: &str, arg: impl Into<String>) -> Filter {
+        Filter {
+            sql: sql.to_string(),
+            arg: arg.into(),
+            tag: None,
+        }
+    }
+}
+
+/// A validated list request: search text, filters, order and page.
+#[derive(Debug, Clone)]
+pub struct ListSpec {
+    pub text: Option<String>,
+    pub filters: Vec<Filter>,
+    /// A sort key the register knows (`id` for every register).
+    pub sort: String,
+    pub desc: bool,
+    pub offset: u32,
+    pub limit: u32,
+    /// Count exactly up to this many.
+    pub count_cap: i64,
+}
+
+impl ListSpec {
+    /// A page of `limit` (at most 500, default 50) from `offset`, newest first by default.
+    pub fn page(
+        text: Option<&str>,
+        filters: Vec<Filter>,
+        sort: Option<&str>,
+        desc: Option<bool>,
+        offset: Option<u32>,
+        limit: Option<u32>,
+    ) -> ListSpec {
+        ListSpec {
+            text: text.map(str::to_string),
+            filters,
+            sort: sort.filter(|s| !s.is_empty()).unwrap_or("id").to_string(),
+            desc: desc.unwrap_or(true),
+            offset: offset.unwrap_or(0),
+            limit: limit.unwrap_or(50).clamp(1, 500),
+            count_cap: COUNT_CAP,
+        }
+    }
+
+    /// Every matching row up to `max`, paging ignored (for listings); exact up to `max`.
+    pub fn all(mut self, max: u32) -> ListSpec {
+        self.offset = 0;
+        self.limit = max.max(1);
+        self.count_cap = i64::from(max);
+        self
+    }
+}
+
+/// Writes the projection and the search tokens of `s` (insert or replace).
+pub fn save<R: Register>(conn: &Connection, s: &R::State, now: &str) -> Result<()> {
+    let state = serde_json::to_string(s).map_err(|e| Error::internal(e.to_string()))?;
+    let columns = R::columns(s);
+    let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
+    let placeholders: Vec<String> = (1..=names.len() + 4).map(|i| format!("?{i}")).collect();
+    let updates: Vec<String> = names
+        .iter()
+        .chain(["serial", "state", "updated_at"].iter())
+        .map(|n| format!("{n} = excluded.{n}"))
+        .collect();
+    let sql = format!(
+        "INSERT INTO {table} (id, serial, state, updated_at, {cols}) VALUES ({vals})
+         ON CONFLICT(id) DO UPDATE SET {updates}",
+        table = R::TABLE,
+        cols = names.join(", "),
+        vals = placeholders.join(", "),
+        updates = updates.join(", "),
+    );
+    let mut args: Vec<Value> = vec![
+        Value::Integer(R::id(s)),
+        Value::Text(R::serial(s).to_string()),
+        Value::Text(state),
+        Value::Text(now.to_string()),
+    ];
+    args.extend(columns.into_iter().map(|(_, v)| v));
+    conn.prepare(&sql)?.execute(params_from_iter(args))?;
+    let texts = R::search_text(s);
+    let (uni, bi) = search::index_columns(texts.iter().map(String::as_str));
+    let id = R::id(s);
+    conn.prepare(&format!("DELETE FROM {}_search WHERE rowid = ?1", R::TABLE))?
+        .execute([id])?;
+    conn.prepare(&format!(
+        "INSERT INTO {}_search (rowid, uni, bi, tags) VALUES (?1, ?2, ?3, ?4)",
+        R::TABLE
+    ))?
+    .execute(rusqlite::params![id, uni, bi, R::tags(s).join(" ")])?;
+    Ok(())
+}
+
+fn parse_state<R: Register>(id: i64, json: &str) -> Result<R::State> {
+    serde_json::from_str(json)
+        .map_err(|e| Error::integrity(format!("{} {id} 的状态已损坏：{e}", R::NOUN)))
+}
+
+/// The stored state of record `id`.
+pub fn load<R: Register>(conn: &Connection, id: i64) -> Result<R::State> {
+    let json: Option<String> = conn
+        .prepare(&format!("SELECT state FROM {} WHERE id = ?1", R::TABLE))?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    let json = json.ok_or_else(|| Error::not_found(format!("没有编号为 {id} 的{}", R::NOUN)))?;
+    parse_state::<R>(id, &json)
+}
+
+/// Finds a record id by its serial number.
+pub fn id_by_serial<R: Register>(conn: &Connection, serial: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT id FROM {} WHERE serial = ?1", R::TABLE),
+            [serial.trim()],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+pub fn next_id<R: Register>(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        &format!("SELECT coalesce(max(id), 0) + 1 FROM {}", R::TABLE),
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Checks a unit's serial pattern: it needs `{序号}` (optionally `{序号:N}`), and may use
+/// `{密级}` (绝/机/秘/工/内, 非 for a non-classified device) and `{年}`.
+pub fn validate_pattern(pattern: &str) -> Result<()> {
+    let p = pattern.trim();
+    if !p.contains("{序号") {
+        return Err(Error::field(
+            "pattern",
+            "编号规则",
+            "须包含 {序号} 或 {序号:4}",
+        ));
+    }
+    if p.chars().count() > 40 {
+        return Err(Error::field("pattern", "编号规则", "不得超过 40 个字符"));
+    }
+    let probe = p.replace("{密级}", "").replace("{年}", "");
+    let rest = probe.split("{序号").nth(1).unwrap_or("");
+    let close = rest.find('}').unwrap_or(usize::MAX);
+    let width = rest.get(..close).unwrap_or("");
+    if !(width.is_empty()
+        || width
+            .strip_prefix(':')
+            .is_some_and(|w| w.parse::<u8>().is_ok_and(|n| (1..=8).contains(&n))))
+    {
+        return Err(Error::field(
+            "pattern",
+            "编号规则",
+            "序号宽度应写作 {序号:4}（1 到 8 位）",
+        ));
+    }
+    if probe
+        .replace(&format!("{{序号{width}}}"), "")
+        .contains(['{', '}'])
+    {
+        return Err(Error::field(
+            "pattern",
+            "编号规则",
+            "只能使用 {密级}、{年}、{序号} 三个占位符",
+        ));
+    }
+    Ok(())
+}
+
+/// Allocates the next serial number of `register` for a record marked `level_mark` in `year`.
+pub fn next_serial(
+    conn: &Connection,
+    register: &str,
+    pattern: &str,
+    level_mark: char,
+    year: i32,
+) -> Result<String> {
+    let base = pattern
+        .replace("{密级}", &level_mark.to_string())
+        .replace("{年}", &year.to_string());
+    let (head, tail) = base.split_once("{序号").unwrap_or((base.as_str(), "}"));
+    let (width, after) = tail.split_once('}').unwrap_or(("", ""));
+    let width: usize = width.trim_start_matches(':').parse().unwrap_or(1);
+    let prefix = format!("{head}\u{1f}{after}");
+    let n: i64 = conn.query_row(
+        "INSERT INTO register_serials (register, prefix, last) VALUES (?1, ?2, 1)
+         ON CONFLICT(register, prefix) DO UPDATE SET last = last + 1 RETURNING last",
+        [register, &prefix],
+        |r| r.get(0),
+    )?;
+    Ok(format!("{head}{n:0width$}{after}"))
+}
+
+/// A page of `R`'s records matching `spec`, as stored states.
+pub fn list<R: Register>(conn: &Connection, spec: &ListSpec) -> Result<Page<R::State>> {
+    let matcher = spec.text.as_deref().and_then(search::match_expression);
+    if spec.text.as_deref().is_some_and(|t| !t.trim().is_empty()) && matcher.is_none() {
+        // Only punctuation: nothing can match.
+        return Ok(Page::exact(vec![], 0));
+    }
+    let table = R::TABLE;
+    let index = format!("{table}_search");
+    let mut clauses = Vec::new();
+    let mut args = Vec::new();
+    let mut terms = Vec::new();
+    for f in &spec.filters {
+        match (&matcher, &f.tag) {
+            (Some(_), Some(tag)) => terms.push(format!("tags : \"{tag}\"")),
+            _ => {
+                args.push(f.arg.clone());
+                clauses.push(f.sql.replace('?', &format!("?{}", args.len())));
+            }
+        }
+    }
+    let dir = if spec.desc { "DESC" } else { "ASC" };
+    let by_id = spec.sort == "id";
+    let order = if by_id {
+        format!("r.id {dir}")
+    } else {
+        R::order(&spec.sort, dir)
+            .ok_or_else(|| Error::field("sort", "排序", format!("不支持按“{}”排序", spec.sort)))?
+    };
+    let (from, order) = match &matcher {
+        Some(m) => {
+            let m = std::iter::once(m.clone())
+                .chain(terms)
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            args.push(m);
+            clauses.insert(0, format!("{index} MATCH ?{}", args.len()));
+            // Drive the scan from the index, in rowid order, so LIMIT stops it early; CROSS
+            // JOIN keeps the index as the outer loop (SQLite never reorders it).
+            let order = if by_id {
+                format!("{index}.rowid {dir}")
+            } else {
+                order
+            };
+            (
+                format!("{index} CROSS JOIN {table} r ON r.id = {index}.rowid"),
+                order,
+            )
+        }
+        None => (format!("{table} r"), order),
+    };
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    // With search text and no other filter, count from the index alone (no join).
+    let count_from = if matcher.is_some() && clauses.len() == 1 {
+        index.as_str()
+    } else {
+        from.as_str()
+    };
+    let total: i64 = conn.query_row(
+        &format!(
+            "SELECT count(*) FROM (SELECT 1 FROM {count_from} {filter} LIMIT {})",
+            spec.count_cap + 1
+        ),
+        params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?;
+    let (limit, offset) = (spec.limit, spec.offset);
+    let sql = if matcher.is_some() {
+        format!(
+            "SELECT r.id, r.state FROM {from} {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+        )
+    } else {
+        // Pick the page's ids first, then read only those rows: a range filter sorted by id
+        // is then answered from the index alone, instead of reading every matching row's
+        // state before sorting them.
+        format!(
+            "SELECT r.id, r.state FROM {table} r WHERE r.id IN \
+             (SELECT r.id FROM {from} {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}) \
+             ORDER BY {order}"
+        )
+    };
+    let rows = states::<R>(conn, &sql, &args)?;
+    Ok(Page {
+        rows,
+        total: total.min(spec.count_cap),
+        total_exact: total <= spec.count_cap,
+    })
+}
+
+fn states<R: Register>(conn: &Connection, sql: &str, args: &[String]) -> Result<Vec<R::State>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt
+        .query_map(params_from_iter(args.iter()), |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.iter()
+        .map(|(id, json)| parse_state::<R>(*id, json))
+        .collect()
+}
+
+/// Up to `limit` records matching a fixed condition (alias `r`, one `?1` argument), in
+/// `order`, and how many match in all: the lists of the home screen.
+pub fn where_states<R: Register>(
+    conn: &Connection,
+    condition: &str,
+    arg: &str,
+    order: &str,
+    limit: u32,
+) -> Result<(Vec<R::State>, i64)> {
+    let table = R::TABLE;
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM {table} r WHERE {condition}"),
+        [arg],
+        |r| r.get(0),
+    )?;
+    let rows = states::<R>(
+        conn,
+        &format!(
+            "SELECT r.id, r.state FROM {table} r WHERE {condition} ORDER BY {order} LIMIT {limit}"
+        ),
+        &[arg.to_string()],
+    )?;
+    Ok((rows, total))
+}
+
+/// The ids of `R`'s records whose stored projection differs from the fold of their events.
+pub fn replay_mismatches<R: Register>(conn: &Connection) -> Result<Vec<i64>> {
+    let ids: Vec<i64> = conn
+        .prepare(&format!("SELECT id FROM {} ORDER BY id", R::TABLE))?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut bad = Vec::new();
+    for id in ids {
+        let stored = load::<R>(conn, id)?;
+        if replay::<R>(conn, id)?.as_ref() != Some(&stored) {
+            bad.push(id);
+        }
+    }
+    Ok(bad)
+}
