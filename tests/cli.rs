@@ -336,6 +336,164 @@ fn the_carrier_register_through_the_cli() {
 }
 
 #[test]
+fn the_device_ledger_through_the_cli() {
+    let f = Fixture::new();
+    let laptop = r#"{"kind":"便携式计算机","name":"联想昭阳笔记本","model":"K4e","serial":"PF2K3ZQ1",
+        "storage_serials":["S4EWNF0M123456"],"classified":true,"level":"机密","label_no":"BM-2026-017",
+        "department":"办公室","custodian":"王五","location":"1号保密柜","in_service_on":"2026-01-05",
+        "three_in_one":true,"wireless_removed":true}"#;
+    let add = baomi_stdin(&f.dir, OFFICER, &["--json", "device", "add"], laptop);
+    assert_eq!(code(&add), 0, "{}", stderr(&add));
+    let created = stdout_json(&add);
+    assert_eq!(
+        (
+            &created["serial"],
+            &created["status"],
+            &created["device_serial"]
+        ),
+        (&"SB-2026-0001".into(), &"in_use".into(), &"PF2K3ZQ1".into())
+    );
+    let id = created["id"].as_i64().unwrap().to_string();
+
+    // Check-out with the signed form, then the return check; by id, ledger no. or 保密编号.
+    let out = baomi_stdin(
+        &f.dir,
+        OFFICER,
+        &["--json", "device", "checkout", "BM-2026-017"],
+        r#"{"user":"王五","reason":"汇报","destination":"省局","out_on":"2026-11-20","due_on":"2026-11-21",
+            "max_level":"秘密","security_officer":"赵安全","leader":"孙局长"}"#,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout_json(&out)["status"], "out");
+    let list = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &[
+            "--json",
+            "device",
+            "list",
+            "--status",
+            "外出",
+            "--kind",
+            "便携式计算机",
+            "--query",
+            "联想",
+        ],
+    );
+    assert_eq!(stdout_json(&list)["total"], 1);
+    let reminders = stdout_json(&baomi(
+        &f.dir,
+        Some(OFFICER),
+        &["--json", "device", "reminders"],
+    ));
+    // The CLI runs on the system clock, which is past the due date.
+    assert_eq!(reminders["overdue"][0]["overdue"], true);
+    assert!(reminders["overdue"][0]["overdue_days"].as_i64().unwrap() >= 1);
+    let back = baomi_stdin(
+        &f.dir,
+        OFFICER,
+        &["--json", "device", "checkin", "SB-2026-0001"],
+        r#"{"returned_on":"2026-11-22","checked_by":"赵安全","seals_intact":true,"no_unauthorized_connection":true}"#,
+    );
+    assert_eq!(code(&back), 0, "{}", stderr(&back));
+
+    // Refusals: exit 1, the field in JSON, the reason on stderr, nothing changed.
+    let repair = baomi_stdin(
+        &f.dir,
+        OFFICER,
+        &["--json", "device", "maintain", &id],
+        r#"{"kind":"维修","external":true,"performer":"某维修中心","vendor_agreement":"XY-1","supervisors":["赵安全"]}"#,
+    );
+    assert_eq!(code(&repair), 1);
+    assert_eq!(stdout_json(&repair)["error"]["field"], "storage_removed");
+    assert!(
+        stderr(&repair).contains("须先拆除涉密信息存储部件"),
+        "{}",
+        stderr(&repair)
+    );
+    let transfer = baomi_stdin(
+        &f.dir,
+        OFFICER,
+        &["device", "transfer", &id],
+        r#"{"custodian":"李四"}"#,
+    );
+    assert_eq!(code(&transfer), 1);
+    assert!(stderr(&transfer).contains("须经保密工作领导小组批准"));
+    let show = stdout_json(&baomi(
+        &f.dir,
+        Some(OFFICER),
+        &["--json", "device", "show", &id],
+    ));
+    assert_eq!(show["status"], "in_use");
+    assert_eq!(show["custodian"], "王五");
+    let kinds: Vec<&str> = show["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["registered", "checked_out", "checked_in"]);
+    let actions: Vec<&str> = show["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"checkout") && !actions.contains(&"checkin"));
+
+    // Usage errors: exit 2; an unknown action lists the register's actions.
+    let fly = baomi_stdin(&f.dir, OFFICER, &["device", "fly", &id], "{}");
+    assert_eq!(code(&fly), 2);
+    assert!(stderr(&fly).contains("checkout 外出"), "{}", stderr(&fly));
+    let missing = baomi_stdin(&f.dir, OFFICER, &["device", "checkout"], "{}");
+    assert_eq!(code(&missing), 2);
+    let nobody = baomi_stdin(&f.dir, OFFICER, &["device", "show", "SB-2099-9999"], "");
+    assert_eq!(code(&nobody), 1);
+    assert!(stderr(&nobody).contains("没有编号为"));
+    let denied = baomi_stdin(&f.dir, ADMIN, &["device", "list"], "");
+    assert_eq!(code(&denied), 1);
+    assert!(stderr(&denied).contains("权限不足"));
+    let bad = baomi_stdin(
+        &f.dir,
+        OFFICER,
+        &["device", "add"],
+        r#"{"kind":"便携式计算机"}"#,
+    );
+    assert_eq!(code(&bad), 1);
+    assert!(
+        stderr(&bad).contains("缺少必填字段“name”"),
+        "{}",
+        stderr(&bad)
+    );
+
+    // The generic path serves the carriers' existing commands too.
+    let doc = r#"{"title":"通知","level":"秘密","scope":["办公室"],"carrier_type":"纸质文件","custodian":"王五","received_on":"2026-11-01"}"#;
+    assert_eq!(code(&baomi_stdin(&f.dir, OFFICER, &["doc", "add"], doc)), 0);
+    let archive = baomi_stdin(
+        &f.dir,
+        OFFICER,
+        &["--json", "doc", "archive", "秘-2026-0001"],
+        "",
+    );
+    assert_eq!(stdout_json(&archive)["status"], "archived");
+
+    for kind in [
+        "device",
+        "device-checkout",
+        "device-checkin",
+        "device-maintain",
+        "device-transfer",
+        "device-lend",
+    ] {
+        let o = baomi(&f.dir, None, &["schema", kind]);
+        assert_eq!(code(&o), 0, "schema {kind}");
+        assert!(stdout_json(&o)["properties"].is_object(), "schema {kind}");
+    }
+    let maintain = stdout_json(&baomi(&f.dir, None, &["schema", "device-maintain"]));
+    assert!(maintain["properties"]["destruction"].is_object());
+}
+
+#[test]
 fn printing_through_the_cli() {
     let f = Fixture::new();
     let tmp = tempfile::tempdir().unwrap();

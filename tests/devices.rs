@@ -181,6 +181,15 @@ fn checkout_rules_as_data() {
         ),
         Expect::Status(InUse),
     );
+    check(
+        classified(),
+        &[("checkout", checkout())],
+        (
+            "checkin",
+            json!({"checked_by": "赵安全", "returned_on": "2026-11-01"}),
+        ),
+        Expect::Field("on"),
+    );
     // A device that is out, in repair, retired or destroyed cannot be checked out.
     check(
         classified(),

@@ -125,6 +125,13 @@ pub trait Register: Sized + 'static {
     fn order(key: &str, dir: &str) -> Option<String>;
     fn view(state: &Self::State, today: NaiveDate) -> Self::View;
 
+    /// The input field that is the action's date on its paper form (外出日期 `out_on`), read
+    /// as the event's date when `on` is absent.
+    fn date_field(kind: &str) -> Option<&'static str> {
+        let _ = kind;
+        None
+    }
+
     /// The refusal of an action `state` does not allow (the register may say more).
     fn refusal(state: &Self::State, action: &Action) -> Error {
         refused::<Self>(state, action.label)
@@ -182,10 +189,19 @@ struct Common {
     approval: Option<String>,
 }
 
-fn common(input: &serde_json::Value) -> Result<(Option<String>, Option<String>)> {
+fn common(
+    input: &serde_json::Value,
+    date_field: Option<&str>,
+) -> Result<(Option<String>, Option<String>)> {
     let mut c = Common::default();
+    let mut alias = None;
     if let Some(obj) = input.as_object() {
-        for (key, slot) in [("on", &mut c.on), ("approval", &mut c.approval)] {
+        let date = date_field.unwrap_or("on");
+        for (key, slot) in [
+            ("on", &mut c.on),
+            ("approval", &mut c.approval),
+            (date, &mut alias),
+        ] {
             match obj.get(key) {
                 None | Some(serde_json::Value::Null) => {}
                 Some(serde_json::Value::String(s)) => *slot = Some(s.clone()),
@@ -200,7 +216,7 @@ fn common(input: &serde_json::Value) -> Result<(Option<String>, Option<String>)>
     } else if !input.is_null() {
         return Err(Error::validation("输入应为 JSON 对象"));
     }
-    Ok((c.on, c.approval))
+    Ok((c.on.or(alias), c.approval))
 }
 
 /// The date an event happened: given, or today; never in the future.
@@ -334,7 +350,7 @@ impl Session {
             )));
         };
         let today = self.today();
-        let (on, approval) = common(&input)?;
+        let (on, approval) = common(&input, R::date_field(action.kind))?;
         let occurred_on = event_date(on.as_deref(), today)?;
         let approval = approval_ref(approval.as_deref())?;
         let user = self.user().to_string();

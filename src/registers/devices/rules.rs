@@ -424,15 +424,8 @@ fn event(
         "checkout" => {
             let i: CheckoutInput = parse(input)?;
             if let Some(out) = dates::parse_opt("out_on", "外出日期", i.out_on.as_deref())? {
-                if out != cx.occurred_on && i.on.is_some() {
-                    return Err(Error::field("out_on", "外出日期", "与办理日期不一致"));
-                }
                 if out != cx.occurred_on {
-                    return Err(Error::field(
-                        "out_on",
-                        "外出日期",
-                        "外出日期即办理日期：请把它填在 on，或只填 out_on 并使其不晚于今天",
-                    ));
+                    return Err(Error::field("out_on", "外出日期", "与办理日期（on）不一致"));
                 }
             }
             let classified = s.fields.classified;
@@ -477,7 +470,7 @@ fn event(
                     return Err(Error::field(
                         "returned_on",
                         "归还日期",
-                        "归还日期即办理日期：请只填其中一项，且不晚于今天",
+                        "与办理日期（on）不一致",
                     ));
                 }
             }
@@ -1084,6 +1077,14 @@ impl Register for Devices {
                 });
             }
             DeviceEvent::CheckedIn { .. } | DeviceEvent::GivenBack { .. } => {
+                let since = s.holding.as_ref().map(|h| h.since.as_str()).unwrap_or("");
+                if dates::iso(meta.occurred_on).as_str() < since {
+                    return Err(Error::field(
+                        "on",
+                        "归还日期",
+                        format!("不能早于{}日期 {since}", s.status.label()),
+                    ));
+                }
                 next.status = s.resume.unwrap_or(DeviceStatus::InUse);
                 next.resume = None;
                 next.holding = None;
@@ -1271,5 +1272,12 @@ impl Register for Devices {
     }
     fn refusal(s: &DeviceState, action: &Action) -> Error {
         refusal(s, action.kind)
+    }
+    fn date_field(kind: &str) -> Option<&'static str> {
+        match kind {
+            "checkout" => Some("out_on"),
+            "checkin" => Some("returned_on"),
+            _ => None,
+        }
     }
 }

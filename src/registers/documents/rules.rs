@@ -740,3 +740,174 @@ fn check_scope(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(status: Status) -> DocState {
+        let received_on = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        DocState {
+            id: 1,
+            serial: "机-2026-0001".into(),
+            fields: DocFields {
+                title: "通知".into(),
+                doc_no: String::new(),
+                origin_unit: String::new(),
+                level: Level::Secret,
+                secrecy_period: SecrecyPeriod::Years(20),
+                scope: vec![],
+                copies: 1,
+                copy_numbers: String::new(),
+                carrier_type: "纸质文件".into(),
+                custodian: "王五".into(),
+                location: String::new(),
+                received_on,
+                no_copy: false,
+                remarks: String::new(),
+            },
+            status,
+            resume: (status == Status::Borrowed || status == Status::Missing)
+                .then_some(Status::InCustody),
+            borrower: None,
+            due_on: None,
+            missing_since: None,
+            parent_id: None,
+        }
+    }
+
+    /// One valid event of every action that is a single event on one carrier.
+    fn events() -> Vec<(&'static str, DocEvent)> {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        vec![
+            (
+                "distribute",
+                DocEvent::Distributed {
+                    to: "李四".into(),
+                    location: String::new(),
+                },
+            ),
+            (
+                "circulate",
+                DocEvent::Circulated {
+                    reader: "王五".into(),
+                    department: String::new(),
+                    outside_scope: false,
+                },
+            ),
+            (
+                "borrow",
+                DocEvent::Borrowed {
+                    borrower: "王五".into(),
+                    department: String::new(),
+                    due_on: day,
+                    outside_scope: false,
+                },
+            ),
+            ("return", DocEvent::Returned),
+            (
+                "copy",
+                DocEvent::Copied {
+                    count: 1,
+                    copy_kind: "复印".into(),
+                    approver: "孙局长".into(),
+                    approver_role: ApproverRole::LeaderInCharge,
+                    copy_ids: vec![],
+                },
+            ),
+            (
+                "handback",
+                DocEvent::HandedBack {
+                    to: "国家保密局".into(),
+                },
+            ),
+            (
+                "archive",
+                DocEvent::Archived {
+                    location: String::new(),
+                },
+            ),
+            (
+                "declassify",
+                DocEvent::Declassified {
+                    from: Level::Secret,
+                    to: None,
+                    approver: "孙局长".into(),
+                },
+            ),
+            ("missing", DocEvent::MarkedMissing { since: day }),
+            ("found", DocEvent::Found),
+            (
+                "destroy",
+                destroyed(
+                    "孙局长",
+                    &["甲".into(), "乙".into()],
+                    "销毁室",
+                    "粉碎",
+                    "XH-1",
+                )
+                .unwrap(),
+            ),
+        ]
+    }
+
+    /// The lifecycle table the UI and `act` use and the rules of `apply` are the same
+    /// lifecycle: for every status and every action, `apply` accepts exactly the actions the
+    /// table lists, and refuses the others with the status in the message.
+    #[test]
+    fn the_action_table_and_apply_agree_for_every_status() {
+        let meta = Meta {
+            occurred_on: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            recorded_at: "t".into(),
+            actor: "wangwu".into(),
+            approval: None,
+        };
+        let mut checked = 0;
+        for status in Status::ALL {
+            let s = state(status);
+            for (action, event) in events() {
+                let listed = allowed(status).contains(&action);
+                let got = Documents::apply(Some(&s), &event, &meta);
+                assert_eq!(got.is_ok(), listed, "{status:?} {action}: {got:?}");
+                if let Err(e) = got {
+                    assert_eq!(e.code, crate::Code::Rule, "{status:?} {action}");
+                    assert!(e.message.contains(status.label()), "{}", e.message);
+                }
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 7 * 11);
+    }
+
+    /// (status, event) → the status after it: the transitions of DESIGN §2.1.
+    #[test]
+    fn transitions() {
+        let meta = Meta {
+            occurred_on: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            recorded_at: "t".into(),
+            actor: "wangwu".into(),
+            approval: None,
+        };
+        use Status::*;
+        let table = [
+            (InCustody, "borrow", Borrowed),
+            (Borrowed, "return", InCustody),
+            (InCustody, "archive", Archived),
+            (Archived, "declassify", Declassified),
+            (Declassified, "archive", Archived),
+            (Archived, "missing", Missing),
+            (Missing, "found", InCustody),
+            (Borrowed, "missing", Missing),
+            (InCustody, "handback", HandedBack),
+            (Declassified, "destroy", Destroyed),
+            (InCustody, "distribute", InCustody),
+            (Archived, "circulate", Archived),
+        ];
+        let events = events();
+        for (from, action, to) in table {
+            let event = &events.iter().find(|(a, _)| *a == action).unwrap().1;
+            let next = Documents::apply(Some(&state(from)), event, &meta).unwrap();
+            assert_eq!(next.status, to, "{from:?} {action}");
+        }
+    }
+}
