@@ -738,6 +738,14 @@ fn every_register_counts_for_the_banner_and_replays_to_its_projection() {
         .collect();
     assert_eq!(kinds, ["registered", "lent", "given_back", "corrected"]);
     assert!(v.label_affixed);
+    // Nothing of a device reaches the disk in the clear (names, serials, 保密编号).
+    drop(s);
+    for (file, bytes) in all_vault_bytes(&f.dir) {
+        for needle in ["联想昭阳笔记本", "S4EWNF0M123456", "BM-U-01", "专用U盘"] {
+            assert!(!contains(&bytes, needle.as_bytes()), "{needle} in {file}");
+        }
+    }
+    let mut s = f.login(OFFICER);
     // An insider who edits the projection behind the program's back is caught by replay.
     let conn = raw_connection(&f.dir, OFFICER);
     conn.execute(
