@@ -48,6 +48,20 @@ fn operations() -> Vec<Op> {
             }))?;
             s.doc_add(&input).map(drop)
         }),
+        ("device_list", |s, _| {
+            s.device_list(&Default::default()).map(drop)
+        }),
+        ("device_add", |s, _| {
+            let input = baomi::input::from_value(serde_json::json!({
+                "kind": "移动存储介质", "name": "专用U盘", "classified": true, "level": "秘密",
+                "label_no": "BM-U-1", "department": "办公室", "custodian": "王五",
+                "in_service_on": "2026-11-01"
+            }))?;
+            s.device_add(&input).map(drop)
+        }),
+        ("device_interval", |s, _| {
+            s.set_device_inspection_interval("移动存储介质", 30)
+        }),
         ("print_log", |s, _| {
             s.print_log(&Default::default()).map(drop)
         }),
@@ -57,11 +71,11 @@ fn operations() -> Vec<Op> {
 
 /// The expected matrix, written out by hand: Y allowed, n refused (same order as above).
 const MATRIX: [(&str, Role, &str); 5] = [
-    ("admin", Role::Admin, "YYYYnYnnnYYnnnY"),
-    ("secadmin", Role::Secadmin, "YnnnYYYnnnnnnnn"),
-    ("auditor", Role::Auditor, "nnnnnnnYYnnnnnn"),
-    ("officer", Role::Officer, "nnnnnnnnnnnYYYn"),
-    ("reader", Role::Reader, "nnnnnnnnnnnYnnn"),
+    ("admin", Role::Admin, "YYYYnYnnnYYnnnnYnY"),
+    ("secadmin", Role::Secadmin, "YnnnYYYnnnnnnnnnnn"),
+    ("auditor", Role::Auditor, "nnnnnnnYYnnnnnnnnn"),
+    ("officer", Role::Officer, "nnnnnnnnnnnYYYYnYn"),
+    ("reader", Role::Reader, "nnnnnnnnnnnYnYnnnn"),
 ];
 
 #[test]

@@ -68,9 +68,31 @@ pub struct Cx<'a> {
     pub approval: Option<&'a str>,
 }
 
-/// A register: its name in the event store, its state, its events, its rules, and how its
-/// state is projected into its own table.
-pub trait Register: Sized + 'static {
+/// How a register's state is projected into its own table and shown. Implemented in the
+/// register's `store.rs`; the SQL that uses it is [`table`]'s.
+pub trait Projection {
+    type State: Clone + PartialEq + std::fmt::Debug + Serialize + DeserializeOwned;
+    /// A record as lists and detail pages show it.
+    type View: Serialize;
+    /// Sort keys of the list besides `id` and `level` (which every register has), each with
+    /// its SQL order on alias `r`, `{dir}` standing for ASC or DESC.
+    const SORTS: &'static [(&'static str, &'static str)];
+
+    fn id(state: &Self::State) -> i64;
+    fn serial(state: &Self::State) -> &str;
+    fn status_label(state: &Self::State) -> &'static str;
+    /// The projection's own columns (besides `id`, `serial`, `state`, `updated_at`).
+    fn columns(state: &Self::State) -> Vec<(&'static str, rusqlite::types::Value)>;
+    /// The texts a search looks in.
+    fn search_text(state: &Self::State) -> Vec<String>;
+    /// Extra index tokens (level, status), so filtered searches stay inside the index.
+    fn tags(state: &Self::State) -> Vec<String>;
+    fn view(state: &Self::State, today: NaiveDate) -> Self::View;
+}
+
+/// A register: its name in the event store, its events, its rules, and its actions; its
+/// state and view are its [`Projection`]'s.
+pub trait Register: Projection + Sized + 'static {
     /// The register's name in the `events` table and in serial counters (e.g. `doc`).
     const NAME: &'static str;
     /// The projection table; its search index is `{TABLE}_search`.
@@ -82,14 +104,11 @@ pub trait Register: Sized + 'static {
     /// Every action of the register, in the order of the paper form's columns.
     const ACTIONS: &'static [Action];
 
-    type State: Clone + PartialEq + std::fmt::Debug + Serialize + DeserializeOwned;
     type Event: Clone + Serialize + DeserializeOwned;
     /// The registration input (the public JSON contract of `add`).
     type Input: DeserializeOwned;
     /// The validated registration data carried by the first event.
     type Fields;
-    /// A record as lists and detail pages show it.
-    type View: Serialize;
 
     /// The stable code of an event kind (e.g. `borrowed`).
     fn kind(event: &Self::Event) -> &'static str;
@@ -111,19 +130,6 @@ pub trait Register: Sized + 'static {
         state: &Self::State,
         cx: &Cx<'_>,
     ) -> Result<Self::Event>;
-
-    fn id(state: &Self::State) -> i64;
-    fn serial(state: &Self::State) -> &str;
-    fn status_label(state: &Self::State) -> &'static str;
-    /// The projection's own columns (besides `id`, `serial`, `state`, `updated_at`).
-    fn columns(state: &Self::State) -> Vec<(&'static str, rusqlite::types::Value)>;
-    /// The texts a search looks in.
-    fn search_text(state: &Self::State) -> Vec<String>;
-    /// Extra index tokens (level, status), so filtered searches stay inside the index.
-    fn tags(state: &Self::State) -> Vec<String>;
-    /// The SQL order for a sort key of the list (`id` is handled for every register).
-    fn order(key: &str, dir: &str) -> Option<String>;
-    fn view(state: &Self::State, today: NaiveDate) -> Self::View;
 
     /// The input field that is the action's date on its paper form (外出日期 `out_on`), read
     /// as the event's date when `on` is absent.

@@ -20,6 +20,11 @@ use crate::page::Page;
 pub use crate::page::COUNT_CAP;
 use crate::search;
 
+/// Most secret first, for the `level` sort key every register has (its `level` column holds
+/// the label, or nothing for a non-classified record).
+const LEVEL_ORDER: &str = "CASE r.level WHEN '绝密' THEN 0 WHEN '机密' THEN 1 WHEN '秘密' THEN 2 \
+     WHEN '工作秘密' THEN 3 WHEN '内部' THEN 4 ELSE 5 END";
+
 /// One filter of a list: an SQL condition on alias `r` with one `?` argument, and the index
 /// token that answers the same question inside the search index, if there is one.
 #[derive(Debug, Clone)]
@@ -264,11 +269,14 @@ pub fn list<R: Register>(conn: &Connection, spec: &ListSpec) -> Result<Page<R::S
     }
     let dir = if spec.desc { "DESC" } else { "ASC" };
     let by_id = spec.sort == "id";
-    let order = if by_id {
-        format!("r.id {dir}")
-    } else {
-        R::order(&spec.sort, dir)
-            .ok_or_else(|| Error::field("sort", "排序", format!("不支持按“{}”排序", spec.sort)))?
+    let order = match spec.sort.as_str() {
+        "id" => format!("r.id {dir}"),
+        "level" => format!("{LEVEL_ORDER} {dir}, r.id DESC"),
+        key => R::SORTS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, sql)| sql.replace("{dir}", dir))
+            .ok_or_else(|| Error::field("sort", "排序", format!("不支持按“{key}”排序")))?,
     };
     let (from, order) = match &matcher {
         Some(m) => {

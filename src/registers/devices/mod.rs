@@ -20,7 +20,7 @@ pub use store::{DevicePage, DeviceQuery, DeviceView};
 
 use crate::dates;
 use crate::error::{Error, Result};
-use crate::registers::{table, Register};
+use crate::registers::{table, Projection};
 use crate::vault::roles::Op;
 use crate::vault::Session;
 

@@ -16,7 +16,6 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::model::*;
-use super::store;
 use crate::dates;
 use crate::error::{Error, Result};
 use crate::input::{from_value as parse, optional, required};
@@ -836,11 +835,9 @@ impl Register for Devices {
     const NOUN: &'static str = "设备";
     const DEFAULT_SERIAL_PATTERN: &'static str = "SB-{年}-{序号:4}";
     const ACTIONS: &'static [Action] = ACTIONS;
-    type State = DeviceState;
     type Event = DeviceEvent;
     type Input = DeviceInput;
     type Fields = DeviceFields;
-    type View = store::DeviceView;
 
     fn kind(e: &DeviceEvent) -> &'static str {
         match e {
@@ -1246,30 +1243,6 @@ impl Register for Devices {
         event(kind, input, s, cx)
     }
 
-    fn id(s: &DeviceState) -> i64 {
-        s.id
-    }
-    fn serial(s: &DeviceState) -> &str {
-        &s.serial
-    }
-    fn status_label(s: &DeviceState) -> &'static str {
-        s.status.label()
-    }
-    fn columns(s: &DeviceState) -> Vec<(&'static str, rusqlite::types::Value)> {
-        store::columns(s)
-    }
-    fn search_text(s: &DeviceState) -> Vec<String> {
-        store::search_text(s)
-    }
-    fn tags(s: &DeviceState) -> Vec<String> {
-        store::tags(s)
-    }
-    fn order(key: &str, dir: &str) -> Option<String> {
-        store::order(key, dir)
-    }
-    fn view(s: &DeviceState, today: NaiveDate) -> store::DeviceView {
-        store::view(s, today)
-    }
     fn refusal(s: &DeviceState, action: &Action) -> Error {
         refusal(s, action.kind)
     }

@@ -16,7 +16,7 @@ use super::rules::Devices;
 use crate::dates;
 use crate::error::Result;
 use crate::registers::level::Level;
-use crate::registers::{actions_of, ActionInfo, Filter, HistoryEntry, ListSpec};
+use crate::registers::{actions_of, ActionInfo, Filter, HistoryEntry, ListSpec, Projection};
 
 fn text(s: &str) -> Value {
     Value::Text(s.to_string())
@@ -25,51 +25,6 @@ fn text(s: &str) -> Value {
 /// The day the next inspection counts from: the last one, or the day it entered service.
 pub fn inspected_on(s: &DeviceState) -> NaiveDate {
     s.last_inspected_on.unwrap_or(s.fields.in_service_on)
-}
-
-/// The `devices` columns of a device.
-pub fn columns(s: &DeviceState) -> Vec<(&'static str, Value)> {
-    let f = &s.fields;
-    let storage = serde_json::to_string(&f.storage_serials).unwrap_or_else(|_| "[]".into());
-    let holding = s.holding.as_ref();
-    vec![
-        ("kind", text(f.kind.label())),
-        ("name", text(&f.name)),
-        ("model", text(&f.model)),
-        ("device_serial", text(&f.device_serial)),
-        ("storage_serials", Value::Text(storage)),
-        ("classified", Value::Integer(i64::from(f.classified))),
-        ("level", text(f.level.map_or("", Level::label))),
-        ("label_no", text(&f.label_no)),
-        ("department", text(&f.department)),
-        ("custodian", text(&f.custodian)),
-        ("location", text(&f.location)),
-        ("in_service_on", Value::Text(dates::iso(f.in_service_on))),
-        ("status", text(s.status.code())),
-        ("holder", holding.map_or(Value::Null, |h| text(&h.user))),
-        ("due_on", holding.map_or(Value::Null, |h| text(&h.due_on))),
-        ("inspected_on", Value::Text(dates::iso(inspected_on(s)))),
-    ]
-}
-
-/// What a search looks in: ledger no., 保密编号, name, model, serials, department, custodian,
-/// location, and who holds it now.
-pub fn search_text(s: &DeviceState) -> Vec<String> {
-    let f = &s.fields;
-    let mut v = vec![
-        s.serial.clone(),
-        f.label_no.clone(),
-        f.name.clone(),
-        f.model.clone(),
-        f.device_serial.clone(),
-        f.department.clone(),
-        f.custodian.clone(),
-        f.location.clone(),
-        f.remarks.clone(),
-    ];
-    v.extend(f.storage_serials.iter().cloned());
-    v.extend(s.holding.as_ref().map(|h| h.user.clone()));
-    v
 }
 
 fn level_tag(l: Option<Level>) -> String {
@@ -89,18 +44,76 @@ pub fn tags(s: &DeviceState) -> Vec<String> {
     ]
 }
 
-/// The sort keys of the device list besides `id`.
-pub fn order(key: &str, dir: &str) -> Option<String> {
-    Some(match key {
-        "serial" => format!("r.serial {dir}"),
-        "kind" => format!("r.kind {dir}, r.id DESC"),
-        "name" => format!("r.name {dir}, r.id DESC"),
-        "level" => format!("CASE r.level WHEN '绝密' THEN 0 WHEN '机密' THEN 1 WHEN '秘密' THEN 2 ELSE 5 END {dir}, r.id DESC"),
-        "department" => format!("r.department {dir}, r.id DESC"),
-        "in_service_on" => format!("r.in_service_on {dir}, r.id {dir}"),
-        "due_on" => format!("r.due_on {dir}, r.id DESC"),
-        _ => return None,
-    })
+impl Projection for Devices {
+    type State = DeviceState;
+    type View = DeviceView;
+    const SORTS: &'static [(&'static str, &'static str)] = &[
+        ("serial", "r.serial {dir}"),
+        ("kind", "r.kind {dir}, r.id DESC"),
+        ("name", "r.name {dir}, r.id DESC"),
+        ("department", "r.department {dir}, r.id DESC"),
+        ("in_service_on", "r.in_service_on {dir}, r.id {dir}"),
+        ("due_on", "r.due_on {dir}, r.id DESC"),
+    ];
+
+    fn id(s: &DeviceState) -> i64 {
+        s.id
+    }
+    fn serial(s: &DeviceState) -> &str {
+        &s.serial
+    }
+    fn status_label(s: &DeviceState) -> &'static str {
+        s.status.label()
+    }
+    /// The `devices` columns of a device.
+    fn columns(s: &DeviceState) -> Vec<(&'static str, Value)> {
+        let f = &s.fields;
+        let storage = serde_json::to_string(&f.storage_serials).unwrap_or_else(|_| "[]".into());
+        let holding = s.holding.as_ref();
+        vec![
+            ("kind", text(f.kind.label())),
+            ("name", text(&f.name)),
+            ("model", text(&f.model)),
+            ("device_serial", text(&f.device_serial)),
+            ("storage_serials", Value::Text(storage)),
+            ("classified", Value::Integer(i64::from(f.classified))),
+            ("level", text(f.level.map_or("", Level::label))),
+            ("label_no", text(&f.label_no)),
+            ("department", text(&f.department)),
+            ("custodian", text(&f.custodian)),
+            ("location", text(&f.location)),
+            ("in_service_on", Value::Text(dates::iso(f.in_service_on))),
+            ("status", text(s.status.code())),
+            ("holder", holding.map_or(Value::Null, |h| text(&h.user))),
+            ("due_on", holding.map_or(Value::Null, |h| text(&h.due_on))),
+            ("inspected_on", Value::Text(dates::iso(inspected_on(s)))),
+        ]
+    }
+    /// What a search looks in: ledger no., 保密编号, name, model, serials, department, custodian,
+    /// location, and who holds it now.
+    fn search_text(s: &DeviceState) -> Vec<String> {
+        let f = &s.fields;
+        let mut v = vec![
+            s.serial.clone(),
+            f.label_no.clone(),
+            f.name.clone(),
+            f.model.clone(),
+            f.device_serial.clone(),
+            f.department.clone(),
+            f.custodian.clone(),
+            f.location.clone(),
+            f.remarks.clone(),
+        ];
+        v.extend(f.storage_serials.iter().cloned());
+        v.extend(s.holding.as_ref().map(|h| h.user.clone()));
+        v
+    }
+    fn tags(s: &DeviceState) -> Vec<String> {
+        tags(s)
+    }
+    fn view(s: &DeviceState, today: NaiveDate) -> DeviceView {
+        view(s, today)
+    }
 }
 
 /// A device as shown in the ledger and on its detail page.

@@ -10,7 +10,6 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::model::*;
-use super::store;
 use crate::dates;
 use crate::error::{Error, Result};
 use crate::input::{from_value as parse, optional, required};
@@ -404,11 +403,9 @@ impl Register for Documents {
     const NOUN: &'static str = "载体";
     const DEFAULT_SERIAL_PATTERN: &'static str = "{密级}-{年}-{序号:4}";
     const ACTIONS: &'static [Action] = ACTIONS;
-    type State = DocState;
     type Event = DocEvent;
     type Input = DocInput;
     type Fields = DocFields;
-    type View = store::DocView;
 
     fn registration(input: &DocInput, cx: &Cx<'_>) -> Result<Registration<DocFields>> {
         let fields = input.validate()?;
@@ -439,31 +436,6 @@ impl Register for Documents {
 
     fn event(kind: &str, input: serde_json::Value, s: &DocState, _: &Cx<'_>) -> Result<DocEvent> {
         event(kind, input, s)
-    }
-
-    fn id(s: &DocState) -> i64 {
-        s.id
-    }
-    fn serial(s: &DocState) -> &str {
-        &s.serial
-    }
-    fn status_label(s: &DocState) -> &'static str {
-        s.status.label()
-    }
-    fn columns(s: &DocState) -> Vec<(&'static str, rusqlite::types::Value)> {
-        store::columns(s)
-    }
-    fn search_text(s: &DocState) -> Vec<String> {
-        store::search_text(s)
-    }
-    fn tags(s: &DocState) -> Vec<String> {
-        store::tags(s.fields.level, s.status)
-    }
-    fn order(key: &str, dir: &str) -> Option<String> {
-        store::order(key, dir)
-    }
-    fn view(s: &DocState, today: NaiveDate) -> store::DocView {
-        store::view(s, today)
     }
 
     fn kind(event: &DocEvent) -> &'static str {

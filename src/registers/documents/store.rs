@@ -15,7 +15,7 @@ use super::model::*;
 use super::rules::Documents;
 use crate::dates;
 use crate::error::Result;
-use crate::registers::{actions_of, ActionInfo, Filter, HistoryEntry, ListSpec};
+use crate::registers::{actions_of, ActionInfo, Filter, HistoryEntry, ListSpec, Projection};
 
 fn date_col(d: Option<NaiveDate>) -> Option<String> {
     d.map(dates::iso)
@@ -29,61 +29,74 @@ fn opt(s: Option<String>) -> Value {
     s.map_or(Value::Null, Value::Text)
 }
 
-/// The `documents` columns of a carrier (the projection the list filters and sorts on).
-pub fn columns(s: &DocState) -> Vec<(&'static str, Value)> {
-    let f = &s.fields;
-    let scope = serde_json::to_string(&f.scope).unwrap_or_else(|_| "[]".into());
-    vec![
-        ("doc_no", text(&f.doc_no)),
-        ("title", text(&f.title)),
-        ("origin_unit", text(&f.origin_unit)),
-        ("level", text(f.level.label())),
-        ("secrecy_period", Value::Text(f.secrecy_period.label())),
-        (
-            "secrecy_until",
-            opt(date_col(f.secrecy_period.ends_on(f.received_on))),
-        ),
-        ("scope", Value::Text(scope)),
-        ("copies", Value::Integer(i64::from(f.copies))),
-        ("copy_numbers", text(&f.copy_numbers)),
-        ("carrier_type", text(&f.carrier_type)),
-        ("custodian", text(&f.custodian)),
-        ("location", text(&f.location)),
-        ("received_on", Value::Text(dates::iso(f.received_on))),
-        ("no_copy", Value::Integer(i64::from(f.no_copy))),
-        ("remarks", text(&f.remarks)),
-        ("status", text(s.status.code())),
-        ("borrower", opt(s.borrower.clone())),
-        ("due_on", opt(date_col(s.due_on))),
-        ("missing_since", opt(date_col(s.missing_since))),
-        ("parent_id", s.parent_id.map_or(Value::Null, Value::Integer)),
-    ]
-}
+impl Projection for Documents {
+    type State = DocState;
+    type View = DocView;
+    const SORTS: &'static [(&'static str, &'static str)] = &[
+        ("received_on", "r.received_on {dir}, r.id {dir}"),
+        ("serial", "r.serial {dir}"),
+        ("title", "r.title {dir}, r.id DESC"),
+        ("due_on", "r.due_on {dir}, r.id DESC"),
+    ];
 
-/// What a search looks in: serial, 文号, title, origin, custodian, remarks, borrower.
-pub fn search_text(s: &DocState) -> Vec<String> {
-    let f = &s.fields;
-    vec![
-        s.serial.clone(),
-        f.doc_no.clone(),
-        f.title.clone(),
-        f.origin_unit.clone(),
-        f.custodian.clone(),
-        f.remarks.clone(),
-        s.borrower.clone().unwrap_or_default(),
-    ]
-}
-
-/// The sort keys of the carrier list besides `id`.
-pub fn order(key: &str, dir: &str) -> Option<String> {
-    Some(match key {
-        "received_on" => format!("r.received_on {dir}, r.id {dir}"),
-        "serial" => format!("r.serial {dir}"),
-        "level" => format!("CASE r.level WHEN '绝密' THEN 0 WHEN '机密' THEN 1 WHEN '秘密' THEN 2 WHEN '工作秘密' THEN 3 ELSE 4 END {dir}, r.id DESC"),
-        "title" => format!("r.title {dir}, r.id DESC"),
-        "due_on" => format!("r.due_on {dir}, r.id DESC"),
-        _ => return None,
-    })
+    fn id(s: &DocState) -> i64 {
+        s.id
+    }
+    fn serial(s: &DocState) -> &str {
+        &s.serial
+    }
+    fn status_label(s: &DocState) -> &'static str {
+        s.status.label()
+    }
+    /// The `documents` columns of a carrier (the projection the list filters and sorts on).
+    fn columns(s: &DocState) -> Vec<(&'static str, Value)> {
+        let f = &s.fields;
+        let scope = serde_json::to_string(&f.scope).unwrap_or_else(|_| "[]".into());
+        vec![
+            ("doc_no", text(&f.doc_no)),
+            ("title", text(&f.title)),
+            ("origin_unit", text(&f.origin_unit)),
+            ("level", text(f.level.label())),
+            ("secrecy_period", Value::Text(f.secrecy_period.label())),
+            (
+                "secrecy_until",
+                opt(date_col(f.secrecy_period.ends_on(f.received_on))),
+            ),
+            ("scope", Value::Text(scope)),
+            ("copies", Value::Integer(i64::from(f.copies))),
+            ("copy_numbers", text(&f.copy_numbers)),
+            ("carrier_type", text(&f.carrier_type)),
+            ("custodian", text(&f.custodian)),
+            ("location", text(&f.location)),
+            ("received_on", Value::Text(dates::iso(f.received_on))),
+            ("no_copy", Value::Integer(i64::from(f.no_copy))),
+            ("remarks", text(&f.remarks)),
+            ("status", text(s.status.code())),
+            ("borrower", opt(s.borrower.clone())),
+            ("due_on", opt(date_col(s.due_on))),
+            ("missing_since", opt(date_col(s.missing_since))),
+            ("parent_id", s.parent_id.map_or(Value::Null, Value::Integer)),
+        ]
+    }
+    /// What a search looks in: serial, 文号, title, origin, custodian, remarks, borrower.
+    fn search_text(s: &DocState) -> Vec<String> {
+        let f = &s.fields;
+        vec![
+            s.serial.clone(),
+            f.doc_no.clone(),
+            f.title.clone(),
+            f.origin_unit.clone(),
+            f.custodian.clone(),
+            f.remarks.clone(),
+            s.borrower.clone().unwrap_or_default(),
+        ]
+    }
+    fn tags(s: &DocState) -> Vec<String> {
+        tags(s.fields.level, s.status)
+    }
+    fn view(s: &DocState, today: NaiveDate) -> DocView {
+        view(s, today)
+    }
 }
 
 /// A carrier as shown in lists and on its detail page.
