@@ -78,9 +78,17 @@ pub trait Projection {
     /// its SQL order on alias `r`, `{dir}` standing for ASC or DESC.
     const SORTS: &'static [(&'static str, &'static str)];
 
-    fn id(state: &Self::State) -> i64;
-    fn serial(state: &Self::State) -> &str;
-    fn status_label(state: &Self::State) -> &'static str;
+    /// The record's id, serial (ledger number) and status label.
+    fn identity(state: &Self::State) -> (i64, &str, &'static str);
+    fn id(state: &Self::State) -> i64 {
+        Self::identity(state).0
+    }
+    fn serial(state: &Self::State) -> &str {
+        Self::identity(state).1
+    }
+    fn status_label(state: &Self::State) -> &'static str {
+        Self::identity(state).2
+    }
     /// The projection's own columns (besides `id`, `serial`, `state`, `updated_at`).
     fn columns(state: &Self::State) -> Vec<(&'static str, rusqlite::types::Value)>;
     /// The texts a search looks in.

@@ -106,6 +106,16 @@ impl ListSpec {
     }
 }
 
+/// A text column value.
+pub fn text(s: &str) -> Value {
+    Value::Text(s.to_string())
+}
+
+/// An optional text column value (NULL when absent).
+pub fn opt(s: Option<String>) -> Value {
+    s.map_or(Value::Null, Value::Text)
+}
+
 /// Writes the projection and the search tokens of `s` (insert or replace).
 pub fn save<R: Register>(conn: &Connection, s: &R::State, now: &str) -> Result<()> {
     let state = serde_json::to_string(s).map_err(|e| Error::internal(e.to_string()))?;

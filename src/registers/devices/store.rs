@@ -16,11 +16,8 @@ use super::rules::Devices;
 use crate::dates;
 use crate::error::Result;
 use crate::registers::level::Level;
+use crate::registers::table::text;
 use crate::registers::{actions_of, ActionInfo, Filter, HistoryEntry, ListSpec, Projection};
-
-fn text(s: &str) -> Value {
-    Value::Text(s.to_string())
-}
 
 /// The day the next inspection counts from: the last one, or the day it entered service.
 pub fn inspected_on(s: &DeviceState) -> NaiveDate {
@@ -56,14 +53,8 @@ impl Projection for Devices {
         ("due_on", "r.due_on {dir}, r.id DESC"),
     ];
 
-    fn id(s: &DeviceState) -> i64 {
-        s.id
-    }
-    fn serial(s: &DeviceState) -> &str {
-        &s.serial
-    }
-    fn status_label(s: &DeviceState) -> &'static str {
-        s.status.label()
+    fn identity(s: &DeviceState) -> (i64, &str, &'static str) {
+        (s.id, &s.serial, s.status.label())
     }
     /// The `devices` columns of a device.
     fn columns(s: &DeviceState) -> Vec<(&'static str, Value)> {

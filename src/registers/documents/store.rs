@@ -15,18 +15,11 @@ use super::model::*;
 use super::rules::Documents;
 use crate::dates;
 use crate::error::Result;
+use crate::registers::table::{opt, text};
 use crate::registers::{actions_of, ActionInfo, Filter, HistoryEntry, ListSpec, Projection};
 
 fn date_col(d: Option<NaiveDate>) -> Option<String> {
     d.map(dates::iso)
-}
-
-fn text(s: &str) -> Value {
-    Value::Text(s.to_string())
-}
-
-fn opt(s: Option<String>) -> Value {
-    s.map_or(Value::Null, Value::Text)
 }
 
 impl Projection for Documents {
@@ -39,14 +32,8 @@ impl Projection for Documents {
         ("due_on", "r.due_on {dir}, r.id DESC"),
     ];
 
-    fn id(s: &DocState) -> i64 {
-        s.id
-    }
-    fn serial(s: &DocState) -> &str {
-        &s.serial
-    }
-    fn status_label(s: &DocState) -> &'static str {
-        s.status.label()
+    fn identity(s: &DocState) -> (i64, &str, &'static str) {
+        (s.id, &s.serial, s.status.label())
     }
     /// The `documents` columns of a carrier (the projection the list filters and sorts on).
     fn columns(s: &DocState) -> Vec<(&'static str, Value)> {
