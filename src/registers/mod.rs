@@ -47,6 +47,103 @@ pub struct ActionInfo {
     pub label: String,
 }
 
+/// A code with its Chinese label (a status, a kind), for filters and selects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+impl Choice {
+    pub fn new(value: &str, label: &str) -> Choice {
+        Choice {
+            value: value.to_string(),
+            label: label.to_string(),
+        }
+    }
+}
+
+/// A classification level as the forms offer it, with the law's numbers the core applies.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct LevelInfo {
+    pub level: level::Level,
+    pub state_secret: bool,
+    /// What an empty 保密期限 becomes: the law's maximum (`30年`), or `长期`.
+    pub default_period: String,
+    /// Days a missing item may stay missing before it is a leak incident (10/60), if any.
+    #[ts(type = "number | null")]
+    pub missing_days: Option<i64>,
+}
+
+/// One register's vocabulary: its statuses and actions, in order.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct RegisterVocabulary {
+    pub name: String,
+    pub noun: String,
+    pub statuses: Vec<Choice>,
+    pub actions: Vec<ActionInfo>,
+}
+
+/// What the window shows in selects and filters, from the core (so the UI re-types none of
+/// it): levels with their default periods, every register's statuses and actions, device
+/// kinds, carrier types.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct Vocabulary {
+    pub levels: Vec<LevelInfo>,
+    pub registers: Vec<RegisterVocabulary>,
+    pub device_kinds: Vec<Choice>,
+    pub carrier_types: Vec<String>,
+}
+
+fn register_vocabulary<R: Register>() -> RegisterVocabulary {
+    RegisterVocabulary {
+        name: R::NAME.to_string(),
+        noun: R::NOUN.to_string(),
+        statuses: R::statuses(),
+        actions: R::ACTIONS
+            .iter()
+            .map(|a| ActionInfo {
+                kind: a.kind.to_string(),
+                label: a.label.to_string(),
+            })
+            .collect(),
+    }
+}
+
+/// The product's vocabulary (no vault data: the same for every unit).
+pub fn vocabulary() -> Vocabulary {
+    use level::Level;
+    Vocabulary {
+        levels: Level::ALL
+            .into_iter()
+            .map(|l| LevelInfo {
+                level: l,
+                state_secret: l.is_state_secret(),
+                default_period: l
+                    .max_years()
+                    .map_or("长期".to_string(), |y| format!("{y}年")),
+                missing_days: l.missing_days(),
+            })
+            .collect(),
+        registers: vec![
+            register_vocabulary::<documents::Documents>(),
+            register_vocabulary::<devices::Devices>(),
+        ],
+        device_kinds: devices::DeviceKind::ALL
+            .into_iter()
+            .map(|k| Choice::new(k.label(), k.label()))
+            .collect(),
+        carrier_types: documents::CARRIER_TYPES
+            .iter()
+            .map(|t| t.to_string())
+            .collect(),
+    }
+}
+
 /// What a new record's first event needs besides its id and serial.
 pub struct Registration<F> {
     /// The day it entered the register (received, put in service).
@@ -118,6 +215,8 @@ pub trait Register: Projection + Sized + 'static {
     /// The validated registration data carried by the first event.
     type Fields;
 
+    /// Every status (code and label), in the order filters show them.
+    fn statuses() -> Vec<Choice>;
     /// The stable code of an event kind (e.g. `borrowed`).
     fn kind(event: &Self::Event) -> &'static str;
     /// A one-line Chinese description for the timeline.
@@ -503,3 +602,21 @@ pub const REGISTERS: &[RegisterInfo] = &[
         replay_mismatches: table::replay_mismatches::<devices::Devices>,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_vocabulary_is_the_cores_own_tables() {
+        let v = super::vocabulary();
+        let periods: Vec<&str> = v.levels.iter().map(|l| l.default_period.as_str()).collect();
+        assert_eq!(periods, ["30年", "20年", "10年", "长期", "长期"]);
+        assert_eq!(v.levels[0].missing_days, Some(10));
+        let names: Vec<&str> = v.registers.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["doc", "device"]);
+        assert_eq!(v.registers[0].statuses[1].label, "借出");
+        assert_eq!(v.registers[1].statuses[1].label, "外出");
+        assert_eq!(v.registers[1].actions[0].label, "外出");
+        assert_eq!(v.device_kinds.len(), 9);
+        assert_eq!(v.carrier_types[0], "纸质文件");
+    }
+}

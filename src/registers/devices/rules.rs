@@ -20,7 +20,7 @@ use crate::dates;
 use crate::error::{Error, Result};
 use crate::input::{from_value as parse, optional, required};
 use crate::registers::level::Level;
-use crate::registers::{table, Action, Cx, Meta, Register, Registration};
+use crate::registers::{table, Action, Choice, Cx, Meta, Register, Registration};
 
 /// The kind of a maintenance record (附表2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -838,6 +838,13 @@ impl Register for Devices {
     type Event = DeviceEvent;
     type Input = DeviceInput;
     type Fields = DeviceFields;
+
+    fn statuses() -> Vec<Choice> {
+        DeviceStatus::ALL
+            .iter()
+            .map(|s| Choice::new(s.code(), s.label()))
+            .collect()
+    }
 
     fn kind(e: &DeviceEvent) -> &'static str {
         match e {

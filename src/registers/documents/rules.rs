@@ -13,7 +13,7 @@ use super::model::*;
 use crate::dates;
 use crate::error::{Error, Result};
 use crate::input::{from_value as parse, optional, required};
-use crate::registers::{Action, Cx, Meta, Register, Registration};
+use crate::registers::{Action, Choice, Cx, Meta, Register, Registration};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -436,6 +436,13 @@ impl Register for Documents {
 
     fn event(kind: &str, input: serde_json::Value, s: &DocState, _: &Cx<'_>) -> Result<DocEvent> {
         event(kind, input, s)
+    }
+
+    fn statuses() -> Vec<Choice> {
+        Status::ALL
+            .iter()
+            .map(|s| Choice::new(s.code(), s.label()))
+            .collect()
     }
 
     fn kind(event: &DocEvent) -> &'static str {
