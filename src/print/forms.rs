@@ -1,21 +1,25 @@
-//! The carrier register's forms: which template each uses and the JSON each template gets.
+//! The form table of every register, and the carrier register's forms: which template each
+//! uses and the JSON each template gets.
 //!
-//! Contract: `content` reads the vault (through the session, so the role is checked) and
-//! returns the form's data, its subject for the print log and the classification marking;
-//! `sample` returns data of the same shape without a vault, for the test render that a
-//! replacement template or font must pass. The keys here are the templates' interface: they
+//! Contract: each [`Form`] names its register; a request's `ids` and `query` are that
+//! register's (ids and list filters), and `content` hands a device form to
+//! [`super::devices`]. `content` reads the vault (through the session, so the role is
+//! checked) and returns the form's data, its subject for the print log and the classification
+//! marking; `sample` returns data of the same shape without a vault, for the test render that
+//! a replacement template or font must pass. The keys here are the templates' interface: they
 //! are listed in `assets/forms/README.md`, and a template using a key that does not exist
 //! fails to print.
 
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
-use super::{PrintRequest, Target};
+use super::{devices, ListQuery, PrintRequest, Target};
 use crate::dates;
 use crate::error::{Error, Result};
+use crate::registers::devices::{DeviceQuery, Devices};
 use crate::registers::documents::rules::{DocEvent, Documents};
 use crate::registers::documents::{DocQuery, DocView, Level};
-use crate::registers::{self as register, Meta};
+use crate::registers::{self as register, Meta, Register};
 use crate::vault::Session;
 
 /// A built-in form.
@@ -23,6 +27,8 @@ use crate::vault::Session;
 pub struct Form {
     pub id: &'static str,
     pub title: &'static str,
+    /// The register it prints from (`Register::NAME`): whose ids and list filters it takes.
+    pub register: &'static str,
     pub target: Target,
     /// The event kind that fills it in, for forms printed from a timeline entry.
     pub event: Option<&'static str>,
@@ -35,6 +41,7 @@ pub const FORMS: &[Form] = &[
     Form {
         id: "doc-destroy",
         title: "涉密载体销毁审批表",
+        register: Documents::NAME,
         target: Target::Records,
         event: Some("destroyed"),
         landscape: false,
@@ -43,6 +50,7 @@ pub const FORMS: &[Form] = &[
     Form {
         id: "doc-copy",
         title: "涉密载体复印（摘抄）审批单",
+        register: Documents::NAME,
         target: Target::Record,
         event: Some("copied"),
         landscape: false,
@@ -51,6 +59,7 @@ pub const FORMS: &[Form] = &[
     Form {
         id: "doc-borrow",
         title: "涉密载体借阅单",
+        register: Documents::NAME,
         target: Target::Record,
         event: Some("borrowed"),
         landscape: false,
@@ -59,6 +68,7 @@ pub const FORMS: &[Form] = &[
     Form {
         id: "doc-circulate",
         title: "涉密载体传阅单",
+        register: Documents::NAME,
         target: Target::Record,
         event: Some("circulated"),
         landscape: false,
@@ -67,6 +77,7 @@ pub const FORMS: &[Form] = &[
     Form {
         id: "doc-handback",
         title: "涉密载体清退（移交）清单",
+        register: Documents::NAME,
         target: Target::Records,
         event: Some("handed_back"),
         landscape: false,
@@ -75,6 +86,7 @@ pub const FORMS: &[Form] = &[
     Form {
         id: "doc-reconcile",
         title: "涉密载体月核对表",
+        register: Documents::NAME,
         target: Target::Reconciliation,
         event: None,
         landscape: false,
@@ -83,10 +95,47 @@ pub const FORMS: &[Form] = &[
     Form {
         id: "doc-list",
         title: "涉密载体登记簿",
+        register: Documents::NAME,
         target: Target::List,
         event: None,
         landscape: true,
         source: include_str!("../../assets/forms/doc-list.typ"),
+    },
+    Form {
+        id: "device-checkout",
+        title: "涉密信息设备外出审核表",
+        register: Devices::NAME,
+        target: Target::Record,
+        event: Some("checked_out"),
+        landscape: false,
+        source: include_str!("../../assets/forms/device-checkout.typ"),
+    },
+    Form {
+        id: "device-maintenance",
+        title: "涉密信息系统、设备维护淘汰管理档案",
+        register: Devices::NAME,
+        target: Target::Record,
+        event: Some("maintained"),
+        landscape: false,
+        source: include_str!("../../assets/forms/device-maintenance.typ"),
+    },
+    Form {
+        id: "device-transfer",
+        title: "涉密信息设备变更审批表",
+        register: Devices::NAME,
+        target: Target::Record,
+        event: Some("transferred"),
+        landscape: false,
+        source: include_str!("../../assets/forms/device-transfer.typ"),
+    },
+    Form {
+        id: "device-list",
+        title: "涉密信息设备台账",
+        register: Devices::NAME,
+        target: Target::List,
+        event: None,
+        landscape: true,
+        source: include_str!("../../assets/forms/device-list.typ"),
     },
 ];
 
@@ -114,21 +163,57 @@ pub struct Content {
     pub marking: Option<String>,
 }
 
-fn ids<'a>(req: &'a PrintRequest, form: &Form) -> Result<&'a [i64]> {
+/// What one record of the form's register is called (载体, 设备).
+fn noun(form: &Form) -> &'static str {
+    if form.register == Devices::NAME {
+        Devices::NOUN
+    } else {
+        Documents::NOUN
+    }
+}
+
+/// The records a record form prints: at least one, exactly one for a single-record form.
+pub(super) fn ids<'a>(req: &'a PrintRequest, form: &Form) -> Result<&'a [i64]> {
     let ids = req.ids.as_deref().unwrap_or(&[]);
+    let noun = noun(form);
     match (form.target, ids.len()) {
-        (_, 0) => Err(Error::field("ids", "载体", "请选择要打印的载体")),
+        (_, 0) => Err(Error::field("ids", noun, format!("请选择要打印的{noun}"))),
         (Target::Record, n) if n > 1 => Err(Error::field(
             "ids",
-            "载体",
-            format!("{}每次打印一件载体，选择了 {n} 件", form.title),
+            noun,
+            format!("{}每次打印一件{noun}，选择了 {n} 件", form.title),
         )),
-        (_, n) if n > 500 => Err(Error::field("ids", "载体", "一张清单最多 500 件")),
+        (_, n) if n > 500 => Err(Error::field("ids", noun, "一张清单最多 500 件")),
         _ => Ok(ids),
     }
 }
 
+/// A listing's filters as its register reads them (`None` for a form that is no listing,
+/// or a listing asked without filters).
+pub fn list_query(form: &Form, req: &PrintRequest) -> Result<Option<ListQuery>> {
+    let Some(q) = req.query.clone().filter(|_| form.target == Target::List) else {
+        return Ok(None);
+    };
+    let named = |e: Error| Error {
+        field: e.field.or_else(|| Some("query".to_string())),
+        ..e
+    };
+    Ok(Some(if form.register == Devices::NAME {
+        ListQuery::Device(crate::input::from_value::<DeviceQuery>(q).map_err(named)?)
+    } else {
+        ListQuery::Doc(crate::input::from_value::<DocQuery>(q).map_err(named)?)
+    }))
+}
+
 pub fn content(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Content> {
+    if form.register == Devices::NAME {
+        devices::content(s, form, req)
+    } else {
+        doc_content(s, form, req)
+    }
+}
+
+fn doc_content(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Content> {
     match form.target {
         Target::Record | Target::Records => {
             let ids = ids(req, form)?;
@@ -170,7 +255,10 @@ pub fn content(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Conte
             })
         }
         Target::List => {
-            let q = req.query.clone().unwrap_or_default();
+            let q = match list_query(form, req)? {
+                Some(ListQuery::Doc(q)) => q,
+                _ => DocQuery::default(),
+            };
             let page = s.doc_list_all(&q, LIST_MAX_ROWS)?;
             if !page.total_exact || page.total > LIST_MAX_ROWS as i64 {
                 return Err(Error::field(
@@ -237,15 +325,16 @@ fn counts(views: &[&DocView]) -> String {
         .join("、")
 }
 
-/// The chosen event of `kind` (by id), else the latest one.
-fn pick<'a>(
-    events: &'a [(i64, Meta, DocEvent)],
+/// The chosen event of `kind` (by id), else the latest one; `label` names the procedure in
+/// the refusal of an event that is not one of the record's `kind`.
+#[allow(clippy::type_complexity)]
+pub(super) fn pick<'a, R: Register>(
+    events: &'a [(i64, Meta, R::Event)],
     kind: &str,
     wanted: Option<i64>,
-) -> Result<Option<&'a (i64, Meta, DocEvent)>> {
-    let mut of_kind = events
-        .iter()
-        .filter(|(_, _, e)| <Documents as crate::registers::Register>::kind(e) == kind);
+    label: &str,
+) -> Result<Option<&'a (i64, Meta, R::Event)>> {
+    let mut of_kind = events.iter().filter(|(_, _, e)| R::kind(e) == kind);
     match wanted {
         Some(id) => of_kind
             .clone()
@@ -255,7 +344,7 @@ fn pick<'a>(
                 Error::field(
                     "event",
                     "台账事件",
-                    format!("事件 {id} 不是该载体的“{}”记录", kind_label(kind)),
+                    format!("事件 {id} 不是该{}的“{label}”记录", R::NOUN),
                 )
             }),
         None => Ok(of_kind.next_back()),
@@ -354,7 +443,7 @@ fn copy(s: &mut Session, (v, events): &Doc, wanted: Option<i64>) -> Result<Value
             approver_role,
             copy_ids,
         },
-    )) = pick(events, "copied", wanted)?
+    )) = pick::<Documents>(events, "copied", wanted, kind_label("copied"))?
     {
         let mut serials = Vec::new();
         let mut applicant = String::new();
@@ -387,7 +476,7 @@ fn borrow((v, events): &Doc, wanted: Option<i64>) -> Result<Value> {
             due_on,
             ..
         },
-    )) = pick(events, "borrowed", wanted)?
+    )) = pick::<Documents>(events, "borrowed", wanted, kind_label("borrowed"))?
     {
         // The return that closed this borrowing, if any.
         let returned = events
@@ -641,33 +730,38 @@ pub fn text_width(s: &str) -> f64 {
     (units * 100.0).ceil() / 100.0
 }
 
+/// A listing's row with `widths`: the printed width of each of its values, from which the
+/// listing template sizes the row.
+pub(super) fn with_widths(mut row: Value) -> Value {
+    let widths: serde_json::Map<String, Value> = row
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| {
+            let text = v
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| v.to_string());
+            (k.clone(), json!(text_width(&text)))
+        })
+        .collect();
+    if let Some(o) = row.as_object_mut() {
+        o.insert("widths".into(), Value::Object(widths));
+    }
+    row
+}
+
 fn listing(rows: &[DocView], filters: &str) -> Value {
     let rows: Vec<Value> = rows
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            let mut row = json!({
+            with_widths(json!({
                 "no": i + 1, "serial": v.serial, "doc_no": v.doc_no, "title": v.title,
                 "level": v.level.label(), "secrecy_period": v.secrecy_period, "copies": v.copies,
                 "carrier_type": v.carrier_type, "custodian": v.custodian, "location": v.location,
                 "received_on": v.received_on, "status": v.status_label,
-            });
-            let widths: serde_json::Map<String, Value> = row
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(k, v)| {
-                    let text = v
-                        .as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| v.to_string());
-                    (k.clone(), json!(text_width(&text)))
-                })
-                .collect();
-            if let Some(o) = row.as_object_mut() {
-                o.insert("widths".into(), Value::Object(widths));
-            }
-            row
+            }))
         })
         .collect();
     json!({
@@ -678,6 +772,9 @@ fn listing(rows: &[DocView], filters: &str) -> Value {
 
 /// Data of the same shape as `content`'s, made up, for test renders of a template or font.
 pub fn sample(form: &Form, today: NaiveDate) -> Value {
+    if form.register == Devices::NAME {
+        return devices::sample(form, today);
+    }
     let on = dates::iso(today);
     let d = |n: usize| {
         json!({

@@ -15,6 +15,7 @@
 
 pub mod assets;
 pub use assets::{FontChoice, FontFile, FontSettings, TemplateInfo};
+mod devices;
 pub mod engine;
 pub mod forms;
 
@@ -25,6 +26,7 @@ use ts_rs::TS;
 use typst_layout::PagedDocument;
 
 use crate::error::{Error, Result};
+use crate::registers::devices::DeviceQuery;
 use crate::registers::documents::DocQuery;
 use crate::vault::roles::Op;
 use crate::vault::Session;
@@ -34,9 +36,9 @@ use crate::vault::Session;
 #[serde(rename_all = "snake_case")]
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub enum Target {
-    /// One carrier (`ids` has one id); `event` may pick the event to fill in.
+    /// One record (`ids` has one id); `event` may pick the event to fill in.
     Record,
-    /// Several carriers on one list (`ids`).
+    /// Several records on one list (`ids`).
     Records,
     /// A recorded monthly reconciliation (`reconciliation`).
     Reconciliation,
@@ -51,7 +53,7 @@ pub struct FormInfo {
     /// The form's id (`doc-borrow`), also its template's file name without `.typ`.
     pub id: String,
     pub title: String,
-    /// The register it belongs to (`doc`).
+    /// The register it belongs to (`doc`, `device`): `ids` and `query` are that register's.
     pub register: String,
     pub target: Target,
     /// The event kind that fills it in (`borrowed`), for forms printed from a timeline entry.
@@ -67,7 +69,7 @@ pub fn forms() -> Vec<FormInfo> {
         .map(|f| FormInfo {
             id: f.id.to_string(),
             title: f.title.to_string(),
-            register: "doc".to_string(),
+            register: f.register.to_string(),
             target: f.target,
             event: f.event.map(str::to_string),
             landscape: f.landscape,
@@ -82,7 +84,7 @@ pub fn forms() -> Vec<FormInfo> {
 pub struct PrintRequest {
     /// A form id from `forms()`.
     pub form: String,
-    /// The carriers (ids) for record forms.
+    /// The records (ids, of the form's register) for record forms.
     #[serde(default)]
     #[ts(optional, type = "number[]")]
     pub ids: Option<Vec<i64>>,
@@ -94,10 +96,39 @@ pub struct PrintRequest {
     #[serde(default)]
     #[ts(optional, type = "number")]
     pub reconciliation: Option<i64>,
-    /// The filters of a listing (`doc-list`); paging is ignored.
+    /// The filters of a listing: the list query of the form's register (`DocQuery` for
+    /// `doc-list`, `DeviceQuery` for `device-list`), read when the form is known; paging is
+    /// ignored.
     #[serde(default)]
-    #[ts(optional)]
-    pub query: Option<DocQuery>,
+    #[ts(optional, as = "Option<ListQuery>")]
+    pub query: Option<serde_json::Value>,
+}
+
+/// A listing's filters, typed by the form's register (`PrintRequest::query` parsed).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(untagged)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub enum ListQuery {
+    Doc(DocQuery),
+    Device(DeviceQuery),
+}
+
+impl ListQuery {
+    /// The same filters and order without paging (a listing prints every row).
+    fn unpaged(self) -> ListQuery {
+        match self {
+            ListQuery::Doc(q) => ListQuery::Doc(DocQuery {
+                offset: None,
+                limit: None,
+                ..q
+            }),
+            ListQuery::Device(q) => ListQuery::Device(DeviceQuery {
+                offset: None,
+                limit: None,
+                ..q
+            }),
+        }
+    }
 }
 
 /// One print job as the print log keeps it.
@@ -109,7 +140,7 @@ pub struct PrintJob {
     pub form: String,
     /// The form's title (`涉密载体借阅单`).
     pub title: String,
-    /// What was printed: carrier serials, the reconciliation, or the filters.
+    /// What was printed: record serials, the reconciliation, or the filters.
     pub subject: String,
     /// The short digest of the printed data on every page (12 hex digits).
     pub digest: String,
@@ -247,11 +278,7 @@ impl Session {
         let today = self.today();
         let printed_by = self.display_name().to_string();
         // What was asked, so `print_check` can rebuild the same data later (paging aside).
-        let query = req.query.clone().map(|q| DocQuery {
-            offset: None,
-            limit: None,
-            ..q
-        });
+        let query = forms::list_query(form, req)?.map(ListQuery::unpaged);
         let request = serde_json::json!({
             "form": req.form, "ids": req.ids, "event": req.event,
             "reconciliation": req.reconciliation, "query": query,

@@ -2,18 +2,20 @@
 
 use std::path::{Path, PathBuf};
 
+use baomi::registers::devices::Devices;
+use baomi::registers::Register;
 use baomi::vault::Session;
 use baomi::Error;
 use clap::{Parser, Subcommand};
 
-use crate::registers::DocFilters;
+use crate::registers::{DeviceFilters, DocFilters};
 use crate::{done, emit, login, CliResult, Ctx, Failure};
 
 #[derive(Subcommand)]
 pub enum PrintCmd {
     /// 列出可打印的表单
     Forms,
-    /// 打印台账清单（A4 横向）：`baomi print list doc [筛选条件] --out F.pdf`
+    /// 打印台账清单（A4 横向）：`baomi print list doc|device [筛选条件] --out F.pdf`
     List {
         #[command(subcommand)]
         register: ListRegister,
@@ -22,7 +24,7 @@ pub enum PrintCmd {
     Log {
         #[arg(long)]
         form: Option<String>,
-        /// 打印编号或载体编号
+        /// 打印编号，或载体、设备的编号
         #[arg(long, short)]
         query: Option<String>,
         #[arg(long, default_value_t = 0)]
@@ -38,7 +40,8 @@ pub enum PrintCmd {
     /// 表单字体（系统管理员）：list、add FILE、remove NAME、use --body --title
     #[command(subcommand)]
     Font(FontCmd),
-    /// 打印表单：`baomi print FORM ID... --out F.pdf [--event N]`（FORM 见 `baomi print forms`）
+    /// 打印表单：`baomi print FORM ID... --out F.pdf [--event N]`（FORM 见 `baomi print forms`，
+    /// 如 doc-borrow、device-checkout、device-maintenance、device-transfer）
     #[command(external_subcommand)]
     Form(Vec<String>),
 }
@@ -53,21 +56,30 @@ pub enum ListRegister {
         #[arg(long, value_name = "F.pdf")]
         out: PathBuf,
     },
+    /// 涉密信息设备台账
+    Device {
+        #[command(flatten)]
+        filters: DeviceFilters,
+        /// 保存 PDF 的路径
+        #[arg(long, value_name = "F.pdf")]
+        out: PathBuf,
+    },
 }
 
 /// `baomi print FORM ID... --out F.pdf`
 #[derive(Parser)]
 #[command(name = "baomi print", no_binary_name = true)]
 struct FormArgs {
-    /// 表单（如 doc-borrow）
+    /// 表单（如 doc-borrow、device-checkout）
     form: String,
-    /// 载体的 ID 或编号（清单类表单可列出多件）；月核对表为核对记录的 ID
+    /// 载体的 ID 或编号（清单类表单可列出多件）；设备的 ID、台账编号或保密编号；月核对表为核对记录的 ID
     #[arg(required = true)]
     ids: Vec<String>,
     /// 保存 PDF 的路径
     #[arg(long, value_name = "F.pdf")]
     out: PathBuf,
-    /// 用哪一条手续记录填表（事件 ID，见 `baomi doc show --json`），默认最近一条
+    /// 用哪一条手续记录填表（事件 ID，见 `baomi doc show --json` 或 `baomi device show --json`），
+    /// 默认最近一条（外出审核表默认为尚未归还的那次外出，没有则打印空白表）
     #[arg(long)]
     event: Option<i64>,
 }
@@ -136,12 +148,21 @@ pub fn print(ctx: &Ctx, cmd: PrintCmd) -> CliResult<()> {
                     .join("\n")
             })
         }
-        PrintCmd::List {
-            register: ListRegister::Doc { filters, out },
-        } => {
+        PrintCmd::List { register } => {
+            let (form, query, out) = match register {
+                ListRegister::Doc { filters, out } => {
+                    ("doc-list", serde_json::to_value(filters.query(0, 0)), out)
+                }
+                ListRegister::Device { filters, out } => (
+                    "device-list",
+                    serde_json::to_value(filters.query(0, 0)),
+                    out,
+                ),
+            };
+            let query = query.map_err(|e| Error::internal(e.to_string()))?;
             let req = PrintRequest {
-                form: "doc-list".into(),
-                query: Some(filters.query(0, 0)),
+                form: form.into(),
+                query: Some(query),
                 ..Default::default()
             };
             let p = s.print(&req)?;
@@ -329,13 +350,19 @@ pub fn print(ctx: &Ctx, cmd: PrintCmd) -> CliResult<()> {
                 }
                 pr::Target::List => {
                     return Err(Failure::Usage(
-                        "打印台账清单请用 `baomi print list doc [筛选条件] --out F.pdf`".into(),
+                        "打印台账清单请用 `baomi print list doc|device [筛选条件] --out F.pdf`"
+                            .into(),
                     ))
                 }
                 _ => {
+                    // Ids are the form's register's: a device by id, 台账编号 or 保密编号.
                     let mut ids = Vec::new();
                     for key in &a.ids {
-                        ids.push(s.doc_resolve(key)?);
+                        ids.push(if form.register == <Devices as Register>::NAME {
+                            s.device_resolve(key)?
+                        } else {
+                            s.doc_resolve(key)?
+                        });
                     }
                     PrintRequest {
                         form: a.form.clone(),

@@ -10,7 +10,7 @@ export type FormInfo = {
  */
 id: string, title: string, 
 /**
- * The register it belongs to (`doc`).
+ * The register it belongs to (`doc`, `device`): `ids` and `query` are that register's.
  */
 register: string, target: Target, 
 /**

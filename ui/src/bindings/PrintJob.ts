@@ -13,7 +13,7 @@ serial: string, form: string,
  */
 title: string, 
 /**
- * What was printed: carrier serials, the reconciliation, or the filters.
+ * What was printed: record serials, the reconciliation, or the filters.
  */
 subject: string, 
 /**
