@@ -641,7 +641,7 @@ fn only_officers_print_and_only_the_administrator_changes_templates() {
             .code,
         Code::Permission
     );
-    assert_eq!(admin.print_templates().unwrap().len(), 8);
+    assert_eq!(admin.print_templates().unwrap().len(), 12);
 }
 
 #[test]
@@ -860,5 +860,614 @@ fn the_desktop_keeps_printouts_for_preview_and_output_only_while_signed_in() {
             .iter()
             .all(|a| actions.iter().any(|x| x == a)),
         "{actions:?}"
+    );
+}
+
+// ---- The device ledger's forms ----
+
+fn device(s: &mut Session, v: serde_json::Value) -> baomi::registers::devices::DeviceView {
+    s.device_add(&ev(v)).unwrap()
+}
+
+fn laptop() -> serde_json::Value {
+    json!({
+        "kind": "便携式计算机", "name": "联想昭阳笔记本", "model": "Lenovo K4e",
+        "serial": "PF2K3ZQ1", "storage_serials": ["S4EWNF0M123456"], "classified": true,
+        "level": "机密", "label_no": "BM-2026-017", "department": "办公室", "custodian": "王五",
+        "location": "1号保密柜", "in_service_on": "2026-01-05", "three_in_one": true,
+        "wireless_removed": true, "label_affixed": true
+    })
+}
+
+fn desktop(label: &str) -> serde_json::Value {
+    json!({
+        "kind": "台式计算机", "name": "涉密计算机", "model": "长城 TN12", "serial": format!("GW-{label}"),
+        "storage_serials": [format!("HD-{label}")], "classified": true, "level": "秘密",
+        "label_no": label, "department": "办公室", "custodian": "王五", "location": "机要室",
+        "in_service_on": "2026-02-01", "three_in_one": true, "wireless_removed": true,
+        "label_affixed": true
+    })
+}
+
+/// The id of the `n`-th event of `kind` in the device's timeline (from 0).
+fn event_id(s: &mut Session, id: i64, kind: &str, n: usize) -> i64 {
+    s.device_show(id)
+        .unwrap()
+        .history
+        .unwrap()
+        .iter()
+        .filter(|e| e.kind == kind)
+        .nth(n)
+        .unwrap()
+        .id
+}
+
+#[test]
+fn every_device_form_prints_every_value_with_embedded_fonts_and_its_reference_look() {
+    let f = Fixture::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = f.login(OFFICER);
+    let l = device(&mut s, laptop());
+    // A check-out with its return check, then a second one still open.
+    s.device_act(
+        l.id,
+        "checkout",
+        json!({"user": "王五", "reason": "赴省局汇报工作", "destination": "省国家保密局",
+               "out_on": "2026-11-10", "due_on": "2026-11-13", "max_level": "秘密",
+               "security_officer": "赵安全", "security_officer_on": "2026-11-09",
+               "leader": "孙局长", "leader_on": "2026-11-09",
+               "ports_opened": "USB接口（投影仪）", "approval": "外审-2026-08"}),
+    )
+    .unwrap();
+    s.device_act(
+        l.id,
+        "checkin",
+        json!({"returned_on": "2026-11-12", "checked_by": "钱运维", "seals_intact": true,
+               "no_unauthorized_connection": true, "ports_closed": true, "wiped": true}),
+    )
+    .unwrap();
+    s.device_act(
+        l.id,
+        "checkout",
+        json!({"user": "孙七", "reason": "参加培训", "destination": "市委党校",
+               "out_on": "2026-11-20", "due_on": "2026-11-27", "max_level": "机密",
+               "security_officer": "赵安全", "leader": "孙局长"}),
+    )
+    .unwrap();
+    let first = event_id(&mut s, l.id, "checked_out", 0);
+    check_form(
+        &mut s,
+        &PrintRequest {
+            event: Some(first),
+            ..request("device-checkout", &[l.id])
+        },
+        &[
+            &l.serial,
+            "BM-2026-017",
+            "联想昭阳笔记本",
+            "便携式计算机",
+            "Lenovo K4e",
+            "PF2K3ZQ1",
+            "S4EWNF0M123456",
+            "机密",
+            "王五",
+            "办公室",
+            "赴省局汇报工作",
+            "省国家保密局",
+            "2026年11月10日",
+            "2026年11月13日",
+            "秘密",
+            "USB接口（投影仪）",
+            "赵安全",
+            "孙局长",
+            "2026年11月9日",
+            "外审-2026-08",
+            "使用人（签字）",
+            "安全保密负责人（签字）",
+            "领导（签字）",
+            "归还检查",
+            "2026年11月12日",
+            "钱运维",
+            "封条完好",
+            "未违规连接",
+            "端口已关闭",
+            "信息已消除",
+        ],
+        tmp.path(),
+    );
+    // By default: the check-out still open, with its return check blank.
+    let p = s.print(&request("device-checkout", &[l.id])).unwrap();
+    let (_, pages) = saved(&p, tmp.path());
+    assert_has(
+        &pages,
+        &["孙七", "参加培训", "市委党校", "2026年11月27日"],
+        "open check-out",
+    );
+    assert!(!squeeze(&pages.join("")).contains("钱运维"));
+
+    // Maintenance: an external repair (storage out, then new disks), and a retirement.
+    let d = device(&mut s, desktop("BM-2026-031"));
+    s.device_act(
+        d.id,
+        "maintain",
+        json!({"kind": "维修", "external": true, "performer": "某某电脑维修中心",
+               "content": "主板故障，送外维修", "vendor_agreement": "BMXY-2026-03",
+               "supervisors": ["赵安全", "钱运维"], "storage_removed": true,
+               "storage_serial": "HD-BM-2026-031", "storage_kept_at": "2号保密柜",
+               "approval": "维审-2026-02", "on": "2026-11-18"}),
+    )
+    .unwrap();
+    s.device_act(
+        d.id,
+        "repaired",
+        json!({"checked_by": "钱运维", "new_storage_serials": ["HD-NEW-0001"], "on": "2026-11-21"}),
+    )
+    .unwrap();
+    check_form(
+        &mut s,
+        &request("device-maintenance", &[d.id]),
+        &[
+            &d.serial,
+            "BM-2026-031",
+            "涉密计算机",
+            "台式计算机",
+            "长城 TN12",
+            "GW-BM-2026-031",
+            "HD-NEW-0001",
+            "■ 维修",
+            "□ 淘汰",
+            "■ 送外",
+            "2026年11月18日",
+            "主板故障，送外维修",
+            "某某电脑维修中心",
+            "BMXY-2026-03",
+            "赵安全、钱运维",
+            "HD-BM-2026-031",
+            "2号保密柜",
+            "钱运维2026年11月21日",
+            "维审-2026-02",
+            "维护淘汰负责人（签字）",
+            "监督人员（安全保密、运行管理负责人）（签字）",
+        ],
+        tmp.path(),
+    );
+    let r = device(&mut s, desktop("BM-2026-032"));
+    s.device_act(
+        r.id,
+        "maintain",
+        json!({"kind": "淘汰", "performer": "钱运维", "supervisors": ["赵安全", "钱运维"],
+               "storage_removed": true, "storage_serial": "HD-BM-2026-032",
+               "destruction": {"unit": "市保密技术服务中心", "certificate_no": "XH-2026-17",
+                               "on": "2026-11-19"}}),
+    )
+    .unwrap();
+    let p = s.print(&request("device-maintenance", &[r.id])).unwrap();
+    let (_, pages) = saved(&p, tmp.path());
+    assert_has(
+        &pages,
+        &[
+            "■ 淘汰",
+            "□ 维修",
+            "■ 本单位内部",
+            "市保密技术服务中心",
+            "XH-2026-17",
+            "2026年11月19日",
+            "HD-BM-2026-032",
+        ],
+        "retirement",
+    );
+
+    // Two changes: each form shows the values just before it.
+    let t = device(&mut s, desktop("BM-2026-033"));
+    s.device_act(
+        t.id,
+        "transfer",
+        json!({"custodian": "李四", "department": "综合处", "location": "综合处保密柜",
+               "wiped": true, "approval": "保领审〔2026〕5号", "on": "2026-11-15"}),
+    )
+    .unwrap();
+    s.device_act(
+        t.id,
+        "transfer",
+        json!({"custodian": "赵六", "approval": "保领审〔2026〕9号"}),
+    )
+    .unwrap();
+    let first = event_id(&mut s, t.id, "transferred", 0);
+    check_form(
+        &mut s,
+        &PrintRequest {
+            event: Some(first),
+            ..request("device-transfer", &[t.id])
+        },
+        &[
+            &t.serial,
+            "BM-2026-033",
+            "涉密计算机",
+            "GW-BM-2026-033",
+            "HD-BM-2026-033",
+            "秘密",
+            "责任人王五李四",
+            "使用部门办公室综合处",
+            "放置地点机要室综合处保密柜",
+            "2026年11月15日",
+            "保领审〔2026〕5号",
+            "原责任人（签字）",
+            "新责任人（签字）",
+            "保密工作领导小组审批意见",
+        ],
+        tmp.path(),
+    );
+    let p = s.print(&request("device-transfer", &[t.id])).unwrap();
+    let (_, pages) = saved(&p, tmp.path());
+    assert_has(
+        &pages,
+        &[
+            "责任人李四赵六",
+            "使用部门综合处综合处",
+            "保领审〔2026〕9号",
+        ],
+        "second change",
+    );
+    // Every print logged under the device's ledger number.
+    let found = s
+        .print_log(&PrintLogQuery {
+            query: Some(t.serial.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.total, 2);
+    assert!(found.rows.iter().all(|j| j.form == "device-transfer"));
+    assert!(s.print_check(&found.rows[0].serial).unwrap().unchanged);
+}
+
+#[test]
+fn a_blank_checkout_form_prints_before_the_check_out_is_recorded() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let l = device(&mut s, laptop());
+    let tmp = tempfile::tempdir().unwrap();
+    let blank = |s: &mut Session, form: &str| {
+        let p = s.print(&request(form, &[l.id])).unwrap();
+        let (_, pages) = saved(&p, tmp.path());
+        pages
+    };
+    let pages = blank(&mut s, "device-checkout");
+    // The device's facts are printed; the person, dates and signatures are left blank.
+    assert_has(
+        &pages,
+        &[
+            &l.serial,
+            "BM-2026-017",
+            "联想昭阳笔记本",
+            "机密",
+            "年月日",
+            "使用人（签字）",
+            "领导（签字）",
+            "归还检查",
+        ],
+        "blank",
+    );
+    assert!(!squeeze(&pages[0]).contains("2026年11月"));
+    // Back from a check-out, the next one gets a blank form again (the past one by its event).
+    s.device_act(
+        l.id,
+        "checkout",
+        json!({"user": "孙七", "reason": "参加培训", "destination": "市委党校",
+               "out_on": "2026-11-20", "due_on": "2026-11-21",
+               "security_officer": "赵安全", "leader": "孙局长"}),
+    )
+    .unwrap();
+    s.device_act(l.id, "checkin", json!({"checked_by": "钱运维"}))
+        .unwrap();
+    assert!(!squeeze(&blank(&mut s, "device-checkout").join("")).contains("孙七"));
+    // A blank maintenance record and a blank change form (old values: the current ones).
+    assert_has(
+        &blank(&mut s, "device-maintenance"),
+        &["□ 维修", "□ 改作非涉密", "维护淘汰负责人（签字）"],
+        "blank maintenance",
+    );
+    assert_has(
+        &blank(&mut s, "device-transfer"),
+        &["责任人王五", "使用部门办公室", "放置地点1号保密柜"],
+        "blank change",
+    );
+}
+
+#[test]
+fn the_device_listing_is_landscape_with_filters_and_the_highest_level_on_every_page() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    for i in 0..60 {
+        let mut d = desktop(&format!("BM-2026-{i:03}"));
+        d["name"] = json!(format!("台账测试计算机{i:03}"));
+        if i == 9 {
+            d["level"] = json!("机密");
+        }
+        device(&mut s, d);
+    }
+    let mut other = desktop("BM-2026-900");
+    other["level"] = json!("绝密");
+    other["department"] = json!("综合处");
+    other["name"] = json!("别处的计算机");
+    device(&mut s, other);
+    let mut plain = desktop("");
+    plain["classified"] = json!(false);
+    plain["level"] = json!(null);
+    plain["name"] = json!("非涉密打印机");
+    plain["kind"] = json!("打印机");
+    device(&mut s, plain);
+    let req = PrintRequest {
+        form: "device-list".into(),
+        query: Some(json!({"department": "办公室", "sort": "serial", "desc": false})),
+        ..Default::default()
+    };
+    let p = s.print(&req).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let (pdf, pages) = saved(&p, tmp.path());
+    assert!(pages.len() >= 2, "61 rows take more than one page");
+    assert_has(
+        &pages,
+        &[
+            "涉密信息设备台账",
+            UNIT,
+            "使用部门：办公室",
+            "共 61 台（件）",
+            "2026年11月22日",
+            "台账测试计算机000",
+            "台账测试计算机059",
+            "非涉密打印机",
+            "非密",
+            "BM-2026-059",
+            "GW-BM-2026-059、",
+            "HD-BM-2026-059",
+            "长城 TN12",
+            "机要室",
+            "2026-02-01",
+            "在用",
+        ],
+        "device-list",
+    );
+    assert!(!squeeze(&pages.join("")).contains("别处的计算机"));
+    for (i, page) in pages.iter().enumerate() {
+        let lines: Vec<&str> = page.lines().filter(|l| !l.trim().is_empty()).collect();
+        // The highest level listed (机密, not the unlisted 绝密) at the top and the bottom.
+        assert_eq!(
+            lines.first().map(|l| l.trim()),
+            Some("机密"),
+            "top of page {}",
+            i + 1
+        );
+        assert!(
+            lines.last().unwrap().contains("机密"),
+            "bottom of page {}",
+            i + 1
+        );
+        let flat = squeeze(page);
+        assert!(flat.contains(&p.job.serial) && flat.contains(&p.job.digest));
+        assert!(flat.contains(&format!("第{}页共{}页", i + 1, pages.len())));
+    }
+    let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    let size = info.lines().find(|l| l.starts_with("Page size:")).unwrap();
+    assert!(size.contains("841.89 x 595.2"), "{size}");
+    assert_fonts_embedded(&pdf);
+    assert_looks_like_reference(&pdf, "device-list", tmp.path());
+    assert!(p.job.subject.contains("使用部门：办公室"));
+    // Checked later under the same filters.
+    assert!(s.print_check(&p.job.serial).unwrap().unchanged);
+    device(&mut s, desktop("BM-2026-950"));
+    assert!(!s.print_check(&p.job.serial).unwrap().unchanged);
+    // A carrier filter is not a device filter.
+    let e = s
+        .print(&PrintRequest {
+            form: "device-list".into(),
+            query: Some(json!({"received_from": "2026-01-01"})),
+            ..Default::default()
+        })
+        .err()
+        .unwrap();
+    assert_eq!(e.field.as_deref(), Some("received_from"), "{}", e.message);
+}
+
+#[test]
+fn device_forms_refuse_a_wrong_event_or_several_devices_and_only_officers_print_them() {
+    let f = Fixture::new();
+    f.add_business_account("chayue", "查阅员", Role::Reader, "Reader#12345");
+    let mut s = f.login(OFFICER);
+    let a = device(&mut s, desktop("BM-2026-001"));
+    let b = device(&mut s, desktop("BM-2026-002"));
+    let registered = event_id(&mut s, a.id, "registered", 0);
+    let cases: Vec<(PrintRequest, &str)> = vec![
+        (request("device-checkout", &[a.id, b.id]), "ids"),
+        (request("device-transfer", &[]), "ids"),
+        (
+            PrintRequest {
+                event: Some(registered),
+                ..request("device-maintenance", &[a.id])
+            },
+            "event",
+        ),
+    ];
+    for (req, field) in cases {
+        let err = s.print(&req).err().unwrap();
+        assert_eq!(err.field.as_deref(), Some(field), "{}", err.message);
+    }
+    let e = s
+        .print(&request("device-checkout", &[424242]))
+        .err()
+        .unwrap();
+    assert_eq!(e.code, Code::NotFound);
+    assert_eq!(s.print_log(&PrintLogQuery::default()).unwrap().total, 0);
+    drop(s);
+    let mut reader = f.login(("chayue", "Reader#12345"));
+    for form in ["device-checkout", "device-maintenance", "device-transfer"] {
+        let e = reader.print(&request(form, &[a.id])).err().unwrap();
+        assert_eq!(e.code, Code::Permission, "{form}");
+    }
+    let list = PrintRequest {
+        form: "device-list".into(),
+        ..Default::default()
+    };
+    assert_eq!(reader.print(&list).err().unwrap().code, Code::Permission);
+    drop(reader);
+    let mut admin = f.login(ADMIN);
+    assert_eq!(admin.print(&list).err().unwrap().code, Code::Permission);
+    let forms = baomi::print::forms();
+    let device_forms: Vec<&str> = forms
+        .iter()
+        .filter(|f| f.register == "device")
+        .map(|f| f.id.as_str())
+        .collect();
+    assert_eq!(
+        device_forms,
+        [
+            "device-checkout",
+            "device-maintenance",
+            "device-transfer",
+            "device-list"
+        ]
+    );
+    assert!(forms
+        .iter()
+        .filter(|f| f.id.starts_with("doc-"))
+        .all(|f| f.register == "doc"));
+}
+
+#[test]
+fn device_forms_print_through_the_cli() {
+    let f = Fixture::new();
+    let tmp = tempfile::tempdir().unwrap();
+    {
+        let mut s = f.login(OFFICER);
+        let l = device(&mut s, laptop());
+        s.device_act(
+            l.id,
+            "checkout",
+            json!({"user": "王五", "reason": "汇报", "destination": "省局", "due_on": "2026-11-25",
+                   "security_officer": "赵安全", "leader": "孙局长"}),
+        )
+        .unwrap();
+        let d = device(&mut s, desktop("BM-2026-031"));
+        s.device_act(
+            d.id,
+            "maintain",
+            json!({"kind": "保养", "performer": "钱运维", "supervisors": ["赵安全"]}),
+        )
+        .unwrap();
+        s.device_act(
+            d.id,
+            "transfer",
+            json!({"custodian": "李四", "approval": "保领审〔2026〕5号"}),
+        )
+        .unwrap();
+    }
+    let run = |args: &[&str]| {
+        let o = crate::cli::baomi(&f.dir, Some(OFFICER), args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let forms = run(&["--json", "print", "forms"]);
+    assert!(forms
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"] == "device-checkout" && f["register"] == "device"));
+    // By 保密编号, by ledger number, by id.
+    for (form, key, subject) in [
+        ("device-checkout", "BM-2026-017", "SB-2026-0001"),
+        ("device-maintenance", "SB-2026-0002", "SB-2026-0002"),
+        ("device-transfer", "2", "SB-2026-0002"),
+    ] {
+        let out = tmp.path().join(format!("{form}.pdf"));
+        let job = run(&["--json", "print", form, key, "--out", out.to_str().unwrap()]);
+        assert_eq!(
+            (job["form"].as_str(), job["subject"].as_str()),
+            (Some(form), Some(subject))
+        );
+        assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF"));
+    }
+    let event = {
+        let mut s = f.login(OFFICER);
+        event_id(&mut s, 1, "checked_out", 0).to_string()
+    };
+    let out = tmp.path().join("by-event.pdf");
+    run(&[
+        "--json",
+        "print",
+        "device-checkout",
+        "1",
+        "--event",
+        &event,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let list = tmp.path().join("devices.pdf");
+    let o = crate::cli::baomi(
+        &f.dir,
+        Some(OFFICER),
+        &[
+            "print",
+            "list",
+            "device",
+            "--level",
+            "机密",
+            "--out",
+            list.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let said = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        said.contains("涉密信息设备台账") && said.contains("密级：机密（1 台）"),
+        "{said}"
+    );
+    let text = tool("pdftotext", &[list.to_str().unwrap(), "-"]);
+    assert!(
+        text.contains("SB-2026-0001") && !text.contains("SB-2026-0002"),
+        "{text}"
+    );
+    // A listing is not printed as a form.
+    let o = crate::cli::baomi(
+        &f.dir,
+        Some(OFFICER),
+        &["print", "device-list", "1", "--out", list.to_str().unwrap()],
+    );
+    assert!(!o.status.success());
+}
+
+#[test]
+fn device_templates_pass_the_test_render_and_a_wrong_key_is_refused() {
+    let f = Fixture::new();
+    let mut admin = f.login(ADMIN);
+    // Each device template, and common.typ (rendered with every form), with the sample data.
+    for name in [
+        "device-checkout.typ",
+        "device-maintenance.typ",
+        "device-transfer.typ",
+        "device-list.typ",
+        "common.typ",
+    ] {
+        let source = admin.print_template_source(name).unwrap();
+        let info = admin
+            .print_set_template(name, &format!("{source}\n// 本单位修改\n"))
+            .unwrap_or_else(|e| panic!("{name}: {}", e.message));
+        assert!(info.custom);
+        admin.print_reset_template(name).unwrap();
+    }
+    let list = admin.print_template_source("device-list.typ").unwrap();
+    let e = admin
+        .print_set_template(
+            "device-list.typ",
+            &list.replace("r.in_service_on, r.status", "r.received_on, r.status"),
+        )
+        .err()
+        .unwrap();
+    assert!(
+        e.message.contains("涉密信息设备台账") && e.message.contains("received_on"),
+        "{}",
+        e.message
     );
 }
