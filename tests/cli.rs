@@ -505,7 +505,7 @@ fn printing_through_the_cli() {
     }
     let forms = baomi(&f.dir, Some(OFFICER), &["--json", "print", "forms"]);
     let forms = stdout_json(&forms);
-    assert_eq!(forms.as_array().unwrap().len(), 11);
+    assert_eq!(forms.as_array().unwrap().len(), 12);
     assert!(forms
         .as_array()
         .unwrap()

@@ -641,7 +641,7 @@ fn only_officers_print_and_only_the_administrator_changes_templates() {
             .code,
         Code::Permission
     );
-    assert_eq!(admin.print_templates().unwrap().len(), 12);
+    assert_eq!(admin.print_templates().unwrap().len(), 13);
 }
 
 #[test]
@@ -1323,6 +1323,7 @@ fn device_forms_refuse_a_wrong_event_or_several_devices_and_only_officers_print_
             "device-checkout",
             "device-maintenance",
             "device-transfer",
+            "media-lend",
             "device-list"
         ]
     );
@@ -1447,6 +1448,7 @@ fn device_templates_pass_the_test_render_and_a_wrong_key_is_refused() {
         "device-checkout.typ",
         "device-maintenance.typ",
         "device-transfer.typ",
+        "media-lend.typ",
         "device-list.typ",
         "common.typ",
     ] {
@@ -1470,4 +1472,68 @@ fn device_templates_pass_the_test_render_and_a_wrong_key_is_refused() {
         "{}",
         e.message
     );
+}
+
+#[test]
+fn a_mediums_loans_print_on_its_loan_register() {
+    let f = Fixture::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = f.login(OFFICER);
+    let computer = device(&mut s, desktop("BM-2026-031"));
+    let medium = device(
+        &mut s,
+        json!({
+            "kind": "移动存储介质", "name": "专用U盘", "model": "朗科 U208", "serial": "U-0001",
+            "classified": true, "level": "秘密", "label_no": "BM-U-001", "department": "办公室",
+            "custodian": "王五", "in_service_on": "2026-03-01"
+        }),
+    );
+    s.device_act(
+        medium.id,
+        "lend",
+        json!({"borrower": "孙七", "computer": "BM-2026-031", "max_level": "秘密",
+               "due_on": "2026-11-21", "on": "2026-11-20", "approval": "借-2026-04"}),
+    )
+    .unwrap();
+    s.device_act(
+        medium.id,
+        "give_back",
+        json!({"wiped": true, "on": "2026-11-21"}),
+    )
+    .unwrap();
+    s.device_act(
+        medium.id,
+        "lend",
+        json!({"borrower": "李四", "computer": computer.serial, "due_on": "2026-11-30"}),
+    )
+    .unwrap();
+    let p = check_form(
+        &mut s,
+        &request("media-lend", &[medium.id]),
+        &[
+            &medium.serial,
+            "BM-U-001",
+            "专用U盘",
+            "朗科 U208",
+            "U-0001",
+            "秘密",
+            "王五",
+            "2026-11-20",
+            "孙七",
+            &computer.serial,
+            "2026-11-21",
+            "是",
+            "李四",
+            "2026-11-30",
+            "使用的计算机",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(p.job.subject, medium.serial);
+    // Only a removable medium has a loan register.
+    let e = s
+        .print(&request("media-lend", &[computer.id]))
+        .err()
+        .unwrap();
+    assert_eq!(e.field.as_deref(), Some("ids"), "{}", e.message);
 }

@@ -1,5 +1,6 @@
 //! The device ledger's forms: the JSON of 涉密信息设备外出审核表 (seed 003 附表1), 涉密信息系统、
-//! 设备维护淘汰管理档案 (附表2), 涉密信息设备变更审批表 and the 涉密信息设备台账 listing.
+//! 设备维护淘汰管理档案 (附表2), 涉密信息设备变更审批表, a removable medium's 借用登记 and the
+//! 涉密信息设备台账 listing.
 //!
 //! Contract: the same as [`super::forms`] — `content` reads the vault through the session and
 //! `sample` gives data of the same shape for test renders; the keys are listed in
@@ -35,6 +36,7 @@ pub fn content(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Conte
     let data = match form.id {
         "device-checkout" => checkout(&view, &events, req.event)?,
         "device-maintenance" => maintenance(&view, &events, req.event)?,
+        "media-lend" => loans(&view, &events)?,
         _ => transfer(&view, &events, req.event)?,
     };
     Ok(Content {
@@ -267,6 +269,54 @@ fn transfer(v: &DeviceView, events: &Events, wanted: Option<i64>) -> Result<Valu
     }))
 }
 
+/// Rows a loan register keeps blank for the loans to come.
+const LEND_ROWS: usize = 14;
+
+/// Every loan of a removable medium, each with its return.
+fn loans(v: &DeviceView, events: &Events) -> Result<Value> {
+    if v.kind != DeviceKind::RemovableMedia {
+        return Err(Error::field(
+            "ids",
+            Devices::NOUN,
+            format!(
+                "{} 是{}，只有移动存储介质有借用登记",
+                v.serial,
+                v.kind.label()
+            ),
+        ));
+    }
+    let mut loans: Vec<Value> = Vec::new();
+    for (i, (_, m, e)) in events.iter().enumerate() {
+        let DeviceEvent::Lent {
+            borrower,
+            computer,
+            max_level,
+            due_on,
+            ..
+        } = e
+        else {
+            continue;
+        };
+        let back = events[i + 1..]
+            .iter()
+            .take_while(|(_, _, e)| !matches!(e, DeviceEvent::Lent { .. }))
+            .find_map(|(_, m, e)| match e {
+                DeviceEvent::GivenBack { wiped } => Some((m.occurred_on, *wiped)),
+                _ => None,
+            });
+        loans.push(json!({
+            "no": loans.len() + 1, "lent_on": dates::iso(m.occurred_on), "borrower": borrower,
+            "computer": computer, "max_level": level_text(*max_level),
+            "due_on": dates::iso(*due_on),
+            "returned_on": back.map_or(String::new(), |(on, _)| dates::iso(on)),
+            "wiped": back.map_or("", |(_, w)| yes_no(w)),
+            "approval": m.approval.clone().unwrap_or_default(),
+        }));
+    }
+    let blank = LEND_ROWS.saturating_sub(loans.len()).max(2);
+    Ok(json!({ "device": device(v), "loans": loans, "blank_rows": blank }))
+}
+
 /// The filters in words, as printed on the listing (“全部” when none).
 pub fn describe_filters(q: &DeviceQuery) -> String {
     let given = |o: &Option<String>| {
@@ -385,6 +435,14 @@ pub fn sample(form: &Form, today: NaiveDate) -> Value {
             "storage_kept_at": "2号保密柜", "new_storage_serials": "HD000002",
             "destruction": { "unit": "示例销毁中心", "certificate_no": "XH-01", "on": on },
             "approval": "", "repaired_on": on, "repaired_by": "李四",
+        }),
+        "media-lend" => json!({
+            "device": dev, "blank_rows": 10,
+            "loans": [{
+                "no": 1, "lent_on": on, "borrower": "李四", "computer": "SB-2026-0002",
+                "max_level": "秘密", "due_on": on, "returned_on": on, "wiped": "是",
+                "approval": "",
+            }],
         }),
         "device-transfer" => json!({
             "device": dev,

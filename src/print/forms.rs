@@ -129,6 +129,15 @@ pub const FORMS: &[Form] = &[
         source: include_str!("../../assets/forms/device-transfer.typ"),
     },
     Form {
+        id: "media-lend",
+        title: "移动存储介质借用登记",
+        register: Devices::NAME,
+        target: Target::Record,
+        event: Some("lent"),
+        landscape: false,
+        source: include_str!("../../assets/forms/media-lend.typ"),
+    },
+    Form {
         id: "device-list",
         title: "涉密信息设备台账",
         register: Devices::NAME,
