@@ -36,17 +36,24 @@ export function loadForms(): Promise<void> {
   return asking
 }
 
-/** The form printed from a timeline entry of kind `kind` (`borrowed` → 借阅单), if any. */
-export function formForEvent(kind: string): FormInfo | undefined {
-  return forms.value.find((f) => f.event === kind)
+/** A register's name in the core's form table (`FormInfo.register`). */
+export type RegisterName = 'doc' | 'device'
+
+/** The form of `register` printed from a timeline entry of kind `kind` (`borrowed` → 借阅单). */
+export function formForEvent(register: RegisterName, kind: string): FormInfo | undefined {
+  return forms.value.find((f) => f.register === register && f.event === kind)
 }
 
-/** The forms of one carrier: the single-record forms, then the lists that can hold one. */
-export function carrierForms(): FormInfo[] {
-  return [
-    ...forms.value.filter((f) => f.target === 'record'),
-    ...forms.value.filter((f) => f.target === 'records'),
-  ]
+/** The forms of one record of `register`: the single-record forms, then the lists that can
+ *  hold one. */
+export function recordForms(register: RegisterName): FormInfo[] {
+  const own = forms.value.filter((f) => f.register === register)
+  return [...own.filter((f) => f.target === 'record'), ...own.filter((f) => f.target === 'records')]
+}
+
+/** The listing form of `register` (printed under the list's filters), if the core has one. */
+export function listForm(register: RegisterName): FormInfo | undefined {
+  return forms.value.find((f) => f.register === register && f.target === 'list')
 }
 
 /** The main window's one print preview (`PrintPreview` in `MainView`). */
