@@ -13,6 +13,10 @@ import type { AppStatus } from './bindings/AppStatus'
 import type { Code } from './bindings/Code'
 import type { CopyInput } from './bindings/CopyInput'
 import type { CopyResult } from './bindings/CopyResult'
+import type { DeviceInput } from './bindings/DeviceInput'
+import type { DeviceQuery } from './bindings/DeviceQuery'
+import type { DeviceReminders } from './bindings/DeviceReminders'
+import type { DeviceView } from './bindings/DeviceView'
 import type { DocInput } from './bindings/DocInput'
 import type { DocQuery } from './bindings/DocQuery'
 import type { DocReminders } from './bindings/DocReminders'
@@ -147,6 +151,30 @@ export const docHandback = (ids: number[], input: Omit<HandbackInput, 'ids'>) =>
 export const docReconcile = (input: ReconcileInput) => guarded<Reconciliation>('doc_reconcile', { input })
 export const docReminders = () => guarded<DocReminders>('doc_reminders')
 export const docHighestLevel = () => guarded<Level | null>('doc_highest_level')
+
+/** Actions on a device (`DeviceView.actions[].kind`), all run through `device_event`. */
+export type DeviceEventKind =
+  | 'checkout'
+  | 'checkin'
+  | 'issue'
+  | 'lend'
+  | 'give_back'
+  | 'transfer'
+  | 'maintain'
+  | 'repaired'
+  | 'inspect'
+  | 'suspend'
+  | 'resume'
+  | 'destroy'
+  | 'correct'
+
+export const deviceList = (query: DeviceQuery) => guarded<Page<DeviceView>>('device_list', { query })
+export const deviceAdd = (input: DeviceInput) => guarded<DeviceView>('device_add', { input })
+export const deviceShow = (id: number) => guarded<DeviceView>('device_show', { id })
+/** `input` is the JSON of the kind's `*Input` type (`CheckoutInput` for `checkout`…). */
+export const deviceEvent = (id: number, kind: DeviceEventKind, input: Record<string, unknown>) =>
+  guarded<DeviceView>('device_event', { id, kind, input })
+export const deviceReminders = () => guarded<DeviceReminders>('device_reminders')
 
 /** The forms the officer may print (the core refuses, and audits, any other role). */
 export const printForms = () => guarded<FormInfo[]>('print_forms')

@@ -27,12 +27,16 @@ export const store = reactive({
   view: '',
   /** The carrier whose detail page covers the open page, if any (`doc-back` returns). */
   docId: null as number | null,
+  /** The device whose detail page covers the open page, if any (`device-back` returns). */
+  deviceId: null as number | null,
   /** The print log (打印记录) covers the register list (`print-log-back` returns). */
   printLog: false,
   /** The highest level of any carrier held (`doc_highest_level`), for the banner. */
   level: null as Level | null,
   /** Bumped after every change to the carrier register, so open lists reload. */
   docRevision: 0,
+  /** Bumped after every change to the device ledger, so open lists and cards reload. */
+  deviceRevision: 0,
   notice: null as Notice | null,
   /** Account name to prefill on the login screen: the last one signed in, or the first officer. */
   loginUser: '',
@@ -72,6 +76,7 @@ export function signedIn(session: SessionInfo): void {
   if (!returning) {
     store.view = session.nav[0]?.key ?? ''
     store.docId = null
+    store.deviceId = null
     store.printLog = false
   }
   store.loginUser = session.user
@@ -121,18 +126,31 @@ export function open(view: string): void {
   if (store.session?.nav.some((n) => n.key === view)) {
     store.view = view
     store.docId = null
+    store.deviceId = null
     store.printLog = false
   }
 }
 
 /** Opens a carrier's detail page over the current page (the home cards, the list). */
 export function openDoc(id: number): void {
+  store.deviceId = null
   store.docId = id
 }
 
 /** Back from the detail page to the page it was opened from. */
 export function closeDoc(): void {
   store.docId = null
+}
+
+/** Opens a device's detail page over the current page (the home cards, the ledger). */
+export function openDevice(id: number): void {
+  store.docId = null
+  store.deviceId = id
+}
+
+/** Back from the device's detail page to the page it was opened from. */
+export function closeDevice(): void {
+  store.deviceId = null
 }
 
 /** Opens the print log over the register list, or goes back to the list. */
@@ -153,6 +171,12 @@ export async function refreshLevel(): Promise<void> {
 /** After any change to the carrier register: open lists reload, the banner follows. */
 export function docsChanged(): void {
   store.docRevision += 1
+  void refreshLevel()
+}
+
+/** After any change to the device ledger: open lists and home cards reload, the banner follows. */
+export function devicesChanged(): void {
+  store.deviceRevision += 1
   void refreshLevel()
 }
 
