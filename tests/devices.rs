@@ -294,6 +294,31 @@ fn transfer_and_maintenance_rules_as_data() {
         ("transfer", json!({})),
         Expect::Field("custodian"),
     );
+    // A medium (or any classified device) re-graded: approval too; never to or from 非密.
+    check(
+        classified(),
+        &[],
+        ("transfer", json!({"level": "秘密"})),
+        Expect::Field("approval"),
+    );
+    check(
+        classified(),
+        &[],
+        ("transfer", json!({"level": "绝密", "approval": "保领审〔2026〕6号"})),
+        Expect::Status(InUse),
+    );
+    check(
+        classified(),
+        &[],
+        ("transfer", json!({"level": "内部", "approval": "保领审〔2026〕6号"})),
+        Expect::Field("level"),
+    );
+    check(
+        laptop(None),
+        &[],
+        ("transfer", json!({"level": "秘密", "approval": "保领审〔2026〕6号"})),
+        Expect::Field("level"),
+    );
     // 第十八条: external repair only with the storage removed (and its serial and where kept).
     check(
         classified(),

@@ -248,6 +248,7 @@ fn transfer(v: &DeviceView, events: &Events, wanted: Option<i64>) -> Result<Valu
             department,
             location,
             wiped,
+            ..
         },
     )) = chosen
     else {

@@ -404,9 +404,10 @@ pub struct DestructionInput {
 }
 
 event_input!(
-    /// 变更: a new responsible person and/or department, with the leading group's approval
-    /// (`approval`, 第十五条); `wiped` records an information wipe done for the change.
-    TransferInput { custodian: String, department: String, location: String, wiped: bool }
+    /// 变更: a new responsible person, department, place or (classified devices) level, with
+    /// the leading group's approval (`approval`, 第十五条); `wiped` records an information
+    /// wipe done for the change.
+    TransferInput { custodian: String, department: String, location: String, level: String, wiped: bool }
 );
 event_input!(
     /// 外出: take the device out with a signed 外出审核表.

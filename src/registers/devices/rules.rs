@@ -81,6 +81,9 @@ pub enum DeviceEvent {
         custodian: String,
         department: String,
         location: String,
+        /// The new level of a classified device, when it changes.
+        #[serde(default)]
+        level: Option<Level>,
         wiped: bool,
     },
     CheckedOut {
@@ -417,6 +420,8 @@ fn event(
                 } else {
                     location
                 },
+                level: optional_level("level", "新密级", i.level.as_deref())?
+                    .filter(|l| Some(*l) != s.fields.level),
                 wiped: i.wiped.unwrap_or(false),
             }
         }
@@ -876,10 +881,12 @@ impl Register for Devices {
             DeviceEvent::Transferred {
                 custodian,
                 department,
+                level,
                 wiped,
                 ..
             } => format!(
-                "变更：责任人{custodian}，使用部门{department}{}",
+                "变更：责任人{custodian}，使用部门{department}{}{}",
+                level.map_or(String::new(), |l| format!("，密级改为{}", l.label())),
                 if *wiped { "，已做信息消除" } else { "" }
             ),
             DeviceEvent::CheckedOut {
@@ -1029,22 +1036,42 @@ impl Register for Devices {
                 custodian,
                 department,
                 location,
+                level,
                 ..
             } => {
                 if *custodian == s.fields.custodian
                     && *department == s.fields.department
                     && *location == s.fields.location
+                    && level.is_none()
                 {
                     return Err(Error::field(
                         "custodian",
                         "新责任人",
-                        "责任人、部门和地点都没有变化",
+                        "责任人、部门、地点和密级都没有变化",
                     ));
                 }
-                let who_changes =
-                    *custodian != s.fields.custodian || *department != s.fields.department;
+                if let Some(l) = level {
+                    if !classified {
+                        return Err(Error::field(
+                            "level",
+                            "新密级",
+                            "非涉密设备不能改为涉密设备（严禁非涉密设备处理涉密信息）",
+                        ));
+                    }
+                    if !l.is_state_secret() {
+                        return Err(Error::field(
+                            "level",
+                            "新密级",
+                            "涉密设备的密级应为绝密、机密或秘密；不再涉密请办理“改作非涉密”",
+                        ));
+                    }
+                    next.fields.level = Some(*l);
+                }
+                let who_changes = *custodian != s.fields.custodian
+                    || *department != s.fields.department
+                    || level.is_some();
                 if classified && who_changes {
-                    needs_approval(s, meta, "变更使用部门或责任人")?;
+                    needs_approval(s, meta, "变更使用部门、责任人或密级")?;
                 }
                 next.fields.custodian = custodian.clone();
                 next.fields.department = department.clone();
