@@ -21,11 +21,15 @@ export type FieldKind =
   | 'bool'
   /** Several values (names, serial numbers): type one, Enter, the next. */
   | 'list'
+  /** A whole number between `min` and `max`. */
+  | 'number'
+  /** A fixed number of values side by side (`parts`), e.g. the two people of 两人监销. */
+  | 'parts'
 
 export type Option = { value: string; label: string }
 
 /** A value of the form as typed: text, a checkbox, or a list. */
-export type Value = string | boolean | string[] | null
+export type Value = string | number | boolean | string[] | null
 
 export type Values = Record<string, Value>
 
@@ -39,6 +43,11 @@ export type FieldSpec = {
   options?: Option[]
   /** The checkbox's caption (`bool`). */
   text?: string
+  /** Bounds of a `number`. */
+  min?: number
+  max?: number
+  /** The inputs of a `parts` field: each its own test id suffix and placeholder. */
+  parts?: { name: string; placeholder: string }[]
   /** A line of help under the field. */
   hint?: string
   /** The heading of a block of the paper form, shown above this field. */
@@ -85,7 +94,9 @@ export function commonFields(spec: ActionSpec): FieldSpec[] {
     { key: 'remarks', label: '备注', kind: 'text' },
   ]
   const rest = common.filter((f) => !own.has(f.key))
-  return rest.map((f, i) => (i === 0 ? { ...f, section: '办理信息' } : f))
+  // A form in blocks gets a block for these too; a short form stays one list.
+  const blocks = spec.fields.some((f) => f.section)
+  return rest.map((f, i) => (i === 0 && blocks ? { ...f, section: '办理信息' } : f))
 }
 
 /** The JSON of the action's input: shown fields only, empty ones left out, dotted keys nested. */
@@ -96,6 +107,8 @@ export function toInput(fields: FieldSpec[], v: Values): Record<string, unknown>
     const raw = v[f.key]
     let value: unknown
     if (f.kind === 'bool') value = raw === true
+    else if (f.kind === 'number') value = typeof raw === 'number' ? raw : undefined
+    else if (f.kind === 'parts') value = (Array.isArray(raw) ? raw : []).map((s) => s.trim())
     else if (f.kind === 'list') {
       const items = (Array.isArray(raw) ? raw : []).map((s) => s.trim()).filter((s) => s !== '')
       value = items.length ? items : undefined
