@@ -139,14 +139,25 @@ export function deviceAction(kind: DeviceEventKind, d: DeviceView): ActionSpec {
       }
     case 'transfer':
       return {
-        title: '变更责任人（使用部门）',
-        note: secret ? '涉密设备变更使用部门或责任人须经保密工作领导小组批准，并填写审批单号。' : undefined,
+        title: '变更责任人（使用部门、密级）',
+        note: secret ? '涉密设备变更使用部门、责任人或密级须经保密工作领导小组批准，并填写审批单号；密级只在绝密、机密、秘密之间变更。' : undefined,
         approvalRequired: secret,
         approvalHint: secret ? '保密工作领导小组审批单号' : undefined,
         fields: [
           { key: 'custodian', label: '新责任人', kind: 'text', placeholder: `不变：${d.custodian}` },
           { key: 'department', label: '新使用部门', kind: 'text', placeholder: `不变：${d.department}` },
           { key: 'location', label: '新放置地点', kind: 'text', placeholder: d.location ? `不变：${d.location}` : '' },
+          ...(secret
+            ? [
+                {
+                  key: 'level',
+                  label: '新密级',
+                  kind: 'select' as const,
+                  options: DEVICE_LEVELS.map((l) => ({ value: l, label: l })),
+                  placeholder: `不变：${d.level_label}`,
+                },
+              ]
+            : []),
           { key: 'wiped', label: '信息消除', kind: 'bool', text: '变更前已做信息消除' },
         ],
       }
