@@ -231,6 +231,39 @@ describe('涉密信息设备台账 in the desktop window', { timeout: 300000 }, 
     await shot('59-device-unchanged');
   });
 
+  it('lends a classified USB medium for the laptop, named by its 保密编号', async () => {
+    await click('device-back');
+    await click('device-new');
+    await wd.find(tid('device-form'));
+    await sleep(500);
+    await pick('device-kind', 'device-kind-移动存储介质');
+    await typeInto('device-name', '涉密U盘');
+    assert.equal(await wd.exists(tid('device-three-in-one')), false, '三合一 is for computers');
+    await click('device-level-机密');
+    await typeInto('device-label-no', 'BM-U-0003');
+    await typeInto('device-department', '办公室');
+    await click('device-label-affixed');
+    await click('device-submit');
+    await wd.waitText(tid('devices-table'), 'SB-2026-0002', 15000);
+    await click('device-row-SB-2026-0002');
+    await wd.waitText(tid('device-detail-serial'), 'SB-2026-0002');
+    await openAction('lend');
+    await typeInto('device-lend-borrower', '赵六');
+    await typeInto('device-lend-computer', 'BM-J-0012');
+    await pick('device-lend-max-level', 'device-lend-max-level-秘密');
+    await typeInto('device-lend-due-on', '2026-11-12', Keys.Tab);
+    await shot('60-device-lend-form');
+    await click('device-lend-submit');
+    await wd.until(async () => (await status()) === '借出', 'status 借出', 15000);
+    const holding = await (await wd.find(tid('device-holding'))).text();
+    assert.match(holding, /赵六/);
+    assert.match(holding, /SB-2026-0001/, 'the computer as the ledger knows it');
+    await click('device-back');
+    await wd.waitText(tid('devices-table'), '赵六 · 应还 2026-11-12');
+    await click(`device-row-${SERIAL}`);
+    await wd.waitText(tid('device-detail-serial'), SERIAL);
+  });
+
   it('shows a device out past its due date on the home screen, linked to its record', async () => {
     await openAction('checkout');
     await typeInto('device-checkout-user', '王五');
@@ -255,11 +288,12 @@ describe('涉密信息设备台账 in the desktop window', { timeout: 300000 }, 
     await click('nav-home');
     const card = await wd.waitText(tid('home-device-overdue'), SERIAL, 15000);
     assert.match(card, /逾期 8 天/);
+    assert.match(card, /SB-2026-0002/, 'the lent medium too');
     await wd.find(tid('home-inspections'));
-    await shot('60-home-device-cards');
+    await shot('61-home-device-cards');
     await click(`home-device-${SERIAL}`);
     await wd.waitText(tid('device-detail-serial'), SERIAL);
     await wd.waitText(tid('device-detail-overdue'), '逾期 8 天');
-    await shot('61-device-overdue');
+    await shot('62-device-overdue');
   });
 });
