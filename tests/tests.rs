@@ -10,5 +10,6 @@ mod devices;
 mod documents;
 mod print;
 mod roles;
+mod security;
 mod util;
 mod vault;

@@ -152,6 +152,12 @@ fn disabled_accounts_cannot_sign_in_and_reset_passwords_work() {
     admin.set_account_disabled("lisi", false).unwrap();
     admin.reset_password("lisi", "Reset#2026abc").unwrap();
     assert!(f.try_login("lisi", "Lee#2026abcd").is_err());
+    // The reset cleared the business role: the account waits for the 安全保密管理员.
+    let e = f.try_login("lisi", "Reset#2026abc").err().unwrap();
+    assert!(e.message.contains("尚未分配角色"), "{}", e.message);
+    f.login(SECADMIN)
+        .assign_role("lisi", Role::Officer)
+        .unwrap();
     assert!(
         f.try_login("lisi", "Reset#2026abc")
             .unwrap()

@@ -4,7 +4,8 @@
 //! passwords of business accounts; the security administrator alone gives an account its
 //! business role (保密员 or 查阅); the three administrator accounts are fixed at vault creation
 //! and can be neither disabled, re-roled nor reset by another administrator. A new or reset
-//! account must change its password at first login. Every change is audited.
+//! account must change its password at first login; a reset also clears the business role,
+//! so using the account again needs the 安全保密管理员 too. Every change is audited.
 
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
@@ -185,6 +186,9 @@ impl Session {
     }
 
     /// Sets a new initial password for a business account; it must be changed at next login.
+    /// The reset also clears the account's business role, so the 系统管理员, who now knows the
+    /// password, cannot use the account alone: it signs in again only after the 安全保密管理员
+    /// assigns a role (no solo takeover).
     pub fn reset_password(&mut self, name: &str, password: &str) -> Result<()> {
         self.require(Op::ManageAccounts)?;
         let row = self.account_row(name)?;
@@ -195,10 +199,14 @@ impl Session {
             w.set_slot(name, password, kdf)?;
             w.keyfile.clear_login_state(name);
             w.tx.execute(
-                "UPDATE accounts SET must_change_password = 1 WHERE name = ?1",
+                "UPDATE accounts SET must_change_password = 1, role = NULL WHERE name = ?1",
                 [name],
             )?;
-            w.audit("password_reset", name, serde_json::json!({}))
+            w.audit(
+                "password_reset",
+                name,
+                serde_json::json!({ "role_cleared": row.role }),
+            )
         })
     }
 

@@ -117,6 +117,13 @@ pub fn detail_text(action: &str, detail: &str) -> String {
             }
         }
         "role_assign" => format!("角色设为{}", role(&s("new"))),
+        "password_reset" => match s("role_cleared").as_str() {
+            "" => "须在首次登录时修改口令".into(),
+            r => format!(
+                "须在首次登录时修改口令；已清除角色（{}），待安全保密管理员重新分配",
+                role(r)
+            ),
+        },
         "permission_denied" => {
             let op = v.get("op").and_then(|o| o.as_str()).unwrap_or("");
             let label = crate::vault::roles::Op::ALL
