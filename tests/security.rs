@@ -53,3 +53,239 @@ fn an_administrator_alone_cannot_take_over_a_business_account() {
     assert_eq!(detail["old"], serde_json::Value::Null);
     assert_eq!(detail["new"], "officer");
 }
+
+/// Edits the key file as JSON, the way an insider with a text editor would.
+fn edit_key_file(f: &Fixture, edit: impl FnOnce(&mut serde_json::Value)) {
+    let path = baomi::vault::keyfile::path(&f.dir);
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    edit(&mut v);
+    std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+}
+
+/// Signs in as the officer, turning a panic into a test failure that names the case.
+fn login_without_panic(f: &Fixture, user: &str, password: &str, case: &str) -> baomi::Result<()> {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        f.try_login(user, password).map(drop)
+    }));
+    match outcome {
+        Ok(r) => r,
+        Err(_) => panic!("login panicked on a crafted key file: {case}"),
+    }
+}
+
+fn assert_integrity(r: baomi::Result<()>, case: &str) {
+    let e = r.err().unwrap_or_else(|| panic!("{case}: accepted"));
+    assert_eq!(e.code, Code::Integrity, "{case}: {}", e.message);
+    assert_eq!(e.code.exit_status(), 4);
+    assert!(e.message.starts_with("密钥文件"), "{case}: {}", e.message);
+}
+
+/// F9: a pending event whose account id is multibyte made every login panic (a string was
+/// sliced by bytes); a short one must not either.
+#[test]
+fn a_crafted_pending_account_id_never_panics_login() {
+    for (case, account) in [
+        ("multibyte", "中文中文中文"),
+        ("short", "ab"),
+        ("empty", ""),
+    ] {
+        let f = Fixture::new();
+        edit_key_file(&f, |v| {
+            v["pending"] = serde_json::json!([{
+                "at": "2026-11-22T08:00:00Z", "account": account,
+                "action": "login_failed", "detail": "{}"
+            }]);
+        });
+        login_without_panic(&f, OFFICER.0, OFFICER.1, case).unwrap();
+        let mut a = f.login(AUDITOR);
+        let page = a
+            .audit_list(&baomi::vault::audit::Filter {
+                action: Some("login_failed".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(page.total, 1, "{case}");
+        assert!(page.rows[0].target.starts_with("未知账户#"), "{case}");
+    }
+}
+
+/// F4: KDF parameters in a slot are refused above their bounds before anything is allocated,
+/// whichever account signs in (an unknown name spends the first slot's effort).
+#[test]
+fn a_slot_with_huge_kdf_parameters_is_an_integrity_error_before_any_allocation() {
+    let cases: [(&str, &str, u64); 4] = [
+        ("memory u32::MAX", "memory_kib", u64::from(u32::MAX)),
+        ("memory just above 4 GiB", "memory_kib", 4 * 1024 * 1024 + 1),
+        ("iterations 64", "iterations", 64),
+        ("parallelism 17", "parallelism", 17),
+    ];
+    for (case, field, value) in cases {
+        let f = Fixture::new();
+        edit_key_file(&f, |v| v["slots"][0]["kdf"][field] = value.into());
+        for user in [OFFICER.0, "nobody"] {
+            let started = std::time::Instant::now();
+            assert_integrity(login_without_panic(&f, user, OFFICER.1, case), case);
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(2),
+                "{case}"
+            );
+        }
+    }
+}
+
+/// Garbage, truncated and mistyped key files: a clear Chinese integrity error, no panic.
+#[test]
+fn a_garbage_or_truncated_key_file_is_an_integrity_error() {
+    let f = Fixture::new();
+    let path = baomi::vault::keyfile::path(&f.dir);
+    let original = std::fs::read(&path).unwrap();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("garbage", b"\x00\xffnot json at all".to_vec()),
+        ("empty", Vec::new()),
+        ("truncated", original[..original.len() / 2].to_vec()),
+        ("array", b"[1, 2, 3]".to_vec()),
+        ("deeply nested", "[".repeat(100_000).into_bytes()),
+    ];
+    for (case, bytes) in cases {
+        std::fs::write(&path, bytes).unwrap();
+        assert_integrity(login_without_panic(&f, OFFICER.0, OFFICER.1, case), case);
+    }
+    // A lockout policy mirror outside the policy's own bounds, a short salt: refused too.
+    type Edit = fn(&mut serde_json::Value);
+    let edits: [(&str, Edit); 3] = [
+        ("max_failures 0", |v| v["policy"]["max_failures"] = 0.into()),
+        ("lockout u32::MAX", |v| {
+            v["policy"]["lockout_minutes"] = u32::MAX.into()
+        }),
+        ("short salt", |v| {
+            for s in v["slots"].as_array_mut().unwrap() {
+                s["salt"] = "AAAA".into();
+            }
+        }),
+    ];
+    for (case, edit) in edits {
+        std::fs::write(&path, &original).unwrap();
+        edit_key_file(&f, edit);
+        assert_integrity(login_without_panic(&f, OFFICER.0, OFFICER.1, case), case);
+    }
+    std::fs::write(&path, &original).unwrap();
+    login_without_panic(&f, OFFICER.0, OFFICER.1, "original").unwrap();
+}
+
+/// F4: a bogus first slot with weaker (still valid) KDF parameters must not become the
+/// parameters of the next password change.
+#[test]
+fn a_password_change_keeps_its_own_slots_kdf_parameters_not_the_first_slots() {
+    use baomi::vault::crypto::KdfParams;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("vault");
+    let clock = baomi::clock::FixedClock::new(chrono::Utc::now());
+    let strong = KdfParams {
+        iterations: 2,
+        ..KdfParams::minimum()
+    };
+    let opts = baomi::vault::Options {
+        kdf: strong,
+        ..options()
+    };
+    baomi::vault::init(&dir, &init_request(), opts, &clock).unwrap();
+    let path = baomi::vault::keyfile::path(&dir);
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    v["slots"][0]["kdf"]["iterations"] = 1.into();
+    std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+
+    let mut s = baomi::vault::login(
+        &dir,
+        OFFICER.0,
+        OFFICER.1,
+        std::sync::Arc::new(clock.clone()),
+        Default::default(),
+    )
+    .unwrap();
+    s.change_password(OFFICER.1, "Stronger#2026x").unwrap();
+    let kf = baomi::vault::keyfile::KeyFile::read(&dir).unwrap();
+    assert_eq!(kf.slot(OFFICER.0).unwrap().kdf, strong);
+}
+
+/// Every leaf of a JSON value, as a path of keys and indexes.
+fn leaves(
+    v: &serde_json::Value,
+    path: &mut Vec<serde_json::Value>,
+    out: &mut Vec<Vec<serde_json::Value>>,
+) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                path.push(k.as_str().into());
+                leaves(x, path, out);
+                path.pop();
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                path.push(i.into());
+                leaves(x, path, out);
+                path.pop();
+            }
+        }
+        _ => out.push(path.clone()),
+    }
+}
+
+fn at<'a>(v: &'a mut serde_json::Value, path: &[serde_json::Value]) -> &'a mut serde_json::Value {
+    path.iter().fold(v, |v, p| match p {
+        serde_json::Value::String(k) => &mut v[k.as_str()],
+        p => &mut v[p.as_u64().unwrap() as usize],
+    })
+}
+
+/// F9, as a deterministic mutation test: a real key file (with a login counter and a pending
+/// event in it) flipped byte by byte, truncated at many lengths and with every value replaced
+/// by odd ones; whatever login answers, it never panics.
+#[test]
+fn mutated_key_files_never_panic_login() {
+    let f = Fixture::new();
+    assert!(f.try_login(OFFICER.0, "Wrong#12345").is_err());
+    let path = baomi::vault::keyfile::path(&f.dir);
+    let original = std::fs::read(&path).unwrap();
+    let mut tried = 0;
+    let mut attempt = |bytes: &[u8], case: &str| {
+        std::fs::write(&path, bytes).unwrap();
+        let _ = login_without_panic(&f, OFFICER.0, OFFICER.1, case);
+        tried += 1;
+    };
+    for len in (0..original.len()).step_by(23) {
+        attempt(&original[..len], &format!("truncated at {len}"));
+    }
+    for i in (0..original.len()).step_by(31) {
+        for mask in [0x01u8, 0x80] {
+            let mut b = original.clone();
+            b[i] ^= mask;
+            attempt(&b, &format!("byte {i} ^ {mask:#x}"));
+        }
+    }
+    let json: serde_json::Value = serde_json::from_slice(&original).unwrap();
+    let mut paths = Vec::new();
+    leaves(&json, &mut Vec::new(), &mut paths);
+    let odd = [
+        serde_json::json!(""),
+        serde_json::json!("中文中文中文中文中文"),
+        serde_json::json!(0),
+        serde_json::json!(u32::MAX),
+        serde_json::json!(-1),
+        serde_json::json!(null),
+    ];
+    for p in &paths {
+        for value in &odd {
+            let mut v = json.clone();
+            *at(&mut v, p) = value.clone();
+            attempt(
+                &serde_json::to_vec(&v).unwrap(),
+                &format!("{p:?} = {value}"),
+            );
+        }
+    }
+    assert!(tried > 300, "{tried}");
+    std::fs::write(&path, &original).unwrap();
+    login_without_panic(&f, OFFICER.0, OFFICER.1, "original").unwrap();
+}

@@ -135,7 +135,7 @@ impl Session {
                 format!("“{}”已存在", new.name),
             ));
         }
-        let kdf = self.kdf_params()?;
+        let kdf = self.kdf_params();
         let display = new.display.trim().to_string();
         let creator = self.user().to_string();
         self.write(|w| {
@@ -147,15 +147,6 @@ impl Session {
             )?;
             w.audit("account_create", &new.name, serde_json::json!({ "display": display }))
         })
-    }
-
-    /// The KDF parameters new slots get: those the vault was created with.
-    fn kdf_params(&self) -> Result<crate::vault::crypto::KdfParams> {
-        let kf = KeyFile::read(self.dir())?;
-        kf.slots
-            .first()
-            .map(|s| s.kdf)
-            .ok_or_else(|| Error::integrity("密钥文件中没有任何密钥槽"))
     }
 
     pub fn set_account_disabled(&mut self, name: &str, disabled: bool) -> Result<()> {
@@ -194,7 +185,7 @@ impl Session {
         let row = self.account_row(name)?;
         self.refuse_administrator(name, &row, "重置口令的")?;
         self.current_policy()?.check_password(password, name)?;
-        let kdf = self.kdf_params()?;
+        let kdf = self.kdf_params();
         self.write(|w| {
             w.set_slot(name, password, kdf)?;
             w.keyfile.clear_login_state(name);
@@ -267,7 +258,7 @@ impl Session {
         }
         let user = self.user().to_string();
         self.current_policy()?.check_password(new, &user)?;
-        let kdf = self.kdf_params()?;
+        let kdf = self.kdf_params();
         self.write(|w| {
             w.set_slot(&user, new, kdf)?;
             w.tx.execute(

@@ -2,7 +2,10 @@
 //!
 //! Contract: secrets live in [`Secret`] (zeroized on drop, never `Debug`-printed); a password
 //! becomes a wrapping key only through Argon2id with parameters of at least
-//! [`KdfParams::MIN_MEMORY_KIB`]; every ciphertext is AES-256-GCM with a fresh random nonce
+//! [`KdfParams::MIN_MEMORY_KIB`] and at most [`KdfParams::MAX_MEMORY_KIB`],
+//! [`KdfParams::MAX_ITERATIONS`] and [`KdfParams::MAX_PARALLELISM`] (checked before Argon2
+//! allocates anything, so a crafted key file cannot make a login exhaust memory or time);
+//! every ciphertext is AES-256-GCM with a fresh random nonce
 //! and the caller's header bound as associated data, so a moved or edited header fails to open.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -68,6 +71,10 @@ pub struct KdfParams {
 impl KdfParams {
     /// The floor the product accepts: 64 MiB (DESIGN §4).
     pub const MIN_MEMORY_KIB: u32 = 64 * 1024;
+    /// The ceilings: 4 GiB, 16 passes, 16 lanes.
+    pub const MAX_MEMORY_KIB: u32 = 4 * 1024 * 1024;
+    pub const MAX_ITERATIONS: u32 = 16;
+    pub const MAX_PARALLELISM: u32 = 16;
 
     /// The production default: 256 MiB, 2 passes (about 0.4 s on this project's machine).
     pub fn standard() -> Self {
@@ -95,17 +102,17 @@ impl KdfParams {
                 "不得少于 64 MiB",
             ));
         }
-        if self.memory_kib > 4 * 1024 * 1024 {
+        if self.memory_kib > Self::MAX_MEMORY_KIB {
             return Err(Error::field("kdf_memory", "密钥派生内存", "不得超过 4 GiB"));
         }
-        if !(1..=64).contains(&self.iterations) {
+        if !(1..=Self::MAX_ITERATIONS).contains(&self.iterations) {
             return Err(Error::field(
                 "kdf_iterations",
                 "密钥派生迭代次数",
-                "应在 1 到 64 之间",
+                "应在 1 到 16 之间",
             ));
         }
-        if !(1..=16).contains(&self.parallelism) {
+        if !(1..=Self::MAX_PARALLELISM).contains(&self.parallelism) {
             return Err(Error::field(
                 "kdf_parallelism",
                 "密钥派生并行度",

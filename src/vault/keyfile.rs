@@ -5,7 +5,12 @@
 //! version as unsupported. Each account has one slot: its password, through Argon2id, wraps
 //! the vault's data key with AES-256-GCM, with the slot header (vault id, account, KDF
 //! parameters, salt) bound as associated data, so a slot cannot be moved to another account
-//! or vault. The audit seal (sequence and hash of the newest log entry) is authenticated with
+//! or vault. Reading the file checks what login would otherwise trust blindly before any key
+//! is known: every slot's KDF parameters within [`KdfParams::validate`]'s bounds, every salt
+//! decodable and of a length Argon2 accepts, the lockout-policy mirror within the policy's own
+//! bounds; anything else is an integrity error, never a panic or an unbounded allocation. New
+//! slots never take their parameters from this unauthenticated file (see
+//! [`crate::vault::Session`]). The audit seal (sequence and hash of the newest log entry) is authenticated with
 //! a key derived from the data key. Writes are atomic (temp file, fsync, rename) and every
 //! read-modify-write holds an exclusive lock on `vault.lock`, so concurrent processes never
 //! lose each other's updates. Nothing here ever holds a register record.
@@ -27,6 +32,9 @@ pub const FORMAT: &str = "baomi-vault-keys";
 pub const VERSION: u32 = 1;
 pub const FILE_NAME: &str = "vault.keys";
 pub const LOCK_NAME: &str = "vault.lock";
+/// Salt lengths accepted in a slot: Argon2's minimum, and a generous ceiling (we write 16).
+const SALT_MIN: usize = 8;
+const SALT_MAX: usize = 64;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -208,8 +216,33 @@ impl KeyFile {
             }
             _ => return Err(Error::integrity("密钥文件版本无效")),
         }
-        serde_json::from_value(value)
-            .map_err(|e| Error::integrity(format!("密钥文件内容无效：{e}")))
+        let kf: KeyFile = serde_json::from_value(value)
+            .map_err(|e| Error::integrity(format!("密钥文件内容无效：{e}")))?;
+        kf.check()?;
+        Ok(kf)
+    }
+
+    /// Refuses values that the types admit but that nothing we write ever contains.
+    fn check(&self) -> Result<()> {
+        for slot in &self.slots {
+            if slot.kdf.validate().is_err() {
+                return Err(Error::integrity(
+                    "密钥文件已损坏：密钥槽的口令派生参数超出允许范围（内存 64 MiB 至 4 GiB，迭代 1 至 16 次，并行度 1 至 16）",
+                ));
+            }
+            let salt_ok = B64
+                .decode(&slot.salt)
+                .is_ok_and(|s| (SALT_MIN..=SALT_MAX).contains(&s.len()));
+            if !salt_ok {
+                return Err(Error::integrity("密钥文件已损坏：密钥槽的盐值无效"));
+            }
+        }
+        if self.policy.validate().is_err() {
+            return Err(Error::integrity(
+                "密钥文件已损坏：其中的安全策略超出允许范围",
+            ));
+        }
+        Ok(())
     }
 
     /// Writes the key file atomically: a reader sees the old or the new file, never a mix.
@@ -267,6 +300,7 @@ impl KeyFile {
     pub fn unwrap_key(&self, user: &str, password: &str) -> Result<Option<Secret>> {
         let Some(slot) = self.slot(user) else {
             // Spend the same effort as a real attempt so timing does not reveal account names.
+            // The first slot's parameters were bounded when the file was read.
             let _ = crypto::derive_key(
                 password,
                 &[0u8; 16],

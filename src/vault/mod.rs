@@ -275,6 +275,8 @@ pub struct Session {
     display: String,
     role: Role,
     must_change_password: bool,
+    /// The KDF parameters of this account's own slot, authenticated when it was unwrapped.
+    kdf: KdfParams,
     clock: Arc<dyn Clock>,
     last_active: DateTime<Utc>,
     idle_lock_seconds: u32,
@@ -327,9 +329,13 @@ pub fn login(
             return Err(locked_message(user, until, now));
         }
     }
-    let Some(key) = kf.unwrap_key(user, password)? else {
+    let unwrapped = kf.unwrap_key(user, password)?;
+    // The parameters of the slot that just opened are authenticated (bound as associated
+    // data); they, not whatever slot comes first in the file, are what new slots get.
+    let kdf = kf.slot(user).map(|s| s.kdf);
+    let Some(key) = unwrapped else {
         let st = kf.login_state(user);
-        st.failures += 1;
+        st.failures = st.failures.saturating_add(1);
         st.locked_until = None;
         let failures = st.failures;
         kf.pending.push(PendingEvent {
@@ -412,10 +418,10 @@ pub fn login(
     let names = account_names_by_id(&conn, &vault_id)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     for p in &kf.pending {
-        let target = names
-            .get(&p.account)
-            .cloned()
-            .unwrap_or_else(|| format!("未知账户#{}", &p.account[..p.account.len().min(8)]));
+        let target = names.get(&p.account).cloned().unwrap_or_else(|| {
+            // The id comes from an unauthenticated file: cut by characters, never bytes.
+            format!("未知账户#{}", p.account.chars().take(8).collect::<String>())
+        });
         let detail: serde_json::Value =
             serde_json::from_str(&p.detail).unwrap_or(serde_json::Value::String(p.detail.clone()));
         audit::append(
@@ -457,7 +463,7 @@ pub fn login(
     if let Some((_, err)) = refusal {
         return Err(err);
     }
-    let Some((display, Some(role), _, must_change)) = account else {
+    let (Some((display, Some(role), _, must_change)), Some(kdf)) = (account, kdf) else {
         return Err(Error::internal("账户状态不一致"));
     };
     Ok(Session {
@@ -469,6 +475,7 @@ pub fn login(
         display,
         role: Role::parse(&role).map_err(|_| Error::integrity("数据库中的角色无效"))?,
         must_change_password: must_change,
+        kdf,
         clock,
         last_active: now,
         idle_lock_seconds: db_policy.idle_lock_seconds,
@@ -779,6 +786,11 @@ impl Session {
 }
 
 impl Session {
+    /// The KDF parameters new or rewrapped slots get: those of the signed-in account's own
+    /// slot, never the key file's first slot (which anyone with the folder can edit).
+    pub(crate) fn kdf_params(&self) -> KdfParams {
+        self.kdf
+    }
     pub(crate) fn clear_must_change(&mut self) {
         self.must_change_password = false;
     }
