@@ -249,6 +249,15 @@ impl App {
     ) -> Result<dv::DeviceView> {
         self.with(|s| s.act::<dv::Devices>(id, kind, input))
     }
+    /// The 外出 / 维护淘汰 / 介质 book of the device ledger.
+    pub fn device_book(
+        &self,
+        book: &str,
+        offset: Option<u32>,
+        limit: Option<u32>,
+    ) -> Result<crate::page::Page<crate::registers::LoggedEvent>> {
+        self.with(|s| s.device_book(book, offset, limit))
+    }
     pub fn device_reminders(&self) -> Result<dv::DeviceReminders> {
         self.with(|s| s.device_reminders())
     }

@@ -304,19 +304,28 @@ fn transfer_and_maintenance_rules_as_data() {
     check(
         classified(),
         &[],
-        ("transfer", json!({"level": "绝密", "approval": "保领审〔2026〕6号"})),
+        (
+            "transfer",
+            json!({"level": "绝密", "approval": "保领审〔2026〕6号"}),
+        ),
         Expect::Status(InUse),
     );
     check(
         classified(),
         &[],
-        ("transfer", json!({"level": "内部", "approval": "保领审〔2026〕6号"})),
+        (
+            "transfer",
+            json!({"level": "内部", "approval": "保领审〔2026〕6号"}),
+        ),
         Expect::Field("level"),
     );
     check(
         laptop(None),
         &[],
-        ("transfer", json!({"level": "秘密", "approval": "保领审〔2026〕6号"})),
+        (
+            "transfer",
+            json!({"level": "秘密", "approval": "保领审〔2026〕6号"}),
+        ),
         Expect::Field("level"),
     );
     // 第十八条: external repair only with the storage removed (and its serial and where kept).
@@ -667,6 +676,57 @@ fn overdue_checkouts_and_due_inspections_reach_the_home_screen() {
         })
         .unwrap();
     assert_eq!(overdue.rows.len(), 1);
+}
+
+#[test]
+fn the_checkout_and_maintenance_books_list_every_procedure_newest_first() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let a = add(&mut s, laptop(Some("机密")));
+    let b = add(&mut s, desktop(Some("机密"), "BM-PC-01"));
+    s.device_act(a.id, "checkout", checkout()).unwrap();
+    s.device_act(b.id, "maintain", external_repair()).unwrap();
+    s.device_act(
+        a.id,
+        "checkin",
+        json!({"checked_by": "赵安全", "seals_intact": true}),
+    )
+    .unwrap();
+    s.device_act(b.id, "repaired", json!({"checked_by": "赵安全"}))
+        .unwrap();
+    let book = |s: &mut Session, name: &str| -> Vec<(String, String)> {
+        s.device_book(name, None, None)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|e| (e.serial, e.entry.kind))
+            .collect()
+    };
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        book(&mut s, "checkout"),
+        [
+            pair("SB-2026-0001", "checked_in"),
+            pair("SB-2026-0001", "checked_out")
+        ]
+    );
+    assert_eq!(
+        book(&mut s, "maintenance"),
+        [
+            pair("SB-2026-0002", "repaired"),
+            pair("SB-2026-0002", "maintained")
+        ]
+    );
+    let page = s.device_book("checkout", Some(1), Some(1)).unwrap();
+    assert_eq!((page.total, page.rows.len()), (2, 1));
+    assert_eq!(page.rows[0].entry.data["destination"], "省国家保密局");
+    assert_eq!(
+        s.device_book("parking", None, None)
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("book")
+    );
 }
 
 #[test]

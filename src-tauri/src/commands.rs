@@ -195,6 +195,16 @@ fn device_event(
 }
 
 #[tauri::command(async)]
+fn device_book(
+    app: State<'_, App>,
+    book: String,
+    offset: Option<u32>,
+    limit: Option<u32>,
+) -> R<baomi::page::Page<baomi::registers::LoggedEvent>> {
+    app.device_book(&book, offset, limit)
+}
+
+#[tauri::command(async)]
 fn device_reminders(app: State<'_, App>) -> R<dv::DeviceReminders> {
     app.device_reminders()
 }
@@ -322,6 +332,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         device_list,
         device_show,
         device_event,
+        device_book,
         device_reminders,
         device_inspection_intervals,
         set_device_inspection_interval,

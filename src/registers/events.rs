@@ -144,3 +144,82 @@ pub fn history<R: Register>(conn: &Connection, record_id: i64) -> Result<Vec<His
         })
         .collect()
 }
+
+/// One event in a register's log of one kind of procedure (the 外出 or 维护淘汰 book): the
+/// record it belongs to and the event as its timeline shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct LoggedEvent {
+    #[ts(type = "number")]
+    pub record_id: i64,
+    /// The record's serial (ledger number).
+    pub serial: String,
+    pub entry: HistoryEntry,
+}
+
+/// The events of `kinds` across every record of `R`, newest first: a page of `limit` from
+/// `offset`, with the exact total.
+pub fn log<R: Register>(
+    conn: &Connection,
+    kinds: &[&str],
+    offset: u32,
+    limit: u32,
+) -> Result<crate::page::Page<LoggedEvent>> {
+    let marks = (0..kinds.len())
+        .map(|i| format!("?{}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut args: Vec<String> = vec![R::NAME.to_string()];
+    args.extend(kinds.iter().map(|k| k.to_string()));
+    let filter = format!("e.register = ?1 AND e.kind IN ({marks})");
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM events e WHERE {filter}"),
+        rusqlite::params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT e.id, e.record_id, r.serial, e.occurred_on, e.recorded_at, e.actor, e.approval, e.data
+         FROM events e JOIN {} r ON r.id = e.record_id
+         WHERE {filter} ORDER BY e.id DESC LIMIT {limit} OFFSET {offset}",
+        R::TABLE
+    ))?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, String>(7)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = rows
+        .into_iter()
+        .map(
+            |(id, record_id, serial, occurred_on, recorded_at, actor, approval, data)| {
+                let event: R::Event = serde_json::from_str(&data)
+                    .map_err(|e| Error::integrity(format!("事件 {id} 的内容已损坏：{e}")))?;
+                Ok(LoggedEvent {
+                    record_id,
+                    serial,
+                    entry: HistoryEntry {
+                        id,
+                        kind: R::kind(&event).to_string(),
+                        summary: R::describe(&event),
+                        occurred_on,
+                        recorded_at,
+                        actor,
+                        approval,
+                        data: serde_json::to_value(&event)
+                            .map_err(|e| Error::internal(e.to_string()))?,
+                    },
+                })
+            },
+        )
+        .collect::<Result<Vec<_>>>()?;
+    Ok(crate::page::Page::exact(rows, total))
+}

@@ -517,6 +517,23 @@ impl Session {
         Ok(table::list::<R>(self.conn(), spec)?.map(|s| R::view(&s, today)))
     }
 
+    /// The events of `kinds` (event kind codes of `R`) across all of `R`'s records, newest
+    /// first: the book of one procedure (every 外出, every 维护淘汰).
+    pub fn event_log<R: Register>(
+        &mut self,
+        kinds: &[&str],
+        offset: Option<u32>,
+        limit: Option<u32>,
+    ) -> Result<crate::page::Page<LoggedEvent>> {
+        self.require(Op::ReadRegisters)?;
+        log::<R>(
+            self.conn(),
+            kinds,
+            offset.unwrap_or(0),
+            limit.unwrap_or(50).clamp(1, 500),
+        )
+    }
+
     /// The state rebuilt from the events alone (for checks; equals the stored projection).
     pub fn replay<R: Register>(&mut self, id: i64) -> Result<Option<R::State>> {
         self.require(Op::ReadRegisters)?;

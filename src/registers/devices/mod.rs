@@ -120,6 +120,29 @@ impl Session {
         self.act::<Devices>(id, kind, input)
     }
 
+    /// The book of one procedure across the ledger, newest first: `checkout` (外出 and their
+    /// returns) or `maintenance` (维护淘汰 and repairs done).
+    pub fn device_book(
+        &mut self,
+        book: &str,
+        offset: Option<u32>,
+        limit: Option<u32>,
+    ) -> Result<crate::page::Page<crate::registers::LoggedEvent>> {
+        let kinds: &[&str] = match book {
+            "checkout" => &["checked_out", "checked_in"],
+            "maintenance" => &["maintained", "repaired"],
+            "media" => &["issued", "lent", "given_back"],
+            other => {
+                return Err(Error::field(
+                    "book",
+                    "登记簿",
+                    format!("“{other}”无效，应为 checkout、maintenance 或 media"),
+                ))
+            }
+        };
+        self.event_log::<Devices>(kinds, offset, limit)
+    }
+
     /// The unit's inspection interval for every device kind.
     pub fn device_inspection_intervals(&mut self) -> Result<Vec<InspectionInterval>> {
         self.require(Op::ReadRegisters)?;
