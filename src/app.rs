@@ -225,11 +225,6 @@ impl App {
         self.with(|s| s.act::<d::Documents>(id, kind, input))
     }
 
-    /// Levels, statuses, actions and kinds as the core knows them, for every select and filter.
-    pub fn vocabulary(&self) -> Result<crate::registers::Vocabulary> {
-        self.with(|_| Ok(crate::registers::vocabulary()))
-    }
-
     pub fn device_add(&self, input: serde_json::Value) -> Result<dv::DeviceView> {
         let input: dv::DeviceInput = crate::input::from_value(input)?;
         self.with(|s| s.device_add(&input))

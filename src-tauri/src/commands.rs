@@ -165,11 +165,6 @@ fn doc_highest_level(app: State<'_, App>) -> R<Option<d::Level>> {
 }
 
 #[tauri::command(async)]
-fn vocabulary(app: State<'_, App>) -> R<baomi::registers::Vocabulary> {
-    app.vocabulary()
-}
-
-#[tauri::command(async)]
 fn device_add(app: State<'_, App>, input: serde_json::Value) -> R<dv::DeviceView> {
     app.device_add(input)
 }
@@ -327,7 +322,6 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         doc_reconcile,
         doc_reminders,
         doc_highest_level,
-        vocabulary,
         device_add,
         device_list,
         device_show,
