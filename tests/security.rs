@@ -289,3 +289,34 @@ fn mutated_key_files_never_panic_login() {
     std::fs::write(&path, &original).unwrap();
     login_without_panic(&f, OFFICER.0, OFFICER.1, "original").unwrap();
 }
+
+fn app(f: &Fixture) -> baomi::app::App {
+    baomi::app::App::new(
+        f.dir.clone(),
+        std::sync::Arc::new(f.clock.clone()),
+        options(),
+    )
+}
+
+/// F10: a file the core writes for the person (here a template exported by the 系统管理员)
+/// goes through an owner-only, exclusive temporary file; a symbolic link planted at the old
+/// predictable temporary name does not redirect it.
+#[cfg(unix)]
+#[test]
+fn an_exported_file_is_owner_only_and_never_written_through_a_planted_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Fixture::new();
+    let out_dir = f.dir.parent().unwrap().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let victim = out_dir.join("victim.txt");
+    std::fs::write(&victim, b"untouched").unwrap();
+    std::os::unix::fs::symlink(&victim, out_dir.join(".doc-borrow.typ.part")).unwrap();
+    let app = app(&f);
+    app.login(ADMIN.0, ADMIN.1).unwrap();
+    let out = out_dir.join("doc-borrow.typ");
+    app.print_export_template("doc-borrow.typ", &out).unwrap();
+    assert_eq!(std::fs::read(&victim).unwrap(), b"untouched");
+    assert!(!std::fs::read(&out).unwrap().is_empty());
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+}

@@ -11,7 +11,8 @@
 //!   or warns refuses the print and nothing is logged.
 //! - Only officers print (`Op::Print`); only the system administrator changes templates and
 //!   fonts (`Op::Settings`). Nothing here writes a file except `Printout::save`, called for a
-//!   path the person chose.
+//!   path the person chose, through [`write_atomic`] (owner-only, exclusive temporary file,
+//!   never through a planted symbolic link).
 
 pub mod assets;
 pub use assets::{FontChoice, FontFile, FontSettings, TemplateInfo};
@@ -169,7 +170,12 @@ impl Printout {
     }
 }
 
-/// Writes `data` to `path` through a temporary file in the same folder.
+/// Writes `data` to `path` through a temporary file in the same folder, readable by its owner
+/// only (0600 on unix). The temporary file has an unpredictable name and is created
+/// exclusively (`create_new`, i.e. `O_CREAT | O_EXCL`, which by POSIX fails on an existing
+/// name, a symbolic link included, without following it), so a link planted beside the
+/// target can neither redirect the data nor widen its permissions; the rename then replaces
+/// whatever is at `path` (a link itself, never its target).
 pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
     use std::io::Write;
     let dir = match path.parent() {
@@ -179,14 +185,23 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
     let name = path
         .file_name()
         .ok_or_else(|| Error::field("out", "保存位置", "请给出文件名"))?;
-    let tmp = dir.join(format!(".{}.part", name.to_string_lossy()));
+    let suffix = hex::encode(crate::vault::crypto::random_bytes::<8>()?);
+    let tmp = dir.join(format!(".{}.{suffix}.part", name.to_string_lossy()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options
+        .open(&tmp)
+        .map_err(|e| Error::io(&format!("写入 {}", path.display()), &e))?;
     let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
         f.write_all(data)?;
         f.sync_all()?;
+        drop(f);
         std::fs::rename(&tmp, path)
     })();
     result.map_err(|e| {
+        // Only the file this call created is removed.
         let _ = std::fs::remove_file(&tmp);
         Error::io(&format!("写入 {}", path.display()), &e)
     })
@@ -431,4 +446,43 @@ impl Session {
 pub enum Delivery<'a> {
     Pdf(&'a Path),
     Printer,
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::write_atomic;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// The attack: links planted at the old predictable temporary name and at the target
+    /// itself, pointing at a file the victim can write. Neither is followed.
+    #[test]
+    fn a_planted_symlink_is_not_followed_and_the_file_is_owner_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let victim = tmp.path().join("victim.txt");
+        std::fs::write(&victim, b"untouched").unwrap();
+        std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let out = tmp.path().join("out.pdf");
+        std::os::unix::fs::symlink(&victim, tmp.path().join(".out.pdf.part")).unwrap();
+        write_atomic(&out, b"%PDF-1 first").unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"untouched");
+        assert_eq!(std::fs::read(&out).unwrap(), b"%PDF-1 first");
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+
+        // A link at the chosen path is replaced, not written through.
+        let linked = tmp.path().join("linked.pdf");
+        std::os::unix::fs::symlink(&victim, &linked).unwrap();
+        write_atomic(&linked, b"%PDF-1 second").unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"untouched");
+        let meta = std::fs::symlink_metadata(&linked).unwrap();
+        assert!(meta.file_type().is_file());
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        // No temporary file is left behind.
+        let left: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".part") && n != ".out.pdf.part")
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
 }

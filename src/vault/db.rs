@@ -3,7 +3,8 @@
 //! Contract: [`open`] is the only place a connection is made. It keys SQLCipher with the raw
 //! 256-bit data key (no passphrase KDF inside SQLCipher: Argon2id already did that work), keeps
 //! SQLCipher's per-page HMAC, puts temporary storage in memory so nothing plain reaches the
-//! disk, and sizes the page cache so that reads are not slowed by decryption. Migrations are
+//! disk, turns on SQLCipher's memory security (freed memory, decrypted pages included, is
+//! wiped; once on it stays on for the process), and sizes the page cache so that reads are not slowed by decryption. Migrations are
 //! numbered SQL files embedded in the binary, applied in one transaction (all or none); a
 //! database from a newer program is refused.
 
@@ -88,9 +89,16 @@ pub fn open(dir: &Path, key: &Secret, create: bool, tuning: Tuning) -> Result<Co
 pub fn apply_key(conn: &Connection, key: &Secret) -> Result<()> {
     // SQLCipher logs decryption failures to stderr by default; our errors say it in Chinese.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    // Wipe what SQLCipher frees (keys, decrypted pages) instead of leaving it in the heap.
+    conn.execute_batch("PRAGMA cipher_memory_security = ON;")?;
+    // Hex digits are written straight into the zeroized buffer (sized so it never grows), so
+    // no unzeroized copy of the key's hex form is left in the heap.
+    use std::fmt::Write;
     let mut pragma = zeroize::Zeroizing::new(String::with_capacity(80));
     pragma.push_str("PRAGMA key = \"x'");
-    pragma.push_str(&hex::encode(key.expose()));
+    for b in key.expose() {
+        write!(pragma, "{b:02x}").map_err(|_| Error::internal("密钥格式化失败"))?;
+    }
     pragma.push_str("'\"");
     conn.execute_batch(&pragma)?;
     conn.execute_batch(&format!("PRAGMA cipher_page_size = {PAGE_SIZE};"))?;
@@ -161,6 +169,17 @@ mod tests {
             )
             .unwrap();
         assert_eq!(tables, 1);
+    }
+
+    #[test]
+    fn freed_memory_is_wiped() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = Secret::random().unwrap();
+        let conn = open(dir.path(), &key, true, Tuning::default()).unwrap();
+        let on: String = conn
+            .query_row("PRAGMA cipher_memory_security", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(on, "1");
     }
 
     #[test]
