@@ -1,7 +1,8 @@
 // End-to-end: the device ledger through the real window. The officer registers a classified
 // laptop through the ledger form, checks it out through the 外出审核表 form, opens its print
 // preview, records its return, then tries an external repair without removing the storage:
-// the core's refusal must appear next to the storage field and the device stay unchanged.
+// the core's refusal must appear next to the storage field and the device stay unchanged. The
+// 外出审核 book then lists the return above the check-out; the 维护淘汰 book stays empty.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -239,6 +240,43 @@ describe('涉密信息设备台账 in the desktop window', { timeout: 300000 }, 
     assert.equal(after, before, 'the timeline is unchanged');
     assert.doesNotMatch(after, /维修/);
     await shot('59-device-unchanged');
+  });
+
+  it('lists the check-out and the return in the 外出审核 book, newest first', async () => {
+    await click('nav-checkout');
+    await wd.find(tid('page-checkout'));
+    await wd.waitText(tid('book-count'), '共 2 条', 15000);
+    assert.match(await (await wd.find(tid('book-note'))).text(), /外出审核登记：.*外出和归还/);
+    const kinds = await wd.execute(`return [...document.querySelectorAll('[data-testid="book-table"] [data-testid^="book-entry-"]')]
+      .map((e) => e.getAttribute('data-testid'));`);
+    assert.deepEqual(kinds, ['book-entry-checked_in', 'book-entry-checked_out'], 'the return above the check-out');
+    const rows = await wd.execute(`return [...document.querySelectorAll('[data-testid="book-table"] .el-table__body tr')]
+      .map((tr) => tr.innerText.replace(/\\s+/g, ' ').trim());`);
+    assert.equal(rows.length, 2);
+    assert.match(rows[0], new RegExp(`^2026-11-10 ${SERIAL} 外出归还，李四检查：封条完好，未发现违规连接`));
+    assert.match(rows[1], new RegExp(`^2026-11-10 ${SERIAL} 外出：王五 携往省国家保密局`));
+    assert.match(rows[1], /WC-2026-003/, 'the approval reference of the check-out');
+    // Only the check-out has a form (外出审核表); the return has none.
+    assert.equal((await wd.findAll(`${tid('book-table')} ${tid('book-print')}`)).length, 1);
+    await shot('59a-device-checkout-book');
+    await click('book-print');
+    await previewShown();
+    await closePreview();
+    // The 台账编号 opens the device over the book; 返回 comes back to the book.
+    await (await wd.find(tid(`book-serial-${SERIAL}`))).click();
+    await wd.waitText(tid('device-detail-serial'), SERIAL);
+    await click('device-back');
+    await wd.waitText(tid('book-count'), '共 2 条');
+    // The refused repair left the 维护淘汰 book empty.
+    await click('nav-maintenance');
+    await wd.find(tid('page-maintenance'));
+    await wd.waitText(tid('book-count'), '共 0 条', 15000);
+    await wd.waitText(tid('book-table'), '暂无维护淘汰登记');
+    await shot('59b-device-maintenance-book');
+    // Back to the laptop on the ledger, where the next step starts.
+    await click('nav-devices');
+    await click(`device-row-${SERIAL}`);
+    await wd.waitText(tid('device-detail-serial'), SERIAL);
   });
 
   it('lends a classified USB medium for the laptop, named by its 保密编号', async () => {

@@ -30,6 +30,7 @@ import type { FontSettings } from './bindings/FontSettings'
 import type { FormInfo } from './bindings/FormInfo'
 import type { HandbackInput } from './bindings/HandbackInput'
 import type { InitRequest } from './bindings/InitRequest'
+import type { LoggedEvent } from './bindings/LoggedEvent'
 import type { Level } from './bindings/Level'
 import type { NewAccount } from './bindings/NewAccount'
 import type { Page } from './bindings/Page'
@@ -175,6 +176,13 @@ export const deviceShow = (id: number) => guarded<DeviceView>('device_show', { i
 export const deviceEvent = (id: number, kind: DeviceEventKind, input: Record<string, unknown>) =>
   guarded<DeviceView>('device_event', { id, kind, input })
 export const deviceReminders = () => guarded<DeviceReminders>('device_reminders')
+
+/** A book of the device ledger: `checkout` (外出 and its returns), `maintenance` (维护淘汰 and
+ *  repairs done), `media` (removable media issued, lent, given back). */
+export type DeviceBook = 'checkout' | 'maintenance' | 'media'
+/** The events of one book across every device, newest first, with the exact total. */
+export const deviceBook = (book: DeviceBook, offset?: number, limit?: number) =>
+  guarded<Page<LoggedEvent>>('device_book', { book, offset, limit })
 
 /** The forms the officer may print (the core refuses, and audits, any other role). */
 export const printForms = () => guarded<FormInfo[]>('print_forms')
