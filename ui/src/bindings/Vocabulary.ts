@@ -6,6 +6,7 @@ import type { RegisterVocabulary } from "./RegisterVocabulary";
 /**
  * What the window shows in selects and filters, from the core (so the UI re-types none of
  * it): levels with their default periods, every register's statuses and actions, device
- * kinds, carrier types.
+ * kinds, carrier types. It is the same for every unit, so `cargo test` writes it to
+ * `ui/src/bindings/vocabulary.json`, which the UI imports like the type bindings.
  */
 export type Vocabulary = { levels: Array<LevelInfo>, registers: Array<RegisterVocabulary>, device_kinds: Array<Choice>, carrier_types: Array<string>, };
