@@ -629,7 +629,10 @@ mod tests {
     #[test]
     fn export_vocabulary() {
         let json = serde_json::to_string_pretty(&super::vocabulary()).unwrap() + "\n";
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/bindings/vocabulary.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/ui/src/bindings/vocabulary.json"
+        );
         if std::fs::read_to_string(path).ok().as_deref() != Some(json.as_str()) {
             std::fs::write(path, json).unwrap();
         }
