@@ -131,12 +131,13 @@ impl App {
         }
     }
 
+    /// Through [`App::with`] like every session call: an idle-expired session is locked and
+    /// dropped here too, never left holding its key.
     pub fn change_password(&self, old: &str, new: &str) -> Result<SessionInfo> {
-        let mut guard = self.slot();
-        let s = guard.as_mut().ok_or_else(not_signed_in)?;
-        s.touch()?;
-        s.change_password(old, new)?;
-        s.info()
+        self.with(|s| {
+            s.change_password(old, new)?;
+            s.info()
+        })
     }
 
     /// Records user activity seen by the UI (typing a long form) so the idle timer of the

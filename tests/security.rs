@@ -320,3 +320,32 @@ fn an_exported_file_is_owner_only_and_never_written_through_a_planted_link() {
     let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "{mode:o}");
 }
+
+/// F8: a password change on a session that went idle fails like every other call — and, like
+/// every other call, locks and drops the session (audited, key zeroized) instead of leaving
+/// it and its key in memory.
+#[test]
+fn a_password_change_on_an_idle_session_locks_and_drops_it() {
+    let f = Fixture::new();
+    let app = app(&f);
+    app.login(OFFICER.0, OFFICER.1).unwrap();
+    f.clock.advance(chrono::Duration::seconds(601));
+    let e = app
+        .change_password(OFFICER.1, "Another#2026ab")
+        .unwrap_err();
+    assert_eq!(e.code, Code::SessionLocked);
+    // The lock is in the log before the app is asked anything else.
+    let mut a = f.login(AUDITOR);
+    let page = a
+        .audit_list(&baomi::vault::audit::Filter {
+            action: Some("idle_lock".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.rows[0].actor, OFFICER.0);
+    // The session is gone, and the password did not change.
+    let e = app.touch().unwrap_err();
+    assert_eq!(e.message, "尚未登录或会话已锁定，请登录");
+    assert!(f.try_login(OFFICER.0, OFFICER.1).is_ok());
+}
