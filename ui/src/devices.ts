@@ -9,34 +9,17 @@ import type { DeviceEventKind } from './api'
 import type { DeviceKind } from './bindings/DeviceKind'
 import type { DeviceStatus } from './bindings/DeviceStatus'
 import type { DeviceView } from './bindings/DeviceView'
+import { STATE_SECRET_LEVELS, VOCABULARY, statusesOf } from './vocabulary'
 
-export const DEVICE_KINDS: readonly DeviceKind[] = [
-  '台式计算机',
-  '便携式计算机',
-  '移动存储介质',
-  '打印机',
-  '复印机',
-  '扫描仪',
-  '传真机',
-  '照相机/摄像机',
-  '其他',
-]
+export const DEVICE_KINDS: readonly DeviceKind[] = VOCABULARY.device_kinds.map((k) => k.value as DeviceKind)
 
 /** A classified device's level: a state secret. */
-export const DEVICE_LEVELS = ['绝密', '机密', '秘密'] as const
+export const DEVICE_LEVELS = STATE_SECRET_LEVELS
 
 /** The 密级 filter: the three levels, or 非密 (non-classified devices). */
 export const LEVEL_FILTER: readonly string[] = [...DEVICE_LEVELS, '非密']
 
-export const DEVICE_STATUSES: readonly { value: DeviceStatus; label: string }[] = [
-  { value: 'in_use', label: '在用' },
-  { value: 'out', label: '外出' },
-  { value: 'lent', label: '借出' },
-  { value: 'in_repair', label: '维修' },
-  { value: 'idle', label: '停用' },
-  { value: 'retired', label: '已淘汰' },
-  { value: 'destroyed', label: '已销毁' },
-]
+export const DEVICE_STATUSES = statusesOf<DeviceStatus>('device')
 
 /** Element tag type of a status: calm for in use, warning while away, grey when ended. */
 export function deviceTone(s: DeviceStatus): 'primary' | 'success' | 'info' | 'warning' | 'danger' {
@@ -53,12 +36,7 @@ export function deviceTone(s: DeviceStatus): 'primary' | 'success' | 'info' | 'w
 }
 
 /** Information levels a check-out or loan may carry (非密: none). */
-const INFO_LEVELS: Option[] = [
-  { value: '非密', label: '非密' },
-  { value: '秘密', label: '秘密' },
-  { value: '机密', label: '机密' },
-  { value: '绝密', label: '绝密' },
-]
+const INFO_LEVELS: Option[] = ['非密', ...[...STATE_SECRET_LEVELS].reverse()].map((l) => ({ value: l, label: l }))
 
 const MAINTENANCE: Option[] = ['维修', '保养', '淘汰', '改作非涉密'].map((k) => ({ value: k, label: k }))
 const disposal = (v: Record<string, unknown>) => v.kind === '淘汰' || v.kind === '改作非涉密'

@@ -10,32 +10,21 @@ import type { DocView } from './bindings/DocView'
 import type { Level } from './bindings/Level'
 import type { Status } from './bindings/Status'
 import { today } from './forms'
+import { LEVELS, STATE_SECRET_LEVELS, VOCABULARY, statusesOf } from './vocabulary'
 
-export const LEVELS: readonly Level[] = ['绝密', '机密', '秘密', '工作秘密', '内部']
+export { LEVELS } from './vocabulary'
 
 /** 绝密/机密/秘密 are state secrets: they need a knowledge scope and count down when missing. */
-export const isStateSecret = (l: Level) => l === '绝密' || l === '机密' || l === '秘密'
+export const isStateSecret = (l: Level) => STATE_SECRET_LEVELS.includes(l)
 
-/** What an empty 保密期限 becomes (the law's maximum; not a state secret: 长期). */
-export const DEFAULT_PERIOD: Record<Level, string> = {
-  绝密: '30年',
-  机密: '20年',
-  秘密: '10年',
-  工作秘密: '长期',
-  内部: '长期',
-}
+/** What an empty 保密期限 becomes (the law's maximum; not a state secret: 长期), from the core. */
+export const DEFAULT_PERIOD = Object.fromEntries(
+  VOCABULARY.levels.map((l) => [l.level, l.default_period]),
+) as Record<Level, string>
 
-export const STATUSES: readonly { value: Status; label: string }[] = [
-  { value: 'in_custody', label: '在管' },
-  { value: 'borrowed', label: '借出' },
-  { value: 'archived', label: '已归档' },
-  { value: 'missing', label: '下落不明' },
-  { value: 'declassified', label: '已解密' },
-  { value: 'handed_back', label: '已清退' },
-  { value: 'destroyed', label: '已销毁' },
-]
+export const STATUSES = statusesOf<Status>('doc')
 
-export const CARRIER_TYPES: readonly string[] = ['纸质文件', '电子文件', 'U盘', '移动硬盘', '光盘', '磁带', '其他']
+export const CARRIER_TYPES: readonly string[] = VOCABULARY.carrier_types
 
 /** Every action on one carrier: the lifecycle events plus copy and hand-back. */
 export type ActionKind = DocEventKind | 'copy' | 'handback'
