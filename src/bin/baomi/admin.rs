@@ -218,7 +218,7 @@ pub fn user(ctx: &Ctx, cmd: UserCmd) -> CliResult<()> {
         UserCmd::Reset { name } => {
             let password = new_password(ctx, "新的初始口令")?;
             s.reset_password(&name, &password)?;
-            done(ctx, &format!("账户“{name}”的口令已重置，首次登录须修改"))
+            done(ctx, &format!("账户“{name}”的口令已重置，首次登录须修改；其业务角色已清除，须由安全保密管理员重新分配（三员分立：系统管理员不能独自接管业务账户）"))
         }
         UserCmd::Unlock { name } => {
             s.unlock_account(&name)?;
