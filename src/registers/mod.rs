@@ -62,6 +62,18 @@ impl Choice {
             label: label.to_string(),
         }
     }
+
+    /// The choices of every value of an enum, by its code and label functions.
+    pub fn all<S: Copy>(
+        values: &[S],
+        code: fn(S) -> &'static str,
+        label: fn(S) -> &'static str,
+    ) -> Vec<Choice> {
+        values
+            .iter()
+            .map(|v| Choice::new(code(*v), label(*v)))
+            .collect()
+    }
 }
 
 /// A classification level as the forms offer it, with the law's numbers the core applies.
@@ -218,8 +230,14 @@ pub trait Register: Projection + Sized + 'static {
 
     /// Every status (code and label), in the order filters show them.
     fn statuses() -> Vec<Choice>;
-    /// The stable code of an event kind (e.g. `borrowed`).
-    fn kind(event: &Self::Event) -> &'static str;
+    /// The stable code of an event kind: the event's `kind` tag as serialized (e.g.
+    /// `borrowed`; every register's events are `#[serde(tag = "kind", rename_all = "snake_case")]`).
+    fn kind(event: &Self::Event) -> String {
+        serde_json::to_value(event)
+            .ok()
+            .and_then(|v| v.get("kind")?.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
     /// A one-line Chinese description for the timeline.
     fn describe(event: &Self::Event) -> String;
     /// The next state, or a refusal naming the rule. `state` is `None` before the first event.
@@ -576,6 +594,12 @@ impl Session {
         }
         Ok(None)
     }
+}
+
+/// The refusal of a correction of a field that cannot be corrected (the register's rules
+/// name what can).
+pub fn not_correctable(field: &str) -> Error {
+    Error::field("field", "更正字段", format!("“{field}”不能更正"))
 }
 
 /// The refusal of an action the record's status does not allow.

@@ -845,29 +845,7 @@ impl Register for Devices {
     type Fields = DeviceFields;
 
     fn statuses() -> Vec<Choice> {
-        DeviceStatus::ALL
-            .iter()
-            .map(|s| Choice::new(s.code(), s.label()))
-            .collect()
-    }
-
-    fn kind(e: &DeviceEvent) -> &'static str {
-        match e {
-            DeviceEvent::Registered { .. } => "registered",
-            DeviceEvent::Transferred { .. } => "transferred",
-            DeviceEvent::CheckedOut { .. } => "checked_out",
-            DeviceEvent::CheckedIn { .. } => "checked_in",
-            DeviceEvent::Maintained { .. } => "maintained",
-            DeviceEvent::Repaired { .. } => "repaired",
-            DeviceEvent::Suspended { .. } => "suspended",
-            DeviceEvent::Resumed => "resumed",
-            DeviceEvent::Issued { .. } => "issued",
-            DeviceEvent::Lent { .. } => "lent",
-            DeviceEvent::GivenBack { .. } => "given_back",
-            DeviceEvent::Inspected { .. } => "inspected",
-            DeviceEvent::Destroyed { .. } => "destroyed",
-            DeviceEvent::Corrected { .. } => "corrected",
-        }
+        Choice::all(&DeviceStatus::ALL, DeviceStatus::code, DeviceStatus::label)
     }
 
     fn describe(e: &DeviceEvent) -> String {
@@ -1235,13 +1213,7 @@ impl Register for Devices {
                     "three_in_one" => f.three_in_one = new == "是",
                     "wireless_removed" => f.wireless_removed = new == "是",
                     "label_affixed" => f.label_affixed = new == "是",
-                    other => {
-                        return Err(Error::field(
-                            "field",
-                            "更正字段",
-                            format!("“{other}”不能更正"),
-                        ))
-                    }
+                    other => return Err(crate::registers::not_correctable(other)),
                 }
             }
         }

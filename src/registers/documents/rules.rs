@@ -58,6 +58,7 @@ pub enum DocEvent {
         to: Option<Level>,
         approver: String,
     },
+    #[serde(rename = "missing", alias = "marked_missing")]
     MarkedMissing {
         since: NaiveDate,
     },
@@ -439,28 +440,7 @@ impl Register for Documents {
     }
 
     fn statuses() -> Vec<Choice> {
-        Status::ALL
-            .iter()
-            .map(|s| Choice::new(s.code(), s.label()))
-            .collect()
-    }
-
-    fn kind(event: &DocEvent) -> &'static str {
-        match event {
-            DocEvent::Registered { .. } => "registered",
-            DocEvent::Distributed { .. } => "distributed",
-            DocEvent::Circulated { .. } => "circulated",
-            DocEvent::Borrowed { .. } => "borrowed",
-            DocEvent::Returned => "returned",
-            DocEvent::Copied { .. } => "copied",
-            DocEvent::HandedBack { .. } => "handed_back",
-            DocEvent::Archived { .. } => "archived",
-            DocEvent::Declassified { .. } => "declassified",
-            DocEvent::MarkedMissing { .. } => "missing",
-            DocEvent::Found => "found",
-            DocEvent::Destroyed { .. } => "destroyed",
-            DocEvent::Corrected { .. } => "corrected",
-        }
+        Choice::all(&Status::ALL, Status::code, Status::label)
     }
 
     fn describe(event: &DocEvent) -> String {
@@ -681,13 +661,7 @@ impl Register for Documents {
                     "copy_numbers" => f.copy_numbers = new.clone(),
                     "remarks" => f.remarks = new.clone(),
                     "custodian" => f.custodian = new.clone(),
-                    other => {
-                        return Err(Error::field(
-                            "field",
-                            "更正字段",
-                            format!("“{other}”不能更正"),
-                        ))
-                    }
+                    other => return Err(crate::registers::not_correctable(other)),
                 }
             }
         }
