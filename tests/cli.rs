@@ -450,6 +450,13 @@ fn the_device_ledger_through_the_cli() {
     let nobody = baomi_stdin(&f.dir, OFFICER, &["device", "show", "SB-2099-9999"], "");
     assert_eq!(code(&nobody), 1);
     assert!(stderr(&nobody).contains("没有编号为"));
+    let interval = baomi(
+        &f.dir,
+        Some(ADMIN),
+        &["--json", "device", "interval", "移动存储介质", "20"],
+    );
+    assert_eq!(code(&interval), 0, "{}", stderr(&interval));
+    assert_eq!(stdout_json(&interval)[2]["days"], 20);
     let denied = baomi_stdin(&f.dir, ADMIN, &["device", "list"], "");
     assert_eq!(code(&denied), 1);
     assert!(stderr(&denied).contains("权限不足"));

@@ -659,6 +659,8 @@ fn overdue_checkouts_and_due_inspections_reach_the_home_screen() {
     admin
         .set_device_inspection_interval("移动存储介质", 3)
         .unwrap();
+    let media = admin.device_inspection_intervals().unwrap();
+    assert_eq!(media[2].days, 3, "the administrator reads back what it set");
     assert_eq!(
         admin
             .set_device_inspection_interval("移动存储介质", 0)

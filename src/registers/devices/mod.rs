@@ -143,9 +143,15 @@ impl Session {
         self.event_log::<Devices>(kinds, offset, limit)
     }
 
-    /// The unit's inspection interval for every device kind.
+    /// The unit's inspection interval for every device kind: read by those who work the
+    /// registers and by the 系统管理员 who sets them.
     pub fn device_inspection_intervals(&mut self) -> Result<Vec<InspectionInterval>> {
-        self.require(Op::ReadRegisters)?;
+        let op = if crate::vault::roles::allows(self.role(), Op::Settings) {
+            Op::Settings
+        } else {
+            Op::ReadRegisters
+        };
+        self.require(op)?;
         self.intervals()
     }
 
