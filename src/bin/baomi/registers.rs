@@ -132,15 +132,7 @@ pub fn doc(ctx: &Ctx, cmd: DocCmd) -> CliResult<()> {
         } => {
             let q = filters.query(offset, limit);
             let page = s.doc_list(&q)?;
-            emit(ctx, &page, || {
-                let mut out: Vec<String> = page.rows.iter().map(doc_line).collect();
-                out.push(format!(
-                    "共 {}{} 条",
-                    page.total,
-                    if page.total_exact { "" } else { "+" }
-                ));
-                out.join("\n")
-            })
+            emit(ctx, &page, || page_text(&page, doc_line, "条"))
         }
         DocCmd::Show { id } => {
             let id = s.doc_resolve(&id)?;
@@ -403,15 +395,7 @@ pub fn device(ctx: &Ctx, cmd: DeviceCmd) -> CliResult<()> {
             limit,
         } => {
             let page = s.device_list(&filters.query(offset, limit))?;
-            emit(ctx, &page, || {
-                let mut out: Vec<String> = page.rows.iter().map(device_line).collect();
-                out.push(format!(
-                    "共 {}{} 台（件）",
-                    page.total,
-                    if page.total_exact { "" } else { "+" }
-                ));
-                out.join("\n")
-            })
+            emit(ctx, &page, || page_text(&page, device_line, "台（件）"))
         }
         DeviceCmd::Show { id } => {
             let id = s.device_resolve(&id)?;
@@ -477,4 +461,15 @@ pub fn history_line(h: &baomi::registers::HistoryEntry) -> String {
             .map(|a| format!("  审批：{a}"))
             .unwrap_or_default()
     )
+}
+
+/// A page of any register as lines, then the count ("共 10000+ 条" when not exact).
+fn page_text<T>(page: &baomi::page::Page<T>, line: fn(&T) -> String, unit: &str) -> String {
+    let mut out: Vec<String> = page.rows.iter().map(line).collect();
+    out.push(format!(
+        "共 {}{} {unit}",
+        page.total,
+        if page.total_exact { "" } else { "+" }
+    ));
+    out.join("\n")
 }
