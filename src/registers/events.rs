@@ -126,21 +126,45 @@ pub struct HistoryEntry {
     pub data: serde_json::Value,
 }
 
+/// One timeline entry; the event is serialized once, and its kind read from that (its tag).
+fn entry<R: Register>(
+    id: i64,
+    occurred_on: String,
+    recorded_at: String,
+    actor: String,
+    approval: Option<String>,
+    event: &R::Event,
+) -> Result<HistoryEntry> {
+    let data = serde_json::to_value(event).map_err(|e| Error::internal(e.to_string()))?;
+    Ok(HistoryEntry {
+        id,
+        kind: data
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .unwrap_or_default()
+            .to_string(),
+        summary: R::describe(event),
+        occurred_on,
+        recorded_at,
+        actor,
+        approval,
+        data,
+    })
+}
+
 /// A record's timeline.
 pub fn history<R: Register>(conn: &Connection, record_id: i64) -> Result<Vec<HistoryEntry>> {
     events::<R>(conn, record_id)?
         .into_iter()
         .map(|(id, meta, event)| {
-            Ok(HistoryEntry {
+            entry::<R>(
                 id,
-                kind: R::kind(&event).to_string(),
-                summary: R::describe(&event),
-                occurred_on: crate::dates::iso(meta.occurred_on),
-                recorded_at: meta.recorded_at,
-                actor: meta.actor,
-                approval: meta.approval,
-                data: serde_json::to_value(&event).map_err(|e| Error::internal(e.to_string()))?,
-            })
+                crate::dates::iso(meta.occurred_on),
+                meta.recorded_at,
+                meta.actor,
+                meta.approval,
+                &event,
+            )
         })
         .collect()
 }
@@ -206,17 +230,7 @@ pub fn log<R: Register>(
                 Ok(LoggedEvent {
                     record_id,
                     serial,
-                    entry: HistoryEntry {
-                        id,
-                        kind: R::kind(&event).to_string(),
-                        summary: R::describe(&event),
-                        occurred_on,
-                        recorded_at,
-                        actor,
-                        approval,
-                        data: serde_json::to_value(&event)
-                            .map_err(|e| Error::internal(e.to_string()))?,
-                    },
+                    entry: entry::<R>(id, occurred_on, recorded_at, actor, approval, &event)?,
                 })
             },
         )
