@@ -19,6 +19,8 @@ use baomi::registers::{self, Meta};
 use baomi::vault::crypto::KdfParams;
 use baomi::vault::db::{self, Tuning};
 use baomi::vault::keyfile::KeyFile;
+use baomi::vault::keyfile::VaultKey;
+use baomi::vault::marks::Marks;
 use baomi::vault::{self, InitRequest, NewAccount, Options};
 use chrono::NaiveDate;
 
@@ -90,9 +92,10 @@ fn main() {
     vault::init(
         &dir,
         &req,
-        Options {
+        &Options {
             kdf: KdfParams::minimum(),
             tuning: Tuning::default(),
+            marks: Marks::new(tmp.path().join("state")),
         },
         &SystemClock,
     )
@@ -100,13 +103,19 @@ fn main() {
 
     // Generate straight into the encrypted database with the register's own code.
     let start = Instant::now();
-    let key = KeyFile::read(&dir)
-        .expect("keys")
-        .unwrap_key("wangwu", "Offic#12345")
+    // The 保密员's password unwraps its keys, which open its grant of the register key.
+    let kf = KeyFile::read(&dir).expect("keys");
+    let id = kf
+        .unwrap_identity("wangwu", "Offic#12345")
         .expect("unwrap")
-        .expect("key");
-    let mut conn = db::open(&dir, &key, false, Tuning::default()).expect("open");
-    db::migrate(&mut conn).expect("migrate");
+        .expect("identity");
+    let (_, key) = kf
+        .open_grants("wangwu", &id, VaultKey::Registers)
+        .into_iter()
+        .next()
+        .expect("register key");
+    let mut conn =
+        db::open(&dir, db::Schema::Registers, &key, false, Tuning::default()).expect("open");
     let mut rng = Rng(0x2545F4914F6CDD1D);
     let mut titles = Vec::new();
     let tx = conn.transaction().expect("tx");
@@ -196,7 +205,11 @@ fn main() {
         "wangwu",
         "Offic#12345",
         Arc::new(SystemClock),
-        Tuning::default(),
+        &Options {
+            kdf: KdfParams::minimum(),
+            tuning: Tuning::default(),
+            marks: Marks::new(tmp.path().join("state")),
+        },
     )
     .expect("login");
     // Warm the cache once, as a running app would be.

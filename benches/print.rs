@@ -13,6 +13,7 @@ use baomi::clock::SystemClock;
 use baomi::print::PrintRequest;
 use baomi::vault::crypto::KdfParams;
 use baomi::vault::db::Tuning;
+use baomi::vault::marks::Marks;
 use baomi::vault::{self, InitRequest, NewAccount, Options};
 
 fn account(name: &str, password: &str) -> NewAccount {
@@ -48,16 +49,11 @@ fn main() {
     let opts = Options {
         kdf: KdfParams::minimum(),
         tuning: Tuning::default(),
+        marks: Marks::new(tmp.path().join("state")),
     };
-    vault::init(&dir, &req, opts, &SystemClock).expect("init");
-    let mut s = vault::login(
-        &dir,
-        "wangwu",
-        "Offic#12345",
-        Arc::new(SystemClock),
-        Tuning::default(),
-    )
-    .expect("login");
+    vault::init(&dir, &req, &opts, &SystemClock).expect("init");
+    let mut s =
+        vault::login(&dir, "wangwu", "Offic#12345", Arc::new(SystemClock), &opts).expect("login");
 
     let started = Instant::now();
     for i in 0..rows {

@@ -30,7 +30,14 @@ fn main() {
         .execute_batch(&format!("PRAGMA page_size = {};", db::PAGE_SIZE))
         .expect("page size");
     db::configure(&plain_same, Tuning::default()).expect("pragmas");
-    let vault = db::open(&vault_dir, &key, true, Tuning::default()).expect("open vault");
+    let vault = db::open(
+        &vault_dir,
+        db::Schema::Registers,
+        &key,
+        true,
+        Tuning::default(),
+    )
+    .expect("open vault");
 
     println!("{ROWS} rows, {LOOKUPS} indexed lookups; times are the best of 3 runs");
     println!("SQLite = plain SQLite, default 4 KiB pages; SQLite-8K = plain with the vault's page size\n");

@@ -101,7 +101,7 @@ impl App {
     }
 
     pub fn setup(&self, req: &InitRequest) -> Result<()> {
-        vault::init(&self.dir, req, self.options, self.clock.as_ref())
+        vault::init(&self.dir, req, &self.options, self.clock.as_ref())
     }
 
     pub fn login(&self, user: &str, password: &str) -> Result<SessionInfo> {
@@ -115,7 +115,7 @@ impl App {
             user.trim(),
             password,
             self.clock.clone(),
-            self.options.tuning,
+            &self.options,
         )?;
         let info = s.info()?;
         *guard = Some(s);

@@ -10,11 +10,17 @@ pub fn baomi(dir: &Path, user: Option<(&str, &str)>, args: &[&str]) -> Output {
     c.arg("--vault").arg(dir).args(args).stdin(Stdio::null());
     c.env_remove("BAOMI_PASSWORD")
         .env_remove("BAOMI_USER")
-        .env_remove("BAOMI_VAULT");
+        .env_remove("BAOMI_VAULT")
+        .env("BAOMI_STATE", state_of(dir));
     if let Some((u, p)) = user {
         c.env("BAOMI_USER", u).env("BAOMI_PASSWORD", p);
     }
     c.output().unwrap()
+}
+
+/// The installation state folder the CLI uses for a test vault: beside it, as the fixture's.
+pub fn state_of(dir: &Path) -> std::path::PathBuf {
+    dir.parent().unwrap().join("state")
 }
 
 fn code(o: &Output) -> i32 {
@@ -35,6 +41,7 @@ fn init_then_the_documented_account_sequence() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("v");
     let init = Command::new(env!("CARGO_BIN_EXE_baomi"))
+        .env("BAOMI_STATE", state_of(&dir))
         .args([
             "--vault",
             dir.to_str().unwrap(),
@@ -61,6 +68,7 @@ fn init_then_the_documented_account_sequence() {
 
     // admin creates, secadmin assigns the role, the person changes the initial password.
     let add = Command::new(env!("CARGO_BIN_EXE_baomi"))
+        .env("BAOMI_STATE", state_of(&dir))
         .args([
             "--vault",
             dir.to_str().unwrap(),
@@ -91,6 +99,7 @@ fn init_then_the_documented_account_sequence() {
     );
     assert_eq!(stdout_json(&who)["must_change_password"], true);
     let passwd = Command::new(env!("CARGO_BIN_EXE_baomi"))
+        .env("BAOMI_STATE", state_of(&dir))
         .args([
             "--vault",
             dir.to_str().unwrap(),
@@ -236,6 +245,7 @@ fn policy_and_audit_listing_through_the_cli() {
 fn baomi_stdin(dir: &Path, user: (&str, &str), args: &[&str], stdin: &str) -> Output {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_baomi"))
+        .env("BAOMI_STATE", state_of(dir))
         .arg("--vault")
         .arg(dir)
         .args(args)

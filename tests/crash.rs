@@ -101,6 +101,7 @@ fn write(f: &Fixture, name: &str) -> std::process::Child {
             "--display",
             "测试",
         ])
+        .env("BAOMI_STATE", &f.state)
         .env("BAOMI_PASSWORD", ADMIN.1)
         .env("BAOMI_NEW_PASSWORD", "Initial#12345")
         .stdin(Stdio::null())

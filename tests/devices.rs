@@ -834,7 +834,7 @@ fn every_register_counts_for_the_banner_and_replays_to_its_projection() {
     }
     let mut s = f.login(OFFICER);
     // An insider who edits the projection behind the program's back is caught by replay.
-    let conn = raw_connection(&f.dir, OFFICER);
+    let conn = raw_registers(&f.dir, OFFICER);
     conn.execute(
         "UPDATE devices SET state = replace(state, '\"custodian\":\"王五\"', '\"custodian\":\"张三\"') WHERE id = ?1",
         [m.id],

@@ -607,7 +607,11 @@ fn corrections_keep_the_old_value_and_the_state_is_a_fold_of_the_events() {
         assert_eq!(replayed.borrower, stored.borrower);
     }
     // The events themselves cannot be changed.
-    let conn = raw_connection(&f.dir, OFFICER);
+    let conn = raw_registers(&f.dir, OFFICER);
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .unwrap();
+    assert!(n > 0);
     assert!(conn
         .execute("UPDATE events SET data = '{}' WHERE id = 1", [])
         .is_err());
@@ -779,7 +783,7 @@ fn the_desktop_state_reports_malformed_record_json_by_field() {
     let app = baomi::app::App::new(
         f.dir.clone(),
         std::sync::Arc::new(f.clock.clone()),
-        options(),
+        f.options(),
     );
     app.login(OFFICER.0, OFFICER.1).unwrap();
     let e = app.doc_add(json!({"level": "机密"})).unwrap_err();

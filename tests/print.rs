@@ -804,7 +804,7 @@ fn the_desktop_keeps_printouts_for_preview_and_output_only_while_signed_in() {
     let app = baomi::app::App::new(
         f.dir.clone(),
         std::sync::Arc::new(f.clock.clone()),
-        options(),
+        f.options(),
     );
     app.login(OFFICER.0, OFFICER.1).unwrap();
     let d = app

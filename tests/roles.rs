@@ -19,7 +19,9 @@ fn operations() -> Vec<Op> {
             })
         }),
         ("disable_account", |s, _| {
+            // Disabling revokes the keys: enabling again needs a reset (a new key pair).
             s.set_account_disabled("target1", true)
+                .and_then(|_| s.reset_password("target1", "Reset#2026abc"))
                 .and_then(|_| s.set_account_disabled("target1", false))
         }),
         ("reset_password", |s, _| {
@@ -66,16 +68,18 @@ fn operations() -> Vec<Op> {
             s.print_log(&Default::default()).map(drop)
         }),
         ("print_templates", |s, _| s.print_templates().map(drop)),
+        ("rotate_keys", |s, _| s.rotate_keys().map(drop)),
+        ("audit_checkpoint", |s, _| s.audit_checkpoint().map(drop)),
     ]
 }
 
 /// The expected matrix, written out by hand: Y allowed, n refused (same order as above).
 const MATRIX: [(&str, Role, &str); 5] = [
-    ("admin", Role::Admin, "YYYYnYnnnYYnnnnYnY"),
-    ("secadmin", Role::Secadmin, "YnnnYYYnnnnnnnnnnn"),
-    ("auditor", Role::Auditor, "nnnnnnnYYnnnnnnnnn"),
-    ("officer", Role::Officer, "nnnnnnnnnnnYYYYnYn"),
-    ("reader", Role::Reader, "nnnnnnnnnnnYnYnnnn"),
+    ("admin", Role::Admin, "YYYYnYnnnYYnnnnYnYYn"),
+    ("secadmin", Role::Secadmin, "YnnnYYYnnnnnnnnnnnnn"),
+    ("auditor", Role::Auditor, "nnnnnnnYYnnnnnnnnnnY"),
+    ("officer", Role::Officer, "nnnnnnnnnnnYYYYnYnYn"),
+    ("reader", Role::Reader, "nnnnnnnnnnnYnYnnnnnn"),
 ];
 
 #[test]

@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use baomi::clock::FixedClock;
 use baomi::vault::crypto::KdfParams;
-use baomi::vault::db::{self, Tuning};
-use baomi::vault::keyfile::KeyFile;
+use baomi::vault::crypto::Secret;
+use baomi::vault::db::{self, Schema, Tuning};
+use baomi::vault::keyfile::{KeyFile, VaultKey};
+use baomi::vault::marks::Marks;
 use baomi::vault::{self, InitRequest, NewAccount, Options, Session};
 use chrono::TimeZone;
 
@@ -21,12 +23,16 @@ pub struct Fixture {
     _tmp: tempfile::TempDir,
     pub dir: PathBuf,
     pub clock: FixedClock,
+    /// This installation's state folder (its high-water marks), outside the vault.
+    pub state: PathBuf,
 }
 
-pub fn options() -> Options {
+/// Options for a vault whose installation keeps its marks in `state`.
+pub fn options_at(state: &Path) -> Options {
     Options {
         kdf: KdfParams::minimum(),
         tuning: Tuning::default(),
+        marks: Marks::new(state.to_path_buf()),
     }
 }
 
@@ -52,13 +58,19 @@ impl Fixture {
     pub fn new() -> Fixture {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("vault");
+        let state = tmp.path().join("state");
         let clock = FixedClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap());
-        vault::init(&dir, &init_request(), options(), &clock).unwrap();
+        vault::init(&dir, &init_request(), &options_at(&state), &clock).unwrap();
         Fixture {
             _tmp: tmp,
             dir,
             clock,
+            state,
         }
+    }
+
+    pub fn options(&self) -> Options {
+        options_at(&self.state)
     }
 
     pub fn login(&self, who: (&str, &str)) -> Session {
@@ -71,7 +83,7 @@ impl Fixture {
             user,
             password,
             Arc::new(self.clock.clone()),
-            Tuning::default(),
+            &self.options(),
         )
     }
 
@@ -88,6 +100,8 @@ impl Fixture {
             .add_account(&account(name, display, initial))
             .unwrap();
         self.login(SECADMIN).assign_role(name, role).unwrap();
+        // The register key reaches a new business account when a 保密员 next signs in.
+        self.grant_keys();
         self.try_login(name, initial)
             .unwrap()
             .change_password(initial, password)
@@ -95,11 +109,35 @@ impl Fixture {
     }
 }
 
-/// Opens the database directly with a password, as an insider bypassing the program would.
+impl Fixture {
+    /// A 保密员 signs in, which grants the register key to business accounts that lack it.
+    pub fn grant_keys(&self) {
+        drop(self.login(OFFICER));
+    }
+}
+
+/// Opens the system database directly with a password, as an insider bypassing the program
+/// would: the password unwraps the account's private key, which opens its system-key grant.
 pub fn raw_connection(dir: &Path, who: (&str, &str)) -> rusqlite::Connection {
+    let key = raw_key(dir, who, VaultKey::System).expect("every account holds the system key");
+    db::open(dir, Schema::System, &key, false, Tuning::default()).unwrap()
+}
+
+/// The vault key `which` as an insider with one password gets it offline, if that account
+/// holds it at all.
+pub fn raw_key(dir: &Path, who: (&str, &str), which: VaultKey) -> Option<Secret> {
     let kf = KeyFile::read(dir).unwrap();
-    let key = kf.unwrap_key(who.0, who.1).unwrap().unwrap();
-    db::open(dir, &key, false, Tuning::default()).unwrap()
+    let id = kf.unwrap_identity(who.0, who.1).unwrap().unwrap();
+    kf.open_grants(who.0, &id, which)
+        .into_iter()
+        .next()
+        .map(|(_, k)| k)
+}
+
+/// Opens the register database directly with a password (a business account's), offline.
+pub fn raw_registers(dir: &Path, who: (&str, &str)) -> rusqlite::Connection {
+    let key = raw_key(dir, who, VaultKey::Registers).expect("this account holds the register key");
+    db::open(dir, Schema::Registers, &key, false, Tuning::default()).unwrap()
 }
 
 /// Every byte of every file in the vault folder.

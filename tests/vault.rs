@@ -128,6 +128,10 @@ fn new_accounts_must_change_their_initial_password_first() {
     f.login(SECADMIN)
         .assign_role("zhangsan", Role::Reader)
         .unwrap();
+    // The register key is not the administrators' to give: it waits for a 保密员.
+    let e = f.try_login("zhangsan", "Initial#12345").err().unwrap();
+    assert!(e.message.contains("尚未获得登记簿密钥"), "{}", e.message);
+    f.grant_keys();
     let mut s = f.try_login("zhangsan", "Initial#12345").unwrap();
     assert!(s.info().unwrap().must_change_password);
     let e = s.audit_list(&Default::default()).unwrap_err();
@@ -147,10 +151,12 @@ fn disabled_accounts_cannot_sign_in_and_reset_passwords_work() {
     let mut admin = f.login(ADMIN);
     admin.set_account_disabled("lisi", true).unwrap();
     let e = f.try_login("lisi", "Lee#2026abcd").err().unwrap();
-    assert_eq!(e.code, Code::Locked);
-    assert!(e.message.contains("已被停用"));
-    admin.set_account_disabled("lisi", false).unwrap();
+    assert!(e.message.contains("账户名或口令错误"), "{}", e.message);
+    // Its keys were revoked: enabling it again needs a reset, which gives it new ones.
+    let e = admin.set_account_disabled("lisi", false).unwrap_err();
+    assert!(e.message.contains("请先为其重置口令"), "{}", e.message);
     admin.reset_password("lisi", "Reset#2026abc").unwrap();
+    admin.set_account_disabled("lisi", false).unwrap();
     assert!(f.try_login("lisi", "Lee#2026abcd").is_err());
     // The reset cleared the business role: the account waits for the 安全保密管理员.
     let e = f.try_login("lisi", "Reset#2026abc").err().unwrap();
@@ -158,6 +164,7 @@ fn disabled_accounts_cannot_sign_in_and_reset_passwords_work() {
     f.login(SECADMIN)
         .assign_role("lisi", Role::Officer)
         .unwrap();
+    f.grant_keys();
     assert!(
         f.try_login("lisi", "Reset#2026abc")
             .unwrap()
@@ -199,7 +206,7 @@ fn the_app_state_locks_an_idle_session_and_audits_it() {
     let app = baomi::app::App::new(
         f.dir.clone(),
         std::sync::Arc::new(f.clock.clone()),
-        options(),
+        f.options(),
     );
     assert!(app.status().unwrap().vault_exists);
     app.login(SECADMIN.0, SECADMIN.1).unwrap();
@@ -262,8 +269,12 @@ fn nothing_readable_reaches_the_disk() {
 fn a_newer_vault_is_refused_with_a_clear_message() {
     let f = Fixture::new();
     let conn = raw_connection(&f.dir, OFFICER);
-    conn.pragma_update(None, "user_version", baomi::vault::db::schema_version() + 1)
-        .unwrap();
+    conn.pragma_update(
+        None,
+        "user_version",
+        baomi::vault::db::Schema::System.version() + 1,
+    )
+    .unwrap();
     drop(conn);
     let e = f.try_login(OFFICER.0, OFFICER.1).err().unwrap();
     assert_eq!(e.code, Code::Unsupported);
@@ -287,7 +298,8 @@ fn init_validates_every_field_and_never_overwrites() {
     let check = |edit: &dyn Fn(&mut vault::InitRequest), field: &str| {
         let mut req = init_request();
         edit(&mut req);
-        let e = vault::init(&dir, &req, options(), &clock).unwrap_err();
+        let e =
+            vault::init(&dir, &req, &options_at(&tmp.path().join("state")), &clock).unwrap_err();
         assert_eq!(e.field.as_deref(), Some(field), "{}", e.message);
         assert!(!dir.exists(), "a refused init must leave nothing behind");
         e.message
@@ -310,8 +322,20 @@ fn init_validates_every_field_and_never_overwrites() {
         "officer.display",
     );
 
-    vault::init(&dir, &init_request(), options(), &clock).unwrap();
-    let e = vault::init(&dir, &init_request(), options(), &clock).unwrap_err();
+    vault::init(
+        &dir,
+        &init_request(),
+        &options_at(&tmp.path().join("state")),
+        &clock,
+    )
+    .unwrap();
+    let e = vault::init(
+        &dir,
+        &init_request(),
+        &options_at(&tmp.path().join("state")),
+        &clock,
+    )
+    .unwrap_err();
     assert_eq!(e.code, Code::Conflict);
 }
 
@@ -320,12 +344,14 @@ fn a_backup_opens_with_the_same_passwords_and_an_intact_log() {
     let f = Fixture::new();
     let dest = f.dir.parent().unwrap().join("backup");
     f.login(ADMIN).backup(&dest).unwrap();
+    // Opened on another machine (another installation's marks).
+    let elsewhere = options_at(&f.dir.parent().unwrap().join("other-machine"));
     let s = vault::login(
         &dest,
         OFFICER.0,
         OFFICER.1,
         std::sync::Arc::new(f.clock.clone()),
-        Default::default(),
+        &elsewhere,
     )
     .unwrap();
     assert_eq!(s.unit_name().unwrap(), UNIT);
@@ -335,7 +361,7 @@ fn a_backup_opens_with_the_same_passwords_and_an_intact_log() {
         AUDITOR.0,
         AUDITOR.1,
         std::sync::Arc::new(f.clock.clone()),
-        Default::default(),
+        &elsewhere,
     )
     .unwrap();
     let r = a.audit_verify().unwrap();

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use baomi::app::App;
 use baomi::clock::{Clock, FileClock, SystemClock};
+use baomi::vault::marks::Marks;
 use baomi::vault::Options;
 use tauri::Manager;
 
@@ -29,7 +30,8 @@ fn main() {
                 Some(file) if id == baomi::paths::TEST_APP_ID => Arc::new(FileClock(file.into())),
                 _ => Arc::new(SystemClock),
             };
-            app.manage(App::new(dir, clock, Options::default()));
+            let marks = Marks::for_vault(&id, &dir);
+            app.manage(App::new(dir, clock, Options::standard(marks)));
             Ok(())
         })
         .invoke_handler(commands::handler())

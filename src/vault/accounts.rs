@@ -6,13 +6,19 @@
 //! and can be neither disabled, re-roled nor reset by another administrator. A new or reset
 //! account must change its password at first login; a reset also clears the business role,
 //! so using the account again needs the 安全保密管理员 too. Every change is audited.
+//!
+//! Keys follow the accounts: a new or reset account gets a fresh key pair under its initial
+//! password and the system key (named in the audit entry, which is how the signed log learns
+//! the key); the register key reaches it from a 保密员 (see [`crate::vault`]). Disabling an
+//! account removes its slot and grants and rotates the system key at once and the register
+//! key at the next 保密员's sign-in; enabling it again needs a reset (a new key pair).
 
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::vault::keyfile::KeyFile;
+use crate::vault::keyfile::{KeyFile, VaultKey};
 use crate::vault::roles::{Op, Role};
 use crate::vault::{validate_display, validate_name, NewAccount, Session};
 
@@ -139,13 +145,17 @@ impl Session {
         let display = new.display.trim().to_string();
         let creator = self.user().to_string();
         self.write(|w| {
-            w.set_slot(&new.name, &new.password, kdf)?;
+            let public = w.new_identity(&new.name, &new.password, kdf)?;
             w.tx.execute(
-                "INSERT INTO accounts (name, display, role, must_change_password, created_at, created_by)
-                 VALUES (?1, ?2, NULL, 1, ?3, ?4)",
-                params![new.name, display, w.now(), creator],
+                "INSERT INTO accounts (name, display, role, must_change_password, created_at, created_by, agreement_pub, signing_pub)
+                 VALUES (?1, ?2, NULL, 1, ?3, ?4, ?5, ?6)",
+                params![new.name, display, w.now(), creator, hex::encode(public.agreement), public.signer()],
             )?;
-            w.audit("account_create", &new.name, serde_json::json!({ "display": display }))
+            w.audit(
+                "account_create",
+                &new.name,
+                serde_json::json!({ "display": display, "signing_pub": public.signer() }),
+            )
         })
     }
 
@@ -159,11 +169,25 @@ impl Session {
                 if disabled { "停用" } else { "启用" }
             )));
         }
+        if !disabled && KeyFile::read(self.dir())?.slot(name).is_none() {
+            return Err(Error::rule(format!(
+                "账户“{name}”停用时其密钥已被撤销：请先为其重置口令（生成新密钥），再启用"
+            )));
+        }
         self.write(|w| {
             w.tx.execute(
                 "UPDATE accounts SET disabled = ?1 WHERE name = ?2",
                 params![disabled, name],
             )?;
+            if disabled {
+                // Revocation: the slot and every grant go now; the keys it could open rotate.
+                w.keyfile.revoke(name);
+                w.slots_changed = true;
+                w.tx.execute(
+                    "UPDATE settings SET value = '1' WHERE key = 'registers_rotation_due'",
+                    [],
+                )?;
+            }
             w.audit(
                 if disabled {
                     "account_disable"
@@ -173,7 +197,11 @@ impl Session {
                 name,
                 serde_json::json!({}),
             )
-        })
+        })?;
+        if disabled {
+            self.rotate(VaultKey::System, "account_disabled")?;
+        }
+        Ok(())
     }
 
     /// Sets a new initial password for a business account; it must be changed at next login.
@@ -187,16 +215,19 @@ impl Session {
         self.current_policy()?.check_password(password, name)?;
         let kdf = self.kdf_params();
         self.write(|w| {
-            w.set_slot(name, password, kdf)?;
+            // A new key pair: the old one is wrapped under a password nobody here knows, and
+            // the register key it held goes with it until a 保密员 grants it again.
+            let public = w.new_identity(name, password, kdf)?;
             w.keyfile.clear_login_state(name);
             w.tx.execute(
-                "UPDATE accounts SET must_change_password = 1, role = NULL WHERE name = ?1",
-                [name],
+                "UPDATE accounts SET must_change_password = 1, role = NULL, agreement_pub = ?2, signing_pub = ?3
+                 WHERE name = ?1",
+                params![name, hex::encode(public.agreement), public.signer()],
             )?;
             w.audit(
                 "password_reset",
                 name,
-                serde_json::json!({ "role_cleared": row.role }),
+                serde_json::json!({ "role_cleared": row.role, "signing_pub": public.signer() }),
             )
         })
     }
@@ -250,7 +281,7 @@ impl Session {
     /// Changes the signed-in account's own password: rewraps its key slot, nothing else.
     pub fn change_password(&mut self, old: &str, new: &str) -> Result<()> {
         let kf = KeyFile::read(self.dir())?;
-        if kf.unwrap_key(self.user(), old)?.is_none() {
+        if kf.unwrap_identity(self.user(), old)?.is_none() {
             return Err(Error::field("old_password", "原口令", "不正确"));
         }
         if old == new {
@@ -260,7 +291,7 @@ impl Session {
         self.current_policy()?.check_password(new, &user)?;
         let kdf = self.kdf_params();
         self.write(|w| {
-            w.set_slot(&user, new, kdf)?;
+            w.rewrap_own(new, kdf)?;
             w.tx.execute(
                 "UPDATE accounts SET must_change_password = 0 WHERE name = ?1",
                 [&user],

@@ -1,19 +1,30 @@
-//! The audit log: an append-only SHA-256 hash chain inside the vault.
+//! The audit log: an append-only SHA-256 hash chain of signed entries inside the vault.
 //!
 //! Contract: [`append`] is the only writer; it runs inside the caller's transaction, so an
 //! entry exists exactly when the change it records does. Entry `n` stores the hash of entry
-//! `n-1`; the first links to a genesis value derived from the vault id. After each commit the
-//! newest (seq, hash) is sealed into the key file with a MAC, so [`verify`] detects an edited,
-//! removed, reordered or inserted entry (the chain breaks) and a cut-off tail (the chain ends
-//! before the seal). Only the auditor reads the log; nobody has an operation that changes it.
+//! `n-1`; the first links to a genesis value derived from the vault id. Every entry is signed
+//! (Ed25519, over its hash) by the acting account's key, except failed sign-ins and lockouts,
+//! which happen before any key is unwrapped: those are marked unsigned and may only be of those
+//! kinds, in time order. Which key belongs to which account is itself in the chain: the keys of
+//! the first accounts in the `vault_create` entry, later ones in the `account_create` or
+//! `password_reset` entry that gave the account its key, each signed by an administrator. So
+//! holding the system key (every account does) lets nobody forge another account's entries.
+//! After each commit the newest (seq, hash) is sealed into the key file, signed; the auditor's
+//! checkpoints (sequence, head hash, time, signed with the auditor's key, and kept on paper)
+//! pin the log as the auditor saw it. [`verify`] detects an edited, removed, reordered or
+//! inserted entry (the chain or a signature breaks), a forged signer, a cut-off tail (the chain
+//! ends before the seal or the checkpoint), and a missing or forged seal. Only the auditor reads
+//! the log; nobody has an operation that changes it.
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use std::collections::{HashMap, HashSet};
+
 use crate::error::Result;
-use crate::vault::crypto::{self, Secret};
-use crate::vault::keyfile::Seal;
+use crate::vault::crypto::{self, Identity};
+use crate::vault::keyfile::{Seal, UNSIGNED_ACTIONS};
 
 /// One entry as stored and as shown to the auditor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -36,6 +47,9 @@ pub struct Entry {
     /// The details in Chinese, for people.
     pub detail_text: String,
     pub hash: String,
+    /// Whether the entry is signed by the actor's key (only failed sign-ins and lockouts,
+    /// recorded before anyone signed in, are not).
+    pub signed: bool,
 }
 
 /// Action codes and their Chinese labels; unknown codes show as themselves.
@@ -59,6 +73,11 @@ pub fn action_label(action: &str) -> &str {
         "settings_set" => "修改系统设置",
         "permission_denied" => "越权操作被拒绝",
         "audit_verify" => "校验审计日志",
+        "audit_checkpoint" => "审计检查点",
+        "restore_acknowledged" => "确认恢复保密库",
+        "key_grant" => "授予密钥",
+        "key_rotate" => "轮换密钥",
+        "keyfile_tampered" => "密钥文件被篡改",
         "backup" => "备份保密库",
         "print" => "打印",
         "export" => "导出",
@@ -160,6 +179,55 @@ pub fn detail_text(action: &str, detail: &str) -> String {
         }
         "settings_set" => format!("改为“{}”", s("new")),
         "audit_verify" => format!("完好，共 {} 条", n("entries")),
+        "audit_checkpoint" => format!("检查点：第 {} 条，{}", n("seq"), s("head")),
+        "restore_acknowledged" => format!(
+            "本机记录到第 {} 条，恢复的保密库只到第 {} 条",
+            n("mark_seq"),
+            n("head")
+        ),
+        "key_grant" => format!(
+            "{}密钥（第 {} 代）",
+            if s("key") == "registers" {
+                "登记簿"
+            } else {
+                "系统"
+            },
+            n("epoch")
+        ),
+        "key_rotate" => format!(
+            "{}密钥轮换至第 {} 代，授予 {} 个账户（{}）",
+            if s("key") == "registers" {
+                "登记簿"
+            } else {
+                "系统"
+            },
+            n("epoch"),
+            n("accounts"),
+            s("reason")
+        ),
+        "keyfile_tampered" => {
+            let findings: Vec<String> = v["findings"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|f| f.as_str())
+                        .map(|f| {
+                            match f {
+                                "guard_missing" => "登录前状态的签名缺失",
+                                "guard_forged" => "登录前状态的签名无效",
+                                "policy_changed" => "锁定策略被改动（已恢复）",
+                                "pending_removed" => "待记事件被删除",
+                                "pending_forged" => "待记事件被伪造（已拒收）",
+                                "logins_changed" => "登录失败计数被改动（已恢复）",
+                                other => other,
+                            }
+                            .to_string()
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            findings.join("；")
+        }
         "vault_create" => format!("数据结构版本 {}", n("schema_version")),
         a if a.starts_with("doc_") || a.starts_with("print") => {
             let summary = s("summary");
@@ -215,6 +283,49 @@ pub struct NewEntry<'a> {
     pub action: &'a str,
     pub target: &'a str,
     pub detail: serde_json::Value,
+    /// The acting account's keys; `None` only for events recorded without a key.
+    pub signer: Option<&'a Identity>,
+}
+
+impl<'a> NewEntry<'a> {
+    /// An entry by `actor`, signed with `id`.
+    pub fn signed(
+        at: &'a str,
+        actor: &'a str,
+        id: &'a Identity,
+        action: &'a str,
+        target: &'a str,
+        detail: serde_json::Value,
+    ) -> Self {
+        NewEntry {
+            at,
+            actor,
+            action,
+            target,
+            detail,
+            signer: Some(id),
+        }
+    }
+}
+
+/// What an entry's signature covers: the vault and the entry hash (which covers every field
+/// and the previous entry).
+fn signed_message(vault_id: &str, hash: &str) -> Vec<u8> {
+    format!("baomi-audit-entry-v2|{vault_id}|{hash}").into_bytes()
+}
+
+/// What a checkpoint's signature covers.
+fn checkpoint_message(vault_id: &str, seq: i64, head: &str, at: &str, auditor: &str) -> Vec<u8> {
+    serde_json::json!([
+        "baomi-audit-checkpoint-v1",
+        vault_id,
+        seq,
+        head,
+        at,
+        auditor
+    ])
+    .to_string()
+    .into_bytes()
 }
 
 /// Appends one entry in the caller's transaction; returns its (seq, hash).
@@ -232,10 +343,17 @@ pub fn append(conn: &Connection, vault_id: &str, e: NewEntry<'_>) -> Result<(i64
     };
     let detail = e.detail.to_string();
     let hash = entry_hash(seq, e.at, e.actor, e.action, e.target, &detail, &prev);
+    let (signer, sig) = match e.signer {
+        Some(id) => (
+            id.public().signer(),
+            hex::encode(id.sign(&signed_message(vault_id, &hash))),
+        ),
+        None => (String::new(), String::new()),
+    };
     conn.execute(
-        "INSERT INTO audit_log (seq, at, actor, action, target, detail, prev, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![seq, e.at, e.actor, e.action, e.target, detail, prev, hash],
+        "INSERT INTO audit_log (seq, at, actor, action, target, detail, prev, hash, signer, sig)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![seq, e.at, e.actor, e.action, e.target, detail, prev, hash, signer, sig],
     )?;
     Ok((seq, hash))
 }
@@ -264,7 +382,7 @@ pub fn hash_at(conn: &Connection, seq: i64) -> Result<Option<String>> {
 pub fn seal_head(
     conn: &Connection,
     kf: &mut crate::vault::keyfile::KeyFile,
-    key: &Secret,
+    id: &Identity,
 ) -> Result<()> {
     let Some((seq, hash)) = head(conn)? else {
         return Ok(());
@@ -273,7 +391,7 @@ pub fn seal_head(
         Some(s) => hash_at(conn, s.seq)?,
         None => None,
     };
-    kf.advance_seal(key, seq, &hash, sealed.as_deref());
+    kf.advance_seal(id, seq, &hash, sealed.as_deref());
     Ok(())
 }
 
@@ -355,7 +473,7 @@ pub fn list(conn: &Connection, f: &Filter) -> Result<Page> {
     let limit = f.limit.unwrap_or(200).min(10_000);
     let offset = f.offset.unwrap_or(0);
     let mut stmt = conn.prepare(&format!(
-        "SELECT seq, at, actor, action, target, detail, hash FROM audit_log {filter}
+        "SELECT seq, at, actor, action, target, detail, hash, sig <> '' FROM audit_log {filter}
          ORDER BY seq DESC LIMIT {limit} OFFSET {offset}"
     ))?;
     let entries = stmt
@@ -371,6 +489,7 @@ pub fn list(conn: &Connection, f: &Filter) -> Result<Page> {
                 target: r.get(4)?,
                 detail: r.get(5)?,
                 hash: r.get(6)?,
+                signed: r.get(7)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?
@@ -409,24 +528,170 @@ impl Report {
     }
 }
 
-/// Walks the whole chain and checks it against the seal from the key file.
-pub fn verify(
-    conn: &Connection,
-    vault_id: &str,
-    seal: Option<&Seal>,
-    key: &Secret,
-) -> Result<Report> {
+/// An auditor's checkpoint: the log head as the auditor saw it, signed with the auditor's key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct Checkpoint {
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub head: String,
+    pub at: String,
+    pub auditor: String,
+    /// The auditor's signing key (hex).
+    pub signer: String,
+    pub sig: String,
+}
+
+impl Checkpoint {
+    /// Signs the head (`seq`, `head`) as `auditor` at `at`.
+    pub fn make(
+        vault_id: &str,
+        id: &Identity,
+        auditor: &str,
+        seq: i64,
+        head: &str,
+        at: &str,
+    ) -> Checkpoint {
+        Checkpoint {
+            seq,
+            head: head.to_string(),
+            at: at.to_string(),
+            auditor: auditor.to_string(),
+            signer: id.public().signer(),
+            sig: hex::encode(id.sign(&checkpoint_message(vault_id, seq, head, at, auditor))),
+        }
+    }
+
+    pub fn is_authentic(&self, vault_id: &str) -> bool {
+        crypto::verify_hex(
+            &self.signer,
+            &checkpoint_message(vault_id, self.seq, &self.head, &self.at, &self.auditor),
+            &self.sig,
+        )
+    }
+
+    /// A short fingerprint to copy by hand from the printed slip: the first 16 hex digits of
+    /// the head hash, in groups of four.
+    pub fn fingerprint(&self) -> String {
+        self.head
+            .chars()
+            .take(16)
+            .collect::<Vec<_>>()
+            .chunks(4)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+}
+
+/// Stores a checkpoint (in the caller's transaction).
+pub fn store_checkpoint(conn: &Connection, c: &Checkpoint) -> Result<()> {
+    conn.execute(
+        "INSERT INTO checkpoints (seq, head, at, auditor, signer, sig) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![c.seq, c.head, c.at, c.auditor, c.signer, c.sig],
+    )?;
+    Ok(())
+}
+
+/// The newest checkpoint, if the auditor ever made one.
+pub fn latest_checkpoint(conn: &Connection) -> Result<Option<Checkpoint>> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, head, at, auditor, signer, sig FROM checkpoints ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| {
+                Ok(Checkpoint {
+                    seq: r.get(0)?,
+                    head: r.get(1)?,
+                    at: r.get(2)?,
+                    auditor: r.get(3)?,
+                    signer: r.get(4)?,
+                    sig: r.get(5)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Which signing keys belong to which account, and which accounts are auditors, as the chain
+/// itself established them.
+#[derive(Debug, Default)]
+struct Keys {
+    by_account: HashMap<String, HashSet<String>>,
+    auditors: HashSet<String>,
+    /// The 系统管理员: the only account whose entries may give an account a key.
+    admins: HashSet<String>,
+}
+
+impl Keys {
+    fn holds(&self, account: &str, signer: &str) -> bool {
+        self.by_account
+            .get(account)
+            .is_some_and(|keys| keys.contains(signer))
+    }
+    fn any(&self, signer: &str) -> bool {
+        self.by_account.values().any(|keys| keys.contains(signer))
+    }
+    /// Learns the keys an entry introduces: the first accounts' keys from `vault_create`, later
+    /// ones only from the 系统管理员's signed `account_create` or `password_reset`.
+    fn learn(&mut self, actor: &str, action: &str, target: &str, detail: &serde_json::Value) {
+        match action {
+            "vault_create" => {
+                if let Some(keys) = detail["keys"].as_object() {
+                    for (account, k) in keys {
+                        if let Some(k) = k.as_str() {
+                            self.by_account
+                                .entry(account.clone())
+                                .or_default()
+                                .insert(k.to_string());
+                        }
+                    }
+                }
+                if let Some(a) = detail["auditor"].as_str() {
+                    self.auditors.insert(a.to_string());
+                }
+                if let Some(a) = detail["admin"].as_str() {
+                    self.admins.insert(a.to_string());
+                }
+            }
+            "account_create" | "password_reset" if self.admins.contains(actor) => {
+                if let Some(k) = detail["signing_pub"].as_str() {
+                    self.by_account
+                        .entry(target.to_string())
+                        .or_default()
+                        .insert(k.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What [`verify`] checks the log against: the seal from the key file and the newest
+/// checkpoint (from the vault, or typed in from the paper slip).
+pub struct Anchors<'a> {
+    pub seal: Option<&'a Seal>,
+    pub checkpoint: Option<&'a Checkpoint>,
+}
+
+/// Walks the whole chain: links, hashes and signatures, then the seal and the checkpoint.
+pub fn verify(conn: &Connection, vault_id: &str, anchors: Anchors<'_>) -> Result<Report> {
     let mut stmt = conn.prepare(
-        "SELECT seq, at, actor, action, target, detail, prev, hash FROM audit_log ORDER BY rowid",
+        "SELECT seq, at, actor, action, target, detail, prev, hash, signer, sig
+         FROM audit_log ORDER BY rowid",
     )?;
     let mut rows = stmt.query([])?;
     let mut expected_seq = 1i64;
     let mut prev_hash = genesis(vault_id);
     let mut count = 0i64;
-    let mut sealed_hash_seen: Option<String> = None;
+    let mut hashes: HashMap<i64, String> = HashMap::new();
+    let mut keys = Keys::default();
+    let mut last_at = String::new();
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
-        let (at, actor, action, target, detail, prev, hash): (
+        let (at, actor, action, target, detail, prev, hash, signer, sig): (
+            String,
+            String,
             String,
             String,
             String,
@@ -442,6 +707,8 @@ pub fn verify(
             r.get(5)?,
             r.get(6)?,
             r.get(7)?,
+            r.get(8)?,
+            r.get(9)?,
         );
         count += 1;
         if seq != expected_seq {
@@ -466,44 +733,96 @@ pub fn verify(
                 format!("第 {seq} 条记录的内容被修改"),
             ));
         }
-        if seal.is_some_and(|s| s.seq == seq) {
-            sealed_hash_seen = Some(hash.clone());
+        let detail_json: serde_json::Value =
+            serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null);
+        if seq == 1 {
+            if action != "vault_create" {
+                return Ok(Report::broken(count, 1, "日志的第一条不是建库记录".into()));
+            }
+            keys.learn(&actor, &action, &target, &detail_json);
         }
+        if sig.is_empty() && signer.is_empty() {
+            // Recorded before anyone signed in: only these kinds, by nobody, never back in time.
+            if !UNSIGNED_ACTIONS.contains(&action.as_str()) || actor != "-" || at < last_at {
+                return Ok(Report::broken(
+                    count,
+                    seq,
+                    format!("第 {seq} 条记录没有签名，而它不是登录失败或账户锁定记录（伪造）"),
+                ));
+            }
+        } else if !keys.holds(&actor, &signer)
+            || !crypto::verify_hex(&signer, &signed_message(vault_id, &hash), &sig)
+        {
+            return Ok(Report::broken(
+                count,
+                seq,
+                format!("第 {seq} 条记录的签名无效：它不是由“{actor}”的密钥签署的（伪造或被修改）"),
+            ));
+        } else if seq > 1 {
+            keys.learn(&actor, &action, &target, &detail_json);
+        }
+        last_at = last_at.max(at);
+        hashes.insert(seq, hash.clone());
         prev_hash = hash;
         expected_seq += 1;
     }
-    if let Some(seal) = seal {
-        if !seal.is_authentic(key, vault_id) {
+    let Some(seal) = anchors.seal else {
+        return Ok(Report::broken(
+            count,
+            count.max(1),
+            "密钥文件中缺少审计封印：封印只在建库时生成，缺失即被篡改".to_string(),
+        ));
+    };
+    if !seal.is_authentic(vault_id) || !keys.any(&seal.signer) {
+        return Ok(Report::broken(
+            count,
+            seal.seq.max(1),
+            "密钥文件中的审计封印被篡改（签名无效或签署者不是本库账户）".to_string(),
+        ));
+    }
+    if seal.seq > count {
+        return Ok(Report::broken(
+            count,
+            count + 1,
+            format!(
+                "日志末尾被截断：封印记录共 {} 条，库中只有 {count} 条，自第 {} 条起缺失",
+                seal.seq,
+                count + 1
+            ),
+        ));
+    }
+    if hashes.get(&seal.seq) != Some(&seal.hash) {
+        return Ok(Report::broken(
+            count,
+            seal.seq,
+            format!("第 {} 条记录与封印不符（日志被替换）", seal.seq),
+        ));
+    }
+    if let Some(c) = anchors.checkpoint {
+        let by_auditor = keys.auditors.contains(&c.auditor) && keys.holds(&c.auditor, &c.signer);
+        if !c.is_authentic(vault_id) || !by_auditor {
             return Ok(Report::broken(
                 count,
-                seal.seq.max(1),
-                "密钥文件中的审计封印被篡改".to_string(),
+                c.seq.max(1),
+                "审计检查点的签名无效（不是安全审计员签署的）".to_string(),
             ));
         }
-        if seal.seq > count {
+        if hashes.get(&c.seq) != Some(&c.head) {
             return Ok(Report::broken(
                 count,
-                count + 1,
+                c.seq.min(count + 1).max(1),
                 format!(
-                    "日志末尾被截断：封印记录共 {} 条，库中只有 {count} 条，自第 {} 条起缺失",
-                    seal.seq,
-                    count + 1
+                    "日志与审计检查点不符：检查点记录第 {} 条为 {}，库中{}（日志被改写或回退）",
+                    c.seq,
+                    c.fingerprint(),
+                    if c.seq > count {
+                        format!("只有 {count} 条")
+                    } else {
+                        "该条内容不同".to_string()
+                    }
                 ),
             ));
         }
-        if sealed_hash_seen.as_deref() != Some(seal.hash.as_str()) {
-            return Ok(Report::broken(
-                count,
-                seal.seq,
-                format!("第 {} 条记录与封印不符（日志被替换）", seal.seq),
-            ));
-        }
-    } else if count > 0 {
-        return Ok(Report::broken(
-            count,
-            1,
-            "密钥文件中缺少审计封印".to_string(),
-        ));
     }
     Ok(Report {
         intact: true,

@@ -7,9 +7,15 @@
 //! allocates anything, so a crafted key file cannot make a login exhaust memory or time);
 //! every ciphertext is AES-256-GCM with a fresh random nonce
 //! and the caller's header bound as associated data, so a moved or edited header fails to open.
+//!
+//! Each account has an [`Identity`]: an X25519 key pair that vault keys are wrapped to (a
+//! [`Grant`]: ephemeral X25519, HKDF-SHA256, AES-256-GCM, with the caller's header bound), and
+//! an Ed25519 key pair that signs what the account does. Wrapping to a public key needs no
+//! password, so keys are granted and rotated without anyone learning anyone else's password.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
+use ed25519_dalek::{Signer, Verifier};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -165,6 +171,159 @@ pub fn open(key: &Secret, nonce: &[u8], ct: &[u8], aad: &[u8]) -> Option<Vec<u8>
         .ok()
 }
 
+/// An account's private keys: X25519 for receiving wrapped vault keys, Ed25519 for signing.
+/// Both are wiped from memory when dropped; only [`PublicKeys`] ever leave it.
+pub struct Identity {
+    agreement: x25519_dalek::StaticSecret,
+    signing: ed25519_dalek::SigningKey,
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Identity(…)")
+    }
+}
+
+/// The public halves of an [`Identity`], as stored beside the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicKeys {
+    pub agreement: [u8; 32],
+    pub signing: [u8; 32],
+}
+
+impl PublicKeys {
+    /// The signing key in hex: how entries and checkpoints name their signer.
+    pub fn signer(&self) -> String {
+        hex::encode(self.signing)
+    }
+}
+
+/// The serialized private keys inside a slot: 32 bytes X25519 secret, 32 bytes Ed25519 seed.
+pub const IDENTITY_LEN: usize = 64;
+
+impl Identity {
+    pub fn generate() -> Result<Identity> {
+        let a = Secret::random()?;
+        let s = Secret::random()?;
+        Ok(Self::from_parts(&a, &s))
+    }
+
+    fn from_parts(agreement: &Secret, signing: &Secret) -> Identity {
+        Identity {
+            agreement: x25519_dalek::StaticSecret::from(*agreement.expose()),
+            signing: ed25519_dalek::SigningKey::from_bytes(signing.expose()),
+        }
+    }
+
+    /// The 64 secret bytes, in a buffer wiped when dropped.
+    pub fn to_bytes(&self) -> zeroize::Zeroizing<Vec<u8>> {
+        let mut out = zeroize::Zeroizing::new(Vec::with_capacity(IDENTITY_LEN));
+        out.extend_from_slice(self.agreement.as_bytes());
+        out.extend_from_slice(self.signing.as_bytes());
+        out
+    }
+
+    /// Reads the 64 bytes written by [`Identity::to_bytes`]; `None` for any other length.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Identity> {
+        if bytes.len() != IDENTITY_LEN {
+            return None;
+        }
+        let mut a = [0u8; 32];
+        let mut s = [0u8; 32];
+        a.copy_from_slice(&bytes[..32]);
+        s.copy_from_slice(&bytes[32..]);
+        let (a, s) = (Secret::from_bytes(a), Secret::from_bytes(s));
+        Some(Self::from_parts(&a, &s))
+    }
+
+    pub fn public(&self) -> PublicKeys {
+        PublicKeys {
+            agreement: x25519_dalek::PublicKey::from(&self.agreement).to_bytes(),
+            signing: self.signing.verifying_key().to_bytes(),
+        }
+    }
+
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.signing.sign(message).to_bytes()
+    }
+
+    /// Unwraps a key granted to this identity; `None` if it was granted to someone else or
+    /// anything (the grant, or the header bound to it) was changed.
+    pub fn open_grant(&self, grant: &Grant, aad: &[u8]) -> Option<Secret> {
+        let shared = self
+            .agreement
+            .diffie_hellman(&x25519_dalek::PublicKey::from(grant.ephemeral));
+        let wrapping = grant_key(
+            shared.as_bytes(),
+            &grant.ephemeral,
+            &self.public().agreement,
+        );
+        let mut plain = open(&wrapping, &grant.nonce, &grant.wrapped, aad)?;
+        let key: Option<[u8; 32]> = plain.as_slice().try_into().ok();
+        plain.zeroize();
+        key.map(Secret::from_bytes)
+    }
+}
+
+/// A vault key wrapped to one account's X25519 public key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub ephemeral: [u8; 32],
+    pub nonce: [u8; 12],
+    pub wrapped: Vec<u8>,
+}
+
+fn grant_key(shared: &[u8; 32], ephemeral: &[u8; 32], recipient: &[u8; 32]) -> Secret {
+    let mut salt = [0u8; 64];
+    salt[..32].copy_from_slice(ephemeral);
+    salt[32..].copy_from_slice(recipient);
+    let hk = hkdf::Hkdf::<Sha256>::new(Some(&salt), shared);
+    let mut out = [0u8; 32];
+    // 32 bytes is far below HKDF-SHA256's limit of 8160, so expansion cannot fail.
+    let _ = hk.expand(b"baomi-grant-v1", &mut out);
+    let key = Secret::from_bytes(out);
+    out.zeroize();
+    key
+}
+
+/// Wraps `key` to `recipient` (an X25519 public key) with `aad` bound.
+pub fn grant_to(recipient: &[u8; 32], key: &Secret, aad: &[u8]) -> Result<Grant> {
+    let eph_secret = Secret::random()?;
+    let eph = x25519_dalek::StaticSecret::from(*eph_secret.expose());
+    let ephemeral = x25519_dalek::PublicKey::from(&eph).to_bytes();
+    let shared = eph.diffie_hellman(&x25519_dalek::PublicKey::from(*recipient));
+    let wrapping = grant_key(shared.as_bytes(), &ephemeral, recipient);
+    let (nonce, wrapped) = seal(&wrapping, key.expose(), aad)?;
+    Ok(Grant {
+        ephemeral,
+        nonce,
+        wrapped,
+    })
+}
+
+/// Checks an Ed25519 signature made by [`Identity::sign`]; any malformed input is `false`.
+pub fn verify_signature(signer: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    let Ok(pk) = <[u8; 32]>::try_from(signer) else {
+        return false;
+    };
+    let Ok(sig) = <[u8; 64]>::try_from(signature) else {
+        return false;
+    };
+    let Ok(vk) = ed25519_dalek::VerifyingKey::from_bytes(&pk) else {
+        return false;
+    };
+    vk.verify(message, &ed25519_dalek::Signature::from_bytes(&sig))
+        .is_ok()
+}
+
+/// [`verify_signature`] over hex-encoded signer and signature, as stored.
+pub fn verify_hex(signer: &str, message: &[u8], signature: &str) -> bool {
+    match (hex::decode(signer), hex::decode(signature)) {
+        (Ok(pk), Ok(sig)) => verify_signature(&pk, message, &sig),
+        _ => false,
+    }
+}
+
 fn hmac_sha256_init(key: &[u8]) -> Hmac<Sha256> {
     // HMAC accepts keys of any length, so this cannot fail.
     match <Hmac<Sha256> as Mac>::new_from_slice(key) {
@@ -209,6 +368,32 @@ mod tests {
         bad[0] ^= 1;
         assert!(open(&k, &n, &bad, b"header").is_none());
         assert!(open(&Secret::random().unwrap(), &n, &ct, b"header").is_none());
+    }
+
+    #[test]
+    fn grants_open_only_for_their_recipient_and_header() {
+        let alice = Identity::generate().unwrap();
+        let bob = Identity::generate().unwrap();
+        let key = Secret::random().unwrap();
+        let g = grant_to(&alice.public().agreement, &key, b"hdr").unwrap();
+        assert_eq!(alice.open_grant(&g, b"hdr").unwrap().expose(), key.expose());
+        assert!(alice.open_grant(&g, b"other").is_none());
+        assert!(bob.open_grant(&g, b"hdr").is_none());
+        let round = Identity::from_bytes(&alice.to_bytes()).unwrap();
+        assert_eq!(round.public(), alice.public());
+        assert!(Identity::from_bytes(&[0u8; 63]).is_none());
+    }
+
+    #[test]
+    fn signatures_verify_only_for_their_signer_and_message() {
+        let a = Identity::generate().unwrap();
+        let b = Identity::generate().unwrap();
+        let sig = a.sign(b"entry");
+        assert!(verify_signature(&a.public().signing, b"entry", &sig));
+        assert!(!verify_signature(&a.public().signing, b"entrY", &sig));
+        assert!(!verify_signature(&b.public().signing, b"entry", &sig));
+        assert!(!verify_signature(&[1, 2, 3], b"entry", &sig));
+        assert!(!verify_hex("zz", b"entry", "00"));
     }
 
     #[test]

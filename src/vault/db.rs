@@ -1,12 +1,17 @@
-//! The encrypted database: opening it with its pragmas, and its migrations.
+//! The encrypted databases: opening them with their pragmas, and their migrations.
 //!
-//! Contract: [`open`] is the only place a connection is made. It keys SQLCipher with the raw
-//! 256-bit data key (no passphrase KDF inside SQLCipher: Argon2id already did that work), keeps
-//! SQLCipher's per-page HMAC, puts temporary storage in memory so nothing plain reaches the
-//! disk, turns on SQLCipher's memory security (freed memory, decrypted pages included, is
-//! wiped; once on it stays on for the process), and sizes the page cache so that reads are not slowed by decryption. Migrations are
-//! numbered SQL files embedded in the binary, applied in one transaction (all or none); a
-//! database from a newer program is refused.
+//! Contract: a vault holds two SQLCipher databases, each a [`Schema`]: `vault.db` (the system
+//! schema: settings, accounts, the audit log) under the system key, and `registers.db` (every
+//! register record) under the register key, which only business accounts are granted. [`open`]
+//! is the only place a connection is made; [`attach_registers`] adds the register database to a
+//! business account's connection as schema `reg`, so one transaction spans both files. Keys are
+//! raw 256-bit keys (no passphrase KDF inside SQLCipher: Argon2id already did that work);
+//! SQLCipher's per-page HMAC stays on; temporary storage is in memory so nothing plain reaches
+//! the disk. Journals are rollback journals, not WAL: SQLite commits a transaction that spans
+//! attached databases atomically (through a super-journal) only in rollback mode, and a
+//! register change and its audit entry must never be committed one without the other.
+//! Migrations are numbered SQL files per schema, embedded in the binary, applied in one
+//! transaction (all or none); a database from a newer program is refused.
 
 use std::path::Path;
 
@@ -15,31 +20,51 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Code, Error, Result};
 use crate::vault::crypto::Secret;
 
+/// The system database's file.
 pub const FILE_NAME: &str = "vault.db";
+/// The register database's file.
+pub const REGISTERS_FILE: &str = "registers.db";
+/// The schema name the register database is attached under.
+pub const REGISTERS_SCHEMA: &str = "reg";
 
-/// The embedded migrations, in order; index + 1 is the schema version after applying one.
-/// Never edit a landed migration: add the next number.
-pub const MIGRATIONS: &[(&str, &str)] = &[
-    (
-        "0001_foundation",
-        include_str!("../../migrations/0001_foundation.sql"),
-    ),
-    (
-        "0002_registers",
-        include_str!("../../migrations/0002_registers.sql"),
-    ),
-    (
-        "0003_printing",
-        include_str!("../../migrations/0003_printing.sql"),
-    ),
-    (
-        "0004_devices",
-        include_str!("../../migrations/0004_devices.sql"),
-    ),
-];
+/// One of the vault's two databases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    System,
+    Registers,
+}
 
+impl Schema {
+    pub fn file(self) -> &'static str {
+        match self {
+            Schema::System => FILE_NAME,
+            Schema::Registers => REGISTERS_FILE,
+        }
+    }
+
+    /// The embedded migrations, in order; index + 1 is the schema version after applying one.
+    /// Never edit a landed migration: add the next number.
+    pub fn migrations(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Schema::System => &[(
+                "system/0001_system",
+                include_str!("../../migrations/system/0001_system.sql"),
+            )],
+            Schema::Registers => &[(
+                "registers/0001_registers",
+                include_str!("../../migrations/registers/0001_registers.sql"),
+            )],
+        }
+    }
+
+    pub fn version(self) -> i64 {
+        self.migrations().len() as i64
+    }
+}
+
+/// The schema version recorded in the audit log at creation: system and register versions.
 pub fn schema_version() -> i64 {
-    MIGRATIONS.len() as i64
+    Schema::System.version() * 1000 + Schema::Registers.version()
 }
 
 /// The database page size. Part of the vault format (SQLCipher must know it before reading
@@ -65,16 +90,23 @@ impl Default for Tuning {
     }
 }
 
-/// Opens (creating if `create`) the database in `dir` with the data key.
-pub fn open(dir: &Path, key: &Secret, create: bool, tuning: Tuning) -> Result<Connection> {
+/// Opens (creating if `create`) the database of `schema` in `dir` with its key.
+pub fn open(
+    dir: &Path,
+    schema: Schema,
+    key: &Secret,
+    create: bool,
+    tuning: Tuning,
+) -> Result<Connection> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    let path = dir.join(FILE_NAME);
+    let path = dir.join(schema.file());
     if !create && !path.exists() {
         return Err(Error::integrity(format!(
-            "保密库不完整：找不到数据库文件 {FILE_NAME}"
+            "保密库不完整：找不到数据库文件 {}",
+            schema.file()
         )));
     }
     let conn = Connection::open_with_flags(&path, flags)?;
@@ -85,22 +117,93 @@ pub fn open(dir: &Path, key: &Secret, create: bool, tuning: Tuning) -> Result<Co
     Ok(conn)
 }
 
+/// Creates the register database in `dir` under `key` and brings it to the current schema.
+pub fn create_registers(dir: &Path, key: &Secret, tuning: Tuning) -> Result<()> {
+    let path = dir.join(REGISTERS_FILE);
+    if path.exists() {
+        return Err(Error::integrity(
+            "登记簿数据库已存在，但保密库记录中没有它的密钥：拒绝覆盖",
+        ));
+    }
+    let mut conn = open(dir, Schema::Registers, key, true, tuning)?;
+    crate::vault::keyfile::restrict(&path, false);
+    migrate(&mut conn, Schema::Registers)?;
+    Ok(())
+}
+
+/// Attaches the register database to `conn` (whose main is the system database) as `reg`,
+/// migrating it first on a connection of its own.
+pub fn attach_registers(conn: &Connection, dir: &Path, key: &Secret, tuning: Tuning) -> Result<()> {
+    {
+        let mut own = open(dir, Schema::Registers, key, false, tuning)?;
+        migrate(&mut own, Schema::Registers)?;
+    }
+    let path = dir.join(REGISTERS_FILE);
+    let path = path
+        .to_str()
+        .ok_or_else(|| Error::internal("保密库路径含有无法识别的字符"))?;
+    // ATTACH reads the file with SQLCipher's defaults, not the main database's settings;
+    // every vault database uses the same page size, so the default is set to it.
+    conn.execute_batch(&format!("PRAGMA cipher_default_page_size = {PAGE_SIZE};"))?;
+    conn.execute(
+        &format!("ATTACH DATABASE ?1 AS {REGISTERS_SCHEMA} KEY ?2"),
+        rusqlite::params![path, key_literal(key)?.as_str()],
+    )?;
+    let proof = conn.query_row(
+        &format!("SELECT count(*) FROM {REGISTERS_SCHEMA}.sqlite_schema"),
+        [],
+        |_| Ok(()),
+    );
+    if let Err(e) = proof {
+        // Leave the connection as it was, so the caller may try another key.
+        let _ = conn.execute_batch(&format!("DETACH DATABASE {REGISTERS_SCHEMA};"));
+        return Err(e.into());
+    }
+    conn.execute_batch(&format!(
+        "PRAGMA {REGISTERS_SCHEMA}.journal_mode = DELETE;
+         PRAGMA {REGISTERS_SCHEMA}.synchronous = FULL;
+         PRAGMA {REGISTERS_SCHEMA}.cache_size = -{};",
+        tuning.cache_kib
+    ))?;
+    Ok(())
+}
+
+/// Re-encrypts the database `schema` names on `conn` under `key` (`PRAGMA rekey`).
+pub fn rekey(conn: &Connection, schema: &str, key: &Secret) -> Result<()> {
+    let mut pragma = zeroize::Zeroizing::new(String::with_capacity(96));
+    pragma.push_str("PRAGMA ");
+    pragma.push_str(schema);
+    pragma.push_str(".rekey = \"");
+    pragma.push_str(&key_literal(key)?);
+    pragma.push('"');
+    conn.execute_batch(&pragma)?;
+    Ok(())
+}
+
+/// SQLCipher's raw-key form `x'<64 hex digits>'`, built only inside a zeroized buffer (sized
+/// so it never grows), so no unzeroized copy of the key's hex form is left in the heap.
+fn key_literal(key: &Secret) -> Result<zeroize::Zeroizing<String>> {
+    use std::fmt::Write;
+    let mut lit = zeroize::Zeroizing::new(String::with_capacity(72));
+    lit.push_str("x'");
+    for b in key.expose() {
+        write!(lit, "{b:02x}").map_err(|_| Error::internal("密钥格式化失败"))?;
+    }
+    lit.push('\'');
+    Ok(lit)
+}
+
 /// Keys a connection with the raw data key. The hex form lives only in a zeroized buffer.
 pub fn apply_key(conn: &Connection, key: &Secret) -> Result<()> {
     // SQLCipher logs decryption failures to stderr by default; our errors say it in Chinese.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     // `cipher_memory_security` (wipe everything SQLCipher frees) stays off: measured with
     // `cargo bench --bench documents`, generating the 1,000,000-carrier register went from
-    // 174 s to a fifth of it in 21 minutes with it on. The data key itself is zeroized by us.
-    // Hex digits are written straight into the zeroized buffer (sized so it never grows), so
-    // no unzeroized copy of the key's hex form is left in the heap.
-    use std::fmt::Write;
-    let mut pragma = zeroize::Zeroizing::new(String::with_capacity(80));
-    pragma.push_str("PRAGMA key = \"x'");
-    for b in key.expose() {
-        write!(pragma, "{b:02x}").map_err(|_| Error::internal("密钥格式化失败"))?;
-    }
-    pragma.push_str("'\"");
+    // 174 s to a fifth of it in 21 minutes with it on. The keys themselves are zeroized by us.
+    let mut pragma = zeroize::Zeroizing::new(String::with_capacity(96));
+    pragma.push_str("PRAGMA key = \"");
+    pragma.push_str(&key_literal(key)?);
+    pragma.push('"');
     conn.execute_batch(&pragma)?;
     conn.execute_batch(&format!("PRAGMA cipher_page_size = {PAGE_SIZE};"))?;
     Ok(())
@@ -111,7 +214,7 @@ pub fn configure(conn: &Connection, tuning: Tuning) -> Result<()> {
     conn.execute_batch(&format!(
         "PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = -{};
-         PRAGMA journal_mode = WAL;
+         PRAGMA journal_mode = DELETE;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 10000;",
@@ -120,15 +223,17 @@ pub fn configure(conn: &Connection, tuning: Tuning) -> Result<()> {
     Ok(())
 }
 
-/// Brings the schema up to date, all or nothing; refuses a database newer than this program.
-pub fn migrate(conn: &mut Connection) -> Result<()> {
+/// Brings `schema` (the main database of `conn`) up to date, all or nothing; refuses a
+/// database newer than this program.
+pub fn migrate(conn: &mut Connection, schema: Schema) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let known = schema_version();
+    let known = schema.version();
     if current > known {
         return Err(Error::new(
             Code::Unsupported,
             format!(
-                "此保密库由更新版本的保密台账创建（数据结构版本 {current}，本程序支持到 {known}），为防止损坏数据已拒绝打开，请升级程序"
+                "此保密库由更新版本的保密台账创建（{} 数据结构版本 {current}，本程序支持到 {known}），为防止损坏数据已拒绝打开，请升级程序",
+                schema.file()
             ),
         ));
     }
@@ -138,7 +243,12 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
     // Re-read inside the lock: another process may have migrated meanwhile.
     let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+    for (i, (name, sql)) in schema
+        .migrations()
+        .iter()
+        .enumerate()
+        .skip(current.max(0) as usize)
+    {
         tx.execute_batch(sql)
             .map_err(|e| Error::internal(format!("数据库升级步骤 {name} 失败：{e}")))?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
@@ -155,13 +265,13 @@ mod tests {
     fn every_migration_applies_to_a_fresh_vault_and_reapplying_is_a_no_op() {
         let dir = tempfile::tempdir().unwrap();
         let key = Secret::random().unwrap();
-        let mut conn = open(dir.path(), &key, true, Tuning::default()).unwrap();
-        migrate(&mut conn).unwrap();
+        let mut conn = open(dir.path(), Schema::System, &key, true, Tuning::default()).unwrap();
+        migrate(&mut conn, Schema::System).unwrap();
         let v: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, schema_version());
-        migrate(&mut conn).unwrap();
+        assert_eq!(v, Schema::System.version());
+        migrate(&mut conn, Schema::System).unwrap();
         let tables: i64 = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'audit_log'",
@@ -173,14 +283,60 @@ mod tests {
     }
 
     #[test]
+    fn the_register_database_attaches_and_one_transaction_spans_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let (sys, reg) = (Secret::random().unwrap(), Secret::random().unwrap());
+        let mut conn = open(dir.path(), Schema::System, &sys, true, Tuning::default()).unwrap();
+        migrate(&mut conn, Schema::System).unwrap();
+        create_registers(dir.path(), &reg, Tuning::default()).unwrap();
+        attach_registers(&conn, dir.path(), &reg, Tuning::default()).unwrap();
+        let tx = conn.unchecked_transaction().unwrap();
+        tx.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')", [])
+            .unwrap();
+        tx.execute(
+            "INSERT INTO register_serials (register, prefix, last) VALUES ('doc', 'A', 1)",
+            [],
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        drop(conn);
+        // Each file opens under its own key only.
+        let reg_conn = open(
+            dir.path(),
+            Schema::Registers,
+            &reg,
+            false,
+            Tuning::default(),
+        )
+        .unwrap();
+        let n: i64 = reg_conn
+            .query_row("SELECT count(*) FROM register_serials", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+        assert!(open(
+            dir.path(),
+            Schema::Registers,
+            &sys,
+            false,
+            Tuning::default()
+        )
+        .is_err());
+        // A wrong register key is refused at attach.
+        let conn = open(dir.path(), Schema::System, &sys, false, Tuning::default()).unwrap();
+        assert!(attach_registers(&conn, dir.path(), &sys, Tuning::default()).is_err());
+        // ...and leaves the connection free to try the right one.
+        attach_registers(&conn, dir.path(), &reg, Tuning::default()).unwrap();
+    }
+
+    #[test]
     fn a_newer_database_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let key = Secret::random().unwrap();
-        let mut conn = open(dir.path(), &key, true, Tuning::default()).unwrap();
-        migrate(&mut conn).unwrap();
-        conn.pragma_update(None, "user_version", schema_version() + 1)
+        let mut conn = open(dir.path(), Schema::System, &key, true, Tuning::default()).unwrap();
+        migrate(&mut conn, Schema::System).unwrap();
+        conn.pragma_update(None, "user_version", Schema::System.version() + 1)
             .unwrap();
-        let err = migrate(&mut conn).unwrap_err();
+        let err = migrate(&mut conn, Schema::System).unwrap_err();
         assert_eq!(err.code, Code::Unsupported);
         assert!(err.message.contains("更新版本"));
     }
@@ -189,11 +345,12 @@ mod tests {
     fn a_wrong_key_cannot_open() {
         let dir = tempfile::tempdir().unwrap();
         let key = Secret::random().unwrap();
-        let mut conn = open(dir.path(), &key, true, Tuning::default()).unwrap();
-        migrate(&mut conn).unwrap();
+        let mut conn = open(dir.path(), Schema::System, &key, true, Tuning::default()).unwrap();
+        migrate(&mut conn, Schema::System).unwrap();
         drop(conn);
         let err = open(
             dir.path(),
+            Schema::System,
             &Secret::random().unwrap(),
             false,
             Tuning::default(),

@@ -1,33 +1,46 @@
 //! The vault: creating it, signing in, and the [`Session`] every operation runs through.
 //!
-//! Contract: a vault is one folder holding `vault.db` (SQLCipher, keyed with a random 256-bit
-//! data key) and `vault.keys` (one Argon2id key slot per account, see [`crate::vault::keyfile`]).
-//! The only way to read or change anything is a [`Session`], obtained by [`login`] with an
-//! account's password; it holds the connection and the data key (zeroized when the session is
-//! dropped or locked). Every operation checks the account's role with [`Session::require`]
-//! before it touches data, and every change goes through [`Session::write`], which appends the
-//! audit entries in the same transaction and then advances the seal in the key file.
+//! Contract: a vault is one folder holding `vault.db` (SQLCipher, the system schema: settings,
+//! accounts, the audit log) under the system key, `registers.db` (every register record) under
+//! the register key, and `vault.keys` (per account, its private keys wrapped under its password,
+//! and the vault keys granted to it; see [`crate::vault::keyfile`]). Every account is granted
+//! the system key; only business accounts (保密员, 查阅) are granted the register key, so the
+//! three administrators' passwords open no register content, even offline. A business account
+//! receives the register key when a 保密员 who holds it next signs in; no administrator ever
+//! holds it. Disabling an account removes its slot and grants and rotates the keys
+//! ([`Session::rotate_keys`]), so an old password with an old `vault.keys` no longer opens the
+//! databases. The only way to read or change anything is a [`Session`], obtained by [`login`]
+//! with an account's password; it holds the connection, the account's [`Identity`] and the
+//! vault keys it was granted (zeroized when the session is dropped or locked). Every operation
+//! checks the role with [`Session::require`] before it touches data, and every change goes
+//! through [`Session::write`], which appends the audit entries, signed with the account's key,
+//! in the same transaction (one atomic commit across both databases), then advances the seal
+//! and the guard in the key file and the installation's high-water mark ([`marks`]). A vault
+//! older than that mark is refused until the 安全审计员 accepts the restore.
 
 pub mod accounts;
 pub mod audit;
 pub mod crypto;
 pub mod db;
 pub mod keyfile;
+pub mod marks;
 pub mod policy;
 pub mod roles;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::clock::{stamp, Clock};
 use crate::error::{Code, Error, Result};
-use crate::vault::crypto::{KdfParams, Secret};
-use crate::vault::keyfile::{KeyFile, PendingEvent};
+use crate::vault::crypto::{Identity, KdfParams, PublicKeys, Secret};
+use crate::vault::db::Schema;
+use crate::vault::keyfile::{KeyFile, PendingEvent, Seal, VaultKey};
+use crate::vault::marks::{Mark, Marks, Standing};
 use crate::vault::policy::Policy;
 use crate::vault::roles::{NavItem, Op, Role};
 
@@ -59,17 +72,21 @@ pub struct InitRequest {
 }
 
 /// Options of a vault that are not entered by a person.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     pub kdf: KdfParams,
     pub tuning: db::Tuning,
+    /// Where this installation keeps its high-water marks (outside every vault folder).
+    pub marks: Marks,
 }
 
-impl Default for Options {
-    fn default() -> Self {
+impl Options {
+    /// The production settings, with the installation's marks in `marks`.
+    pub fn standard(marks: Marks) -> Self {
         Options {
             kdf: KdfParams::standard(),
             tuning: db::Tuning::default(),
+            marks,
         }
     }
 }
@@ -140,7 +157,7 @@ fn within(prefix: &str, label: &str, e: Error) -> Error {
 }
 
 /// Creates a new vault in `dir` (created if missing; must hold no vault).
-pub fn init(dir: &Path, req: &InitRequest, opts: Options, clock: &dyn Clock) -> Result<()> {
+pub fn init(dir: &Path, req: &InitRequest, opts: &Options, clock: &dyn Clock) -> Result<()> {
     validate_unit(&req.unit)?;
     let mut accounts: Vec<(&NewAccount, Role, &str, &str)> = vec![
         (&req.admin, Role::Admin, "admin", "系统管理员"),
@@ -172,7 +189,7 @@ pub fn init(dir: &Path, req: &InitRequest, opts: Options, clock: &dyn Clock) -> 
     }
     opts.kdf.validate()?;
 
-    if exists(dir) || dir.join(db::FILE_NAME).exists() {
+    if exists(dir) || dir.join(db::FILE_NAME).exists() || dir.join(db::REGISTERS_FILE).exists() {
         return Err(Error::conflict(format!(
             "“{}”已有保密库，未做任何改动",
             dir.display()
@@ -182,23 +199,46 @@ pub fn init(dir: &Path, req: &InitRequest, opts: Options, clock: &dyn Clock) -> 
     keyfile::restrict(dir, true);
     let _lock = keyfile::lock(dir)?;
 
-    let data_key = Secret::random()?;
+    let system_key = Secret::random()?;
     let vault_id = hex::encode(crypto::random_bytes::<16>()?);
     let now = stamp(clock.now());
     let mut kf = KeyFile::new(vault_id.clone(), policy);
-    for (a, ..) in &accounts {
-        kf.set_slot(&a.name, &a.password, &data_key, opts.kdf)?;
+    let mut identities = Vec::new();
+    for (a, role, ..) in &accounts {
+        let id = Identity::generate()?;
+        kf.set_slot(&a.name, &a.password, &id, opts.kdf)?;
+        kf.grant(&a.name, &id.public(), VaultKey::System, 1, &system_key)?;
+        identities.push((a, *role, id));
     }
+    // The register key exists from the start only if a 保密员 is there to hold it; otherwise
+    // the first 保密员 to sign in creates it (see `login`).
+    let registers_key = match identities.iter().find(|(_, r, _)| *r == Role::Officer) {
+        Some((a, _, id)) => {
+            let key = Secret::random()?;
+            kf.grant(&a.name, &id.public(), VaultKey::Registers, 1, &key)?;
+            Some(key)
+        }
+        None => None,
+    };
+    let admin_id = &identities[0].2;
 
-    let mut conn = db::open(dir, &data_key, true, opts.tuning)?;
+    let mut conn = db::open(dir, Schema::System, &system_key, true, opts.tuning)?;
     keyfile::restrict(&dir.join(db::FILE_NAME), false);
-    db::migrate(&mut conn)?;
+    db::migrate(&mut conn, Schema::System)?;
+    if let Some(key) = &registers_key {
+        db::create_registers(dir, key, opts.tuning)?;
+    }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let settings = [
         ("vault_id", vault_id.clone()),
         ("unit_name", req.unit.trim().to_string()),
         ("created_at", now.clone()),
         ("security_policy", policy_json(&policy)?),
+        (
+            "registers_created",
+            if registers_key.is_some() { "1" } else { "0" }.to_string(),
+        ),
+        ("registers_rotation_due", "0".to_string()),
     ];
     for (k, v) in settings {
         tx.execute(
@@ -206,6 +246,10 @@ pub fn init(dir: &Path, req: &InitRequest, opts: Options, clock: &dyn Clock) -> 
             params![k, v],
         )?;
     }
+    let keys: serde_json::Map<String, serde_json::Value> = identities
+        .iter()
+        .map(|(a, _, id)| (a.name.clone(), id.public().signer().into()))
+        .collect();
     audit::append(
         &tx,
         &vault_id,
@@ -214,13 +258,28 @@ pub fn init(dir: &Path, req: &InitRequest, opts: Options, clock: &dyn Clock) -> 
             actor: &req.admin.name,
             action: "vault_create",
             target: req.unit.trim(),
-            detail: serde_json::json!({ "schema_version": db::schema_version() }),
+            detail: serde_json::json!({
+                "schema_version": db::schema_version(),
+                "keys": keys,
+                "admin": req.admin.name,
+                "auditor": req.auditor.name,
+            }),
+            signer: Some(admin_id),
         },
     )?;
-    for (a, role, ..) in &accounts {
+    for (a, role, id) in &identities {
+        let public = id.public();
         tx.execute(
-            "INSERT INTO accounts (name, display, role, created_at, created_by) VALUES (?1, ?2, ?3, ?4, '初始化')",
-            params![a.name, a.display.trim(), role.as_str(), now],
+            "INSERT INTO accounts (name, display, role, created_at, created_by, agreement_pub, signing_pub)
+             VALUES (?1, ?2, ?3, ?4, '初始化', ?5, ?6)",
+            params![
+                a.name,
+                a.display.trim(),
+                role.as_str(),
+                now,
+                hex::encode(public.agreement),
+                public.signer()
+            ],
         )?;
         audit::append(
             &tx,
@@ -231,13 +290,21 @@ pub fn init(dir: &Path, req: &InitRequest, opts: Options, clock: &dyn Clock) -> 
                 action: "account_create",
                 target: &a.name,
                 detail: serde_json::json!({ "display": a.display.trim(), "role": role.as_str() }),
+                signer: Some(admin_id),
             },
         )?;
     }
     tx.commit()?;
-    audit::seal_head(&conn, &mut kf, &data_key)?;
+    let Some((seq, hash)) = audit::head(&conn)? else {
+        return Err(Error::internal("建库记录未写入审计日志"));
+    };
+    // The seal is made here and only here: afterwards it is only ever advanced.
+    kf.seal = Some(Seal::make(admin_id, &vault_id, seq, &hash));
+    kf.sign_guard(admin_id, &now);
     // The key file is written last: its existence is what makes the folder a vault.
     kf.write(dir)?;
+    opts.marks
+        .advance(&marks::key(&vault_id, dir), Mark { seq, hash, at: now })?;
     Ok(())
 }
 
@@ -269,7 +336,9 @@ pub struct SessionInfo {
 pub struct Session {
     dir: PathBuf,
     conn: Connection,
-    key: Secret,
+    identity: Identity,
+    keys: Keys,
+    marks: Marks,
     vault_id: String,
     user: String,
     display: String,
@@ -301,7 +370,99 @@ pub fn login(
     user: &str,
     password: &str,
     clock: Arc<dyn Clock>,
+    opts: &Options,
+) -> Result<Session> {
+    sign_in(dir, user, password, clock, opts, false)
+}
+
+/// Signs the 安全审计员 in to a vault that is older than this installation's high-water mark
+/// (a backup put back, or a rollback): records `restore_acknowledged` and moves the mark back
+/// to the restored log's head. Any other account, or a vault that is not behind, is refused.
+pub fn accept_restore(
+    dir: &Path,
+    user: &str,
+    password: &str,
+    clock: Arc<dyn Clock>,
+    opts: &Options,
+) -> Result<Session> {
+    sign_in(dir, user, password, clock, opts, true)
+}
+
+fn rolled_back_message(mark: &Mark, head: i64) -> Error {
+    Error::integrity(format!(
+        "保密库比本机记录的更旧：本机上次见到审计日志到第 {} 条（{}），现在的保密库只到第 {head} 条或内容不同。保密库可能被回退或替换为旧副本，已拒绝打开。若这是有意恢复的备份，请安全审计员确认恢复（baomi audit accept-restore）",
+        mark.seq, mark.at
+    ))
+}
+
+/// The vault keys a signed-in account holds, with their epochs.
+struct Keys {
+    system: (u32, Secret),
+    registers: Option<(u32, Secret)>,
+}
+
+/// Opens the system database with the newest of `user`'s system-key grants that opens it
+/// (after an interrupted rotation the newest grant may be for a key the database never got).
+fn open_system(
+    dir: &Path,
+    kf: &KeyFile,
+    user: &str,
+    id: &Identity,
     tuning: db::Tuning,
+) -> Result<(Connection, (u32, Secret))> {
+    let mut last = None;
+    for (epoch, key) in kf.open_grants(user, id, VaultKey::System) {
+        match db::open(dir, Schema::System, &key, false, tuning) {
+            Ok(conn) => return Ok((conn, (epoch, key))),
+            Err(e) if e.code == Code::Integrity => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        Error::integrity(format!(
+            "账户“{user}”没有系统密钥授权（账户已被停用，或密钥文件被篡改）"
+        ))
+    }))
+}
+
+/// Attaches the register database with the newest of `user`'s register-key grants that opens it.
+fn attach_registers(
+    conn: &Connection,
+    dir: &Path,
+    kf: &KeyFile,
+    user: &str,
+    id: &Identity,
+    tuning: db::Tuning,
+) -> Result<Option<(u32, Secret)>> {
+    let mut last = None;
+    for (epoch, key) in kf.open_grants(user, id, VaultKey::Registers) {
+        match db::attach_registers(conn, dir, &key, tuning) {
+            Ok(()) => return Ok(Some((epoch, key))),
+            Err(e) if e.code == Code::Integrity => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    match last {
+        Some(e) => Err(e),
+        None => Ok(None),
+    }
+}
+
+struct AccountRow {
+    display: String,
+    role: Option<String>,
+    disabled: bool,
+    must_change: bool,
+    public: (String, String),
+}
+
+fn sign_in(
+    dir: &Path,
+    user: &str,
+    password: &str,
+    clock: Arc<dyn Clock>,
+    opts: &Options,
+    accepting_restore: bool,
 ) -> Result<Session> {
     if user.is_empty() {
         return Err(Error::field("user", "账户名", "不能为空"));
@@ -317,45 +478,43 @@ pub fn login(
     let now = clock.now();
     let policy = kf.policy;
     let state = kf.login_state(user).clone();
+    let pending = |action: &str, detail: serde_json::Value, kf: &KeyFile| PendingEvent {
+        at: stamp(now),
+        account: keyfile::account_id(&kf.vault_id, user),
+        action: action.into(),
+        detail: detail.to_string(),
+    };
     if let Some(until) = state.locked_until.as_deref().and_then(parse_time) {
         if now < until {
-            kf.pending.push(PendingEvent {
-                at: stamp(now),
-                account: keyfile::account_id(&kf.vault_id, user),
-                action: "login_failed".into(),
-                detail: serde_json::json!({ "reason": "account_locked" }).to_string(),
-            });
+            let e = pending(
+                "login_failed",
+                serde_json::json!({ "reason": "account_locked" }),
+                &kf,
+            );
+            kf.record_unsigned(e);
             kf.write(dir)?;
             return Err(locked_message(user, until, now));
         }
     }
-    let unwrapped = kf.unwrap_key(user, password)?;
+    let unwrapped = kf.unwrap_identity(user, password)?;
     // The parameters of the slot that just opened are authenticated (bound as associated
     // data); they, not whatever slot comes first in the file, are what new slots get.
     let kdf = kf.slot(user).map(|s| s.kdf);
-    let Some(key) = unwrapped else {
-        let st = kf.login_state(user);
-        st.failures = st.failures.saturating_add(1);
-        st.locked_until = None;
-        let failures = st.failures;
-        kf.pending.push(PendingEvent {
-            at: stamp(now),
-            account: keyfile::account_id(&kf.vault_id, user),
-            action: "login_failed".into(),
-            detail: serde_json::json!({ "reason": "wrong_password", "failures": failures })
-                .to_string(),
-        });
+    let (Some(id), Some(kdf)) = (unwrapped, kdf) else {
+        let failures = state.failures.saturating_add(1);
+        let e = pending(
+            "login_failed",
+            serde_json::json!({ "reason": "wrong_password", "failures": failures }),
+            &kf,
+        );
+        kf.record_unsigned(e);
         let err = if failures >= policy.max_failures {
-            let until = now + Duration::minutes(i64::from(policy.lockout_minutes));
-            let st = kf.login_state(user);
-            st.failures = 0;
-            st.locked_until = Some(stamp(until));
-            kf.pending.push(PendingEvent {
-                at: stamp(now),
-                account: keyfile::account_id(&kf.vault_id, user),
-                action: "account_locked".into(),
-                detail: serde_json::json!({ "minutes": policy.lockout_minutes }).to_string(),
-            });
+            let e = pending(
+                "account_locked",
+                serde_json::json!({ "minutes": policy.lockout_minutes }),
+                &kf,
+            );
+            kf.record_unsigned(e);
             Error::new(
                 Code::Locked,
                 format!(
@@ -377,35 +536,83 @@ pub fn login(
         return Err(err);
     };
 
-    let mut conn = db::open(dir, &key, false, tuning)?;
-    db::migrate(&mut conn)?;
+    let (mut conn, system) = open_system(dir, &kf, user, &id, opts.tuning)?;
+    db::migrate(&mut conn, Schema::System)?;
     let vault_id = setting(&conn, "vault_id")?;
     if vault_id != kf.vault_id {
         return Err(Error::integrity("密钥文件与数据库不属于同一个保密库"));
     }
-    let account: Option<(String, Option<String>, bool, bool)> = conn
+    let account: Option<AccountRow> = conn
         .query_row(
-            "SELECT display, role, disabled, must_change_password FROM accounts WHERE name = ?1",
+            "SELECT display, role, disabled, must_change_password, agreement_pub, signing_pub
+             FROM accounts WHERE name = ?1",
             [user],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| {
+                Ok(AccountRow {
+                    display: r.get(0)?,
+                    role: r.get(1)?,
+                    disabled: r.get(2)?,
+                    must_change: r.get(3)?,
+                    public: (r.get(4)?, r.get(5)?),
+                })
+            },
         )
         .optional()?;
+    let public = id.public();
+    if let Some(a) = &account {
+        if a.public != (hex::encode(public.agreement), public.signer()) {
+            return Err(Error::integrity(format!(
+                "账户“{user}”的公钥与数据库中的记录不符：密钥文件或数据库被篡改，已拒绝登录"
+            )));
+        }
+    }
     let db_policy: Policy = serde_json::from_str(&setting(&conn, "security_policy")?)
         .map_err(|_| Error::integrity("数据库中的安全策略已损坏"))?;
 
-    let refusal = match &account {
+    // Rollback: the log must reach this installation's mark with the same entry there.
+    let head = audit::head(&conn)?;
+    let mark_key = marks::key(&vault_id, dir);
+    let mark = opts.marks.get(&mark_key)?;
+    let standing = marks::check(mark.as_ref(), head.as_ref().map_or(0, |h| h.0), |seq| {
+        audit::hash_at(&conn, seq)
+    })?;
+    let role = account
+        .as_ref()
+        .and_then(|a| a.role.as_deref())
+        .and_then(|r| Role::parse(r).ok());
+    let restore = match (&standing, accepting_restore) {
+        (Standing::RolledBack { mark, head }, false) => {
+            return Err(rolled_back_message(mark, *head))
+        }
+        (Standing::RolledBack { mark, head }, true) if role == Some(Role::Auditor) => {
+            Some((mark.clone(), *head))
+        }
+        (_, true) if role != Some(Role::Auditor) => {
+            return Err(Error::permission(
+                "只有安全审计员可以确认恢复保密库".to_string(),
+            ))
+        }
+        (_, true) => {
+            return Err(Error::rule(
+                "保密库没有比本机记录更旧，无需确认恢复".to_string(),
+            ))
+        }
+        _ => None,
+    };
+
+    let mut refusal = match &account {
         None => Some((
             "no_account",
             Error::new(Code::AuthFailed, "账户名或口令错误"),
         )),
-        Some((_, _, true, _)) => Some((
+        Some(a) if a.disabled => Some((
             "account_disabled",
             Error::new(
                 Code::Locked,
                 format!("账户“{user}”已被停用，请联系系统管理员"),
             ),
         )),
-        Some((_, None, _, _)) => Some((
+        Some(a) if a.role.is_none() => Some((
             "no_role",
             Error::rule(format!(
                 "账户“{user}”尚未分配角色，请联系安全保密管理员分配角色后再登录"
@@ -414,8 +621,38 @@ pub fn login(
         _ => None,
     };
 
+    // The register key: business accounts only. The first 保密员 of a vault created without
+    // one makes it; anyone else waits until a 保密员 who holds it signs in.
+    let business = role.is_some_and(|r| roles::allows(r, Op::ReadRegisters));
+    let mut registers = None;
+    let mut created_registers = false;
+    if business && refusal.is_none() {
+        registers = attach_registers(&conn, dir, &kf, user, &id, opts.tuning)?;
+        let never_created = setting(&conn, "registers_created")? == "0";
+        if registers.is_none() && never_created && role == Some(Role::Officer) {
+            let key = Secret::random()?;
+            db::create_registers(dir, &key, opts.tuning)?;
+            db::attach_registers(&conn, dir, &key, opts.tuning)?;
+            kf.grant(user, &public, VaultKey::Registers, 1, &key)?;
+            registers = Some((1, key));
+            created_registers = true;
+        } else if registers.is_none() {
+            refusal = Some((
+                "no_register_key",
+                Error::rule(format!(
+                    "账户“{user}”尚未获得登记簿密钥：密钥由保密员授予，本单位任一保密员登录一次后即自动授予，请稍后再登录"
+                )),
+            ));
+        }
+    }
+
+    // Whatever changed in the key file without a key must be what a failed sign-in may do.
+    let trusted = signing_keys(&conn)?;
+    let tampering = kf.unsigned_changes(now, |k| trusted.contains(k));
+
     // Move the pending security events into the chain, then record this login (or refusal).
     let names = account_names_by_id(&conn, &vault_id)?;
+    let at = stamp(now);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     for p in &kf.pending {
         let target = names.get(&p.account).cloned().unwrap_or_else(|| {
@@ -433,53 +670,202 @@ pub fn login(
                 action: &p.action,
                 target: &target,
                 detail,
+                signer: None,
             },
+        )?;
+    }
+    let signer = Signer {
+        at: &at,
+        actor: user,
+        id: &id,
+    };
+    if !tampering.findings.is_empty() {
+        signer.append(
+            &tx,
+            &vault_id,
+            "keyfile_tampered",
+            keyfile::FILE_NAME,
+            serde_json::json!({
+                "findings": tampering.findings,
+                "refused_events": tampering.refused_events,
+            }),
         )?;
     }
     let (action, detail) = match &refusal {
         Some((reason, _)) => ("login_failed", serde_json::json!({ "reason": reason })),
         None => ("login", serde_json::json!({})),
     };
-    audit::append(
-        &tx,
-        &vault_id,
-        audit::NewEntry {
-            at: &stamp(now),
-            actor: if refusal.is_some() { "-" } else { user },
-            action,
-            target: user,
-            detail,
-        },
-    )?;
+    signer.append(&tx, &vault_id, action, user, detail)?;
+    if let Some((mark, head)) = &restore {
+        signer.append(
+            &tx,
+            &vault_id,
+            "restore_acknowledged",
+            &vault_id,
+            serde_json::json!({ "mark_seq": mark.seq, "mark_at": mark.at, "head": head }),
+        )?;
+    }
+    if created_registers {
+        tx.execute(
+            "UPDATE settings SET value = '1' WHERE key = 'registers_created'",
+            [],
+        )?;
+        signer.append(
+            &tx,
+            &vault_id,
+            "key_grant",
+            user,
+            serde_json::json!({ "key": "registers", "epoch": 1, "created": true }),
+        )?;
+    }
+    if let Some((epoch, key)) = &registers {
+        grant_registers_key(&tx, &vault_id, &mut kf, *epoch, key, &signer)?;
+    }
     tx.commit()?;
     kf.pending.clear();
     if refusal.is_none() {
         kf.clear_login_state(user);
     }
     kf.policy = db_policy;
-    audit::seal_head(&conn, &mut kf, &key)?;
+    audit::seal_head(&conn, &mut kf, &id)?;
+    kf.sign_guard(&id, &at);
     kf.write(dir)?;
+    if let Some((seq, hash)) = audit::head(&conn)? {
+        let mark = Mark { seq, hash, at };
+        if restore.is_some() {
+            opts.marks.reset(&mark_key, mark)?;
+        } else {
+            opts.marks.advance(&mark_key, mark)?;
+        }
+    }
     drop(lock);
     if let Some((_, err)) = refusal {
         return Err(err);
     }
-    let (Some((display, Some(role), _, must_change)), Some(kdf)) = (account, kdf) else {
+    let (Some(a), Some(role)) = (account, role) else {
         return Err(Error::internal("账户状态不一致"));
     };
-    Ok(Session {
+    let mut session = Session {
         dir: dir.to_path_buf(),
         conn,
-        key,
+        identity: id,
+        keys: Keys { system, registers },
         vault_id,
         user: user.to_string(),
-        display,
-        role: Role::parse(&role).map_err(|_| Error::integrity("数据库中的角色无效"))?,
-        must_change_password: must_change,
+        display: a.display,
+        role,
+        must_change_password: a.must_change,
         kdf,
         clock,
         last_active: now,
         idle_lock_seconds: db_policy.idle_lock_seconds,
-    })
+        marks: opts.marks.clone(),
+    };
+    // A disable asked for a new register key; the first 保密员 to sign in makes it.
+    if role == Role::Officer
+        && setting(&session.conn, "registers_rotation_due").as_deref() == Ok("1")
+    {
+        session.rotate(VaultKey::Registers, "account_disabled")?;
+    }
+    Ok(session)
+}
+
+/// Who signs the entries of one write.
+struct Signer<'a> {
+    at: &'a str,
+    actor: &'a str,
+    id: &'a Identity,
+}
+
+impl Signer<'_> {
+    fn append(
+        &self,
+        tx: &Connection,
+        vault_id: &str,
+        action: &str,
+        target: &str,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        audit::append(
+            tx,
+            vault_id,
+            audit::NewEntry::signed(self.at, self.actor, self.id, action, target, detail),
+        )?;
+        Ok(())
+    }
+}
+
+/// Grants the register key (epoch `epoch`) to every active business account that lacks it.
+fn grant_registers_key(
+    tx: &Transaction<'_>,
+    vault_id: &str,
+    kf: &mut KeyFile,
+    epoch: u32,
+    key: &Secret,
+    signer: &Signer<'_>,
+) -> Result<()> {
+    for (name, public) in entitled(tx, VaultKey::Registers)? {
+        if kf.slot(&name).is_none() || kf.has_grant(&name, VaultKey::Registers, epoch) {
+            continue;
+        }
+        kf.grant(&name, &public, VaultKey::Registers, epoch, key)?;
+        signer.append(
+            tx,
+            vault_id,
+            "key_grant",
+            &name,
+            serde_json::json!({ "key": "registers", "epoch": epoch }),
+        )?;
+    }
+    Ok(())
+}
+
+/// The active accounts entitled to `key`, with their public keys: every enabled account for
+/// the system key, enabled business accounts for the register key.
+fn entitled(conn: &Connection, key: VaultKey) -> Result<Vec<(String, PublicKeys)>> {
+    let sql = match key {
+        VaultKey::System => {
+            "SELECT name, agreement_pub, signing_pub FROM accounts WHERE disabled = 0"
+        }
+        VaultKey::Registers => {
+            "SELECT name, agreement_pub, signing_pub FROM accounts
+             WHERE disabled = 0 AND role IN ('officer', 'reader')"
+        }
+    };
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(name, a, s)| {
+            let decode = |h: &str| -> Result<[u8; 32]> {
+                hex::decode(h)
+                    .ok()
+                    .and_then(|b| b.try_into().ok())
+                    .ok_or_else(|| Error::integrity(format!("账户“{name}”的公钥已损坏")))
+            };
+            let public = PublicKeys {
+                agreement: decode(&a)?,
+                signing: decode(&s)?,
+            };
+            Ok((name, public))
+        })
+        .collect()
+}
+
+/// The signing keys of the vault's accounts (hex), for checking the key file's guard.
+fn signing_keys(conn: &Connection) -> Result<std::collections::HashSet<String>> {
+    let mut stmt = conn.prepare("SELECT signing_pub FROM accounts")?;
+    let keys = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(keys)
 }
 
 /// Maps the key file's account ids back to names, for recording pending events.
@@ -520,22 +906,25 @@ pub struct WriteCtx<'a> {
     pub(crate) session_user: &'a str,
     pub(crate) vault_id: &'a str,
     pub(crate) now: String,
-    pub(crate) key: &'a Secret,
+    identity: &'a Identity,
+    system_key: &'a (u32, Secret),
 }
 
 impl WriteCtx<'_> {
-    /// Appends an audit entry by the signed-in account, in this transaction.
+    /// Appends an audit entry by the signed-in account, signed with its key, in this
+    /// transaction.
     pub fn audit(&self, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
         audit::append(
             self.tx,
             self.vault_id,
-            audit::NewEntry {
-                at: &self.now,
-                actor: self.session_user,
+            audit::NewEntry::signed(
+                &self.now,
+                self.session_user,
+                self.identity,
                 action,
                 target,
                 detail,
-            },
+            ),
         )?;
         Ok(())
     }
@@ -546,9 +935,28 @@ impl WriteCtx<'_> {
     pub fn actor(&self) -> &str {
         self.session_user
     }
-    /// Adds or replaces `user`'s key slot; the key file is written before the commit.
-    pub fn set_slot(&mut self, user: &str, password: &str, kdf: KdfParams) -> Result<()> {
-        self.keyfile.set_slot(user, password, self.key, kdf)?;
+    /// Gives `user` a new key pair under `password` and grants it the system key; the key
+    /// file is written before the commit. Returns the new public keys, which the caller stores
+    /// in the account row and names in the audit entry (that is how the chain learns them).
+    pub fn new_identity(
+        &mut self,
+        user: &str,
+        password: &str,
+        kdf: KdfParams,
+    ) -> Result<PublicKeys> {
+        let id = Identity::generate()?;
+        self.keyfile.revoke(user);
+        self.keyfile.set_slot(user, password, &id, kdf)?;
+        let (epoch, key) = self.system_key;
+        self.keyfile
+            .grant(user, &id.public(), VaultKey::System, *epoch, key)?;
+        self.slots_changed = true;
+        Ok(id.public())
+    }
+    /// Rewraps the signed-in account's own keys under a new password.
+    pub fn rewrap_own(&mut self, password: &str, kdf: KdfParams) -> Result<()> {
+        self.keyfile
+            .set_slot(self.session_user, password, self.identity, kdf)?;
         self.slots_changed = true;
         Ok(())
     }
@@ -576,6 +984,10 @@ impl Session {
     }
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+    /// Whether this session holds the register key (a business account).
+    pub fn holds_registers(&self) -> bool {
+        self.keys.registers.is_some()
     }
 
     pub fn info(&self) -> Result<SessionInfo> {
@@ -634,17 +1046,20 @@ impl Session {
         (self.clock.now() - self.last_active).num_seconds() > i64::from(self.idle_lock_seconds)
     }
 
-    /// Ends the session: records why, then drops the connection and zeroizes the key.
+    /// Ends the session: records why, then drops the connection and zeroizes the keys.
     pub fn lock(mut self, idle: bool) -> Result<()> {
         let action = if idle { "idle_lock" } else { "lock" };
         self.write(|w| w.audit(action, "", serde_json::json!({})))
     }
 
-    /// Runs `f` in one immediate transaction, then seals the new log head in the key file.
+    /// Runs `f` in one immediate transaction (spanning both databases), then seals the new log
+    /// head and re-signs the guard in the key file, and moves the installation's mark.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut WriteCtx<'_>) -> Result<T>) -> Result<T> {
         let _lock = keyfile::lock(&self.dir)?;
         let mut kf = KeyFile::read(&self.dir)?;
         let now = stamp(self.clock.now());
+        let trusted = signing_keys(&self.conn)?;
+        let tampering = kf.unsigned_changes(self.clock.now(), |k| trusted.contains(k));
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -655,16 +1070,35 @@ impl Session {
             session_user: &self.user,
             vault_id: &self.vault_id,
             now,
-            key: &self.key,
+            identity: &self.identity,
+            system_key: &self.keys.system,
         };
+        if !tampering.findings.is_empty() {
+            ctx.audit(
+                "keyfile_tampered",
+                keyfile::FILE_NAME,
+                serde_json::json!({
+                    "findings": tampering.findings,
+                    "refused_events": tampering.refused_events,
+                }),
+            )?;
+        }
         let out = f(&mut ctx)?;
+        let now = ctx.now.clone();
         if ctx.slots_changed {
             // Slot first: a slot without its account row is harmless, the reverse is not.
             kf.write(&self.dir)?;
         }
         tx.commit()?;
-        audit::seal_head(&self.conn, &mut kf, &self.key)?;
+        audit::seal_head(&self.conn, &mut kf, &self.identity)?;
+        kf.sign_guard(&self.identity, &now);
         kf.write(&self.dir)?;
+        if let Some((seq, hash)) = audit::head(&self.conn)? {
+            self.marks.advance(
+                &marks::key(&self.vault_id, &self.dir),
+                Mark { seq, hash, at: now },
+            )?;
+        }
         Ok(out)
     }
 
@@ -674,12 +1108,31 @@ impl Session {
         audit::list(&self.conn, filter)
     }
 
-    /// Verifies the whole chain against the sealed head; the verification itself is logged
-    /// after the check, so it never masks what it found.
+    /// Verifies the whole chain (links, hashes, signatures) against the sealed head and the
+    /// newest checkpoint; the verification itself is logged after the check, so it never
+    /// masks what it found.
     pub fn audit_verify(&mut self) -> Result<audit::Report> {
         self.require(Op::ReadAudit)?;
+        let checkpoint = audit::latest_checkpoint(&self.conn)?;
+        self.verify_against(checkpoint.as_ref())
+    }
+
+    /// Verifies the chain against a checkpoint the auditor holds on paper (or any other).
+    pub fn audit_verify_against(
+        &mut self,
+        checkpoint: &audit::Checkpoint,
+    ) -> Result<audit::Report> {
+        self.require(Op::ReadAudit)?;
+        self.verify_against(Some(checkpoint))
+    }
+
+    fn verify_against(&mut self, checkpoint: Option<&audit::Checkpoint>) -> Result<audit::Report> {
         let kf = KeyFile::read(&self.dir)?;
-        let report = audit::verify(&self.conn, &self.vault_id, kf.seal.as_ref(), &self.key)?;
+        let anchors = audit::Anchors {
+            seal: kf.seal.as_ref(),
+            checkpoint,
+        };
+        let report = audit::verify(&self.conn, &self.vault_id, anchors)?;
         if report.intact {
             let entries = report.entries;
             self.write(|w| {
@@ -749,8 +1202,44 @@ impl Session {
         })
     }
 
-    /// Writes an encrypted copy of the whole vault (database and key file) to `dest`, which
-    /// must be a new or empty folder. The copy opens with the same accounts and passwords.
+    /// Signs the log head as the 安全审计员 saw it: a checkpoint kept in the vault, on the
+    /// installation's mark, and printed on paper. `audit verify` checks the log against the
+    /// newest one, so a log rewritten or rolled back behind it cannot pass.
+    pub fn audit_checkpoint(&mut self) -> Result<audit::Checkpoint> {
+        self.require(Op::ReadAudit)?;
+        let report = self.audit_verify()?;
+        if !report.intact {
+            return Err(Error::integrity(format!(
+                "审计日志不完整，不能签署检查点：{}",
+                report.problem
+            )));
+        }
+        let Some((seq, head)) = audit::head(&self.conn)? else {
+            return Err(Error::internal("审计日志为空"));
+        };
+        let checkpoint = audit::Checkpoint::make(
+            &self.vault_id,
+            &self.identity,
+            &self.user,
+            seq,
+            &head,
+            &stamp(self.clock.now()),
+        );
+        let c = checkpoint.clone();
+        self.write(|w| {
+            audit::store_checkpoint(w.tx, &c)?;
+            w.audit(
+                "audit_checkpoint",
+                "",
+                serde_json::json!({ "seq": c.seq, "head": c.head, "at": c.at }),
+            )
+        })?;
+        Ok(checkpoint)
+    }
+
+    /// Writes an encrypted copy of the whole vault (both databases and the key file) to
+    /// `dest`, which must be a new or empty folder. The copy opens with the same accounts and
+    /// passwords; the 系统管理员 who makes it copies ciphertext and holds no register key.
     pub fn backup(&mut self, dest: &Path) -> Result<()> {
         self.require(Op::Backup)?;
         if dest.exists() {
@@ -771,16 +1260,96 @@ impl Session {
         let dest_display = dest.display().to_string();
         // Record the backup first so the copy contains its own audit entry.
         self.write(|w| w.audit("backup", &dest_display, serde_json::json!({})))?;
-        // Hold the vault lock so no writer moves the seal past the copied database.
+        // Hold the vault lock so no writer commits while the files are copied. With rollback
+        // journals a database file between transactions is complete on its own.
         let _lock = keyfile::lock(&self.dir)?;
-        {
-            let mut target = Connection::open(dest.join(db::FILE_NAME))?;
-            db::apply_key(&target, &self.key)?;
-            let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
-            backup.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+        for file in [db::FILE_NAME, db::REGISTERS_FILE, keyfile::FILE_NAME] {
+            let from = self.dir.join(file);
+            if !from.exists() {
+                continue;
+            }
+            let to = dest.join(file);
+            std::fs::copy(&from, &to).map_err(|e| Error::io("复制保密库文件", &e))?;
+            keyfile::restrict(&to, false);
+            if let Ok(f) = std::fs::File::open(&to) {
+                f.sync_all().map_err(|e| Error::io("写入备份", &e))?;
+            }
         }
-        let kf = KeyFile::read(&self.dir)?;
-        kf.write(dest)?;
+        Ok(())
+    }
+
+    /// Rotates the keys this account may rotate, on demand: the 系统管理员 the system key, a
+    /// 保密员 the register key. Old `vault.keys` copies, and the passwords in them, no longer
+    /// open the databases afterwards.
+    pub fn rotate_keys(&mut self) -> Result<Vec<VaultKey>> {
+        let mut rotated = Vec::new();
+        if roles::allows(self.role, Op::ManageAccounts) {
+            self.require(Op::ManageAccounts)?;
+            self.rotate(VaultKey::System, "on_demand")?;
+            rotated.push(VaultKey::System);
+        }
+        if roles::allows(self.role, Op::WriteRegisters) && self.keys.registers.is_some() {
+            self.require(Op::WriteRegisters)?;
+            self.rotate(VaultKey::Registers, "on_demand")?;
+            rotated.push(VaultKey::Registers);
+        }
+        if rotated.is_empty() {
+            // Audited like every refusal (系统密钥由系统管理员轮换，登记簿密钥由保密员轮换).
+            self.require(Op::WriteRegisters)?;
+        }
+        Ok(rotated)
+    }
+
+    /// Re-encrypts one database under a new key, granted to every account entitled to it.
+    /// Crash-safe in three steps: the new grants are added to the key file beside the old
+    /// ones; the database is rekeyed and the rotation audited in one transaction; then the
+    /// old grants are dropped. Sign-in tries the newest grant first and falls back, so a crash
+    /// at any point leaves a vault that opens.
+    pub(crate) fn rotate(&mut self, which: VaultKey, reason: &str) -> Result<()> {
+        let (epoch, schema) = match (which, &self.keys.registers) {
+            (VaultKey::System, _) => (self.keys.system.0, "main"),
+            (VaultKey::Registers, Some((e, _))) => (*e, db::REGISTERS_SCHEMA),
+            (VaultKey::Registers, None) => {
+                return Err(Error::permission("没有登记簿密钥，不能轮换".to_string()))
+            }
+        };
+        let next = epoch + 1;
+        let key = Secret::random()?;
+        let entitled = entitled(&self.conn, which)?;
+        {
+            let _lock = keyfile::lock(&self.dir)?;
+            let mut kf = KeyFile::read(&self.dir)?;
+            for (name, public) in &entitled {
+                if kf.slot(name).is_some() {
+                    kf.grant(name, public, which, next, &key)?;
+                }
+            }
+            kf.write(&self.dir)?;
+        }
+        db::rekey(&self.conn, schema, &key)?;
+        let count = entitled.len();
+        let code = match which {
+            VaultKey::System => "system",
+            VaultKey::Registers => "registers",
+        };
+        self.write(|w| {
+            if which == VaultKey::Registers {
+                w.tx.execute(
+                    "UPDATE settings SET value = '0' WHERE key = 'registers_rotation_due'",
+                    [],
+                )?;
+            }
+            w.keyfile.drop_grants_before(which, next);
+            w.audit(
+                "key_rotate",
+                "",
+                serde_json::json!({ "key": code, "epoch": next, "accounts": count, "reason": reason }),
+            )
+        })?;
+        match which {
+            VaultKey::System => self.keys.system = (next, key),
+            VaultKey::Registers => self.keys.registers = Some((next, key)),
+        }
         Ok(())
     }
 }

@@ -154,9 +154,9 @@ pub fn init(ctx: &Ctx, a: InitArgs) -> CliResult<()> {
     vault::init(
         &ctx.vault,
         &req,
-        Options {
+        &Options {
             kdf,
-            ..Options::default()
+            ..ctx.options()
         },
         ctx.clock.as_ref(),
     )?;

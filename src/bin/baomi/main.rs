@@ -18,7 +18,7 @@ mod registers;
 use baomi::clock::{Clock, SystemClock};
 use baomi::paths;
 use baomi::vault::audit;
-use baomi::vault::db::Tuning;
+use baomi::vault::marks::Marks;
 use baomi::vault::policy::Policy;
 use baomi::vault::{self, InitRequest, NewAccount, Session};
 use baomi::Error;
@@ -105,6 +105,13 @@ pub struct Ctx {
     password_stdin: bool,
     json: bool,
     clock: Arc<dyn Clock>,
+}
+
+impl Ctx {
+    /// The vault options of this installation (its high-water marks live outside the vault).
+    pub fn options(&self) -> vault::Options {
+        vault::Options::standard(Marks::for_vault(baomi::paths::APP_ID, &self.vault))
+    }
 }
 
 fn main() -> ExitCode {
@@ -259,7 +266,7 @@ fn login_keep_password(ctx: &Ctx) -> CliResult<(Session, String)> {
         &user,
         &password,
         ctx.clock.clone(),
-        Tuning::default(),
+        &ctx.options(),
     )?;
     Ok((s, password))
 }

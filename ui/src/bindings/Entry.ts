@@ -31,4 +31,9 @@ detail: string,
 /**
  * The details in Chinese, for people.
  */
-detail_text: string, hash: string, };
+detail_text: string, hash: string, 
+/**
+ * Whether the entry is signed by the actor's key (only failed sign-ins and lockouts,
+ * recorded before anyone signed in, are not).
+ */
+signed: boolean, };
