@@ -36,6 +36,14 @@ pub struct AppStatus {
     pub session: Option<SessionInfo>,
 }
 
+/// What creating a vault hands back to the person: the recovery code, to write on paper, seal
+/// in an envelope and keep in the unit's safe. It is never stored and never shown again.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct SetupDone {
+    pub recovery_code: String,
+}
+
 pub struct App {
     dir: PathBuf,
     clock: Arc<dyn Clock>,
@@ -100,8 +108,12 @@ impl App {
         })
     }
 
-    pub fn setup(&self, req: &InitRequest) -> Result<()> {
-        vault::init(&self.dir, req, &self.options, self.clock.as_ref())
+    /// Creates the vault; the recovery code in the answer is shown once and never again.
+    pub fn setup(&self, req: &InitRequest) -> Result<SetupDone> {
+        let code = vault::init(&self.dir, req, &self.options, self.clock.as_ref())?;
+        Ok(SetupDone {
+            recovery_code: code.to_string(),
+        })
     }
 
     pub fn login(&self, user: &str, password: &str) -> Result<SessionInfo> {

@@ -292,8 +292,12 @@ fn mutated_key_files_never_panic_login() {
         }
     }
     assert!(tried > 300, "{tried}");
+    // The original file is now older than the database (every login above that got through
+    // counted a generation): refused as a key file put back, cleanly.
     std::fs::write(&path, &original).unwrap();
-    login_without_panic(&f, OFFICER.0, OFFICER.1, "original").unwrap();
+    let e = login_without_panic(&f, OFFICER.0, OFFICER.1, "original").unwrap_err();
+    assert_eq!(e.code, Code::Integrity);
+    assert!(e.message.contains("密钥文件比数据库旧"), "{}", e.message);
 }
 
 fn app(f: &Fixture) -> baomi::app::App {

@@ -8,6 +8,7 @@ mod cli;
 mod crash;
 mod devices;
 mod documents;
+mod keys;
 mod print;
 mod roles;
 mod security;

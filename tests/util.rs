@@ -25,6 +25,8 @@ pub struct Fixture {
     pub clock: FixedClock,
     /// This installation's state folder (its high-water marks), outside the vault.
     pub state: PathBuf,
+    /// The recovery code shown once at creation (sealed in an envelope in real life).
+    pub recovery_code: String,
 }
 
 /// Options for a vault whose installation keeps its marks in `state`.
@@ -60,17 +62,35 @@ impl Fixture {
         let dir = tmp.path().join("vault");
         let state = tmp.path().join("state");
         let clock = FixedClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap());
-        vault::init(&dir, &init_request(), &options_at(&state), &clock).unwrap();
+        let code = vault::init(&dir, &init_request(), &options_at(&state), &clock).unwrap();
         Fixture {
             _tmp: tmp,
             dir,
             clock,
             state,
+            recovery_code: code.to_string(),
         }
     }
 
     pub fn options(&self) -> Options {
         options_at(&self.state)
+    }
+
+    /// Options of another installation (another machine): no high-water mark for this vault.
+    pub fn elsewhere(&self) -> Options {
+        options_at(&self.dir.parent().unwrap().join("another-installation"))
+    }
+
+    /// Signs in from another installation.
+    pub fn login_elsewhere(&self, who: (&str, &str)) -> Session {
+        vault::login(
+            &self.dir,
+            who.0,
+            who.1,
+            Arc::new(self.clock.clone()),
+            &self.elsewhere(),
+        )
+        .unwrap()
     }
 
     pub fn login(&self, who: (&str, &str)) -> Session {

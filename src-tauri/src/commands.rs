@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use baomi::app::{App, AppStatus};
+use baomi::app::{App, AppStatus, SetupDone};
 use baomi::print as pr;
 use baomi::registers::devices as dv;
 use baomi::registers::documents as d;
@@ -26,7 +26,7 @@ fn app_status(app: State<'_, App>) -> R<AppStatus> {
 }
 
 #[tauri::command(async)]
-fn setup_vault(app: State<'_, App>, req: InitRequest) -> R<()> {
+fn setup_vault(app: State<'_, App>, req: InitRequest) -> R<SetupDone> {
     app.setup(&req)
 }
 

@@ -182,7 +182,6 @@ impl Session {
             if disabled {
                 // Revocation: the slot and every grant go now; the keys it could open rotate.
                 w.keyfile.revoke(name);
-                w.slots_changed = true;
                 w.tx.execute(
                     "UPDATE settings SET value = '1' WHERE key = 'registers_rotation_due'",
                     [],

@@ -76,6 +76,7 @@ pub fn action_label(action: &str) -> &str {
         "audit_checkpoint" => "审计检查点",
         "restore_acknowledged" => "确认恢复保密库",
         "key_grant" => "授予密钥",
+        "key_recovered" => "用恢复码取回密钥",
         "key_rotate" => "轮换密钥",
         "keyfile_tampered" => "密钥文件被篡改",
         "backup" => "备份保密库",
@@ -185,6 +186,7 @@ pub fn detail_text(action: &str, detail: &str) -> String {
             n("mark_seq"),
             n("head")
         ),
+        "key_recovered" => format!("登记簿密钥（第 {} 代），经恢复码取回", n("epoch")),
         "key_grant" => format!(
             "{}密钥（第 {} 代）",
             if s("key") == "registers" {
@@ -245,6 +247,71 @@ pub fn detail_text(action: &str, detail: &str) -> String {
             }
         }
     }
+}
+
+/// The details of the log's first entry (`vault_create`), after checking that it is intact and
+/// signed by the 系统管理员's key it names, and that this key is still the 系统管理员's in the
+/// accounts table (administrators' keys never change). What it says (the first accounts' keys,
+/// the recovery key) is then as trustworthy as that signature.
+pub fn genesis_claims(conn: &Connection, vault_id: &str) -> Result<serde_json::Value> {
+    let bad =
+        || crate::error::Error::integrity("审计日志的建库记录被篡改：无法确认保密库的初始密钥");
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    );
+    let row: Option<Row> = conn
+        .query_row(
+            "SELECT at, actor, action, target, detail, prev, hash, sig FROM audit_log WHERE seq = 1",
+            [],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((at, actor, action, target, detail, prev, hash, sig)) = row else {
+        return Err(bad());
+    };
+    if action != "vault_create"
+        || prev != genesis(vault_id)
+        || entry_hash(1, &at, &actor, &action, &target, &detail, &prev) != hash
+    {
+        return Err(bad());
+    }
+    let claims: serde_json::Value = serde_json::from_str(&detail).map_err(|_| bad())?;
+    let admin_key = claims["keys"][actor.as_str()]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let current: Option<String> = conn
+        .query_row(
+            "SELECT signing_pub FROM accounts WHERE name = ?1 AND role = 'admin'",
+            [&actor],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if claims["admin"] != actor.as_str()
+        || current.as_deref() != Some(admin_key.as_str())
+        || !crypto::verify_hex(&admin_key, &signed_message(vault_id, &hash), &sig)
+    {
+        return Err(bad());
+    }
+    Ok(claims)
 }
 
 pub fn genesis(vault_id: &str) -> String {

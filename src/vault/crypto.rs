@@ -250,18 +250,123 @@ impl Identity {
     /// Unwraps a key granted to this identity; `None` if it was granted to someone else or
     /// anything (the grant, or the header bound to it) was changed.
     pub fn open_grant(&self, grant: &Grant, aad: &[u8]) -> Option<Secret> {
-        let shared = self
-            .agreement
-            .diffie_hellman(&x25519_dalek::PublicKey::from(grant.ephemeral));
-        let wrapping = grant_key(
-            shared.as_bytes(),
-            &grant.ephemeral,
-            &self.public().agreement,
-        );
-        let mut plain = open(&wrapping, &grant.nonce, &grant.wrapped, aad)?;
-        let key: Option<[u8; 32]> = plain.as_slice().try_into().ok();
-        plain.zeroize();
-        key.map(Secret::from_bytes)
+        open_grant_with(&self.agreement, grant, aad)
+    }
+}
+
+fn open_grant_with(
+    secret: &x25519_dalek::StaticSecret,
+    grant: &Grant,
+    aad: &[u8],
+) -> Option<Secret> {
+    let shared = secret.diffie_hellman(&x25519_dalek::PublicKey::from(grant.ephemeral));
+    let recipient = x25519_dalek::PublicKey::from(secret).to_bytes();
+    let wrapping = grant_key(shared.as_bytes(), &grant.ephemeral, &recipient);
+    let mut plain = open(&wrapping, &grant.nonce, &grant.wrapped, aad)?;
+    let key: Option<[u8; 32]> = plain.as_slice().try_into().ok();
+    plain.zeroize();
+    key.map(Secret::from_bytes)
+}
+
+/// The vault's recovery key: an X25519 key pair whose private half exists only as the code
+/// printed once at vault creation, to be sealed in an envelope and kept in the unit's safe.
+/// The register key is granted to its public half at every epoch, so the registers survive the
+/// loss of every business account's password; no administrator holds it.
+pub struct RecoveryKey {
+    secret: x25519_dalek::StaticSecret,
+}
+
+impl std::fmt::Debug for RecoveryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecoveryKey(…)")
+    }
+}
+
+/// Crockford-style base32 alphabet (no I, L, O, U: nothing to misread when copying by hand).
+const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// 32 key bytes and 3 check bytes: 280 bits, 56 characters, 14 groups of 4.
+const CODE_BYTES: usize = 35;
+
+impl RecoveryKey {
+    pub fn generate() -> Result<RecoveryKey> {
+        let s = Secret::random()?;
+        Ok(RecoveryKey {
+            secret: x25519_dalek::StaticSecret::from(*s.expose()),
+        })
+    }
+
+    pub fn public(&self) -> [u8; 32] {
+        x25519_dalek::PublicKey::from(&self.secret).to_bytes()
+    }
+
+    /// The code to write down: 14 groups of 4 characters.
+    pub fn code(&self) -> zeroize::Zeroizing<String> {
+        let mut bytes = zeroize::Zeroizing::new([0u8; CODE_BYTES]);
+        bytes[..32].copy_from_slice(self.secret.as_bytes());
+        let check = sha256(&bytes[..32]);
+        bytes[32..].copy_from_slice(&check[..3]);
+        let mut out = zeroize::Zeroizing::new(String::with_capacity(70));
+        let (mut acc, mut bits, mut n) = (0u32, 0u32, 0usize);
+        for b in bytes.iter() {
+            acc = (acc << 8) | u32::from(*b);
+            bits += 8;
+            while bits >= 5 {
+                bits -= 5;
+                if n > 0 && n % 4 == 0 {
+                    out.push('-');
+                }
+                out.push(char::from(CODE_ALPHABET[((acc >> bits) & 31) as usize]));
+                n += 1;
+            }
+        }
+        acc.zeroize();
+        out
+    }
+
+    /// Reads a code as typed: case, spaces and dashes do not matter, and O/I/L are read as
+    /// 0/1/1. A mistyped code is refused by its check bytes, naming the field.
+    pub fn from_code(code: &str) -> Result<RecoveryKey> {
+        let bad = |why: &str| Error::field("recovery_code", "恢复码", why.to_string());
+        let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(CODE_BYTES));
+        let (mut acc, mut bits, mut n) = (0u32, 0u32, 0usize);
+        for c in code.chars().filter(|c| !c.is_whitespace() && *c != '-') {
+            let c = match c.to_ascii_uppercase() {
+                'O' => '0',
+                'I' | 'L' => '1',
+                c => c,
+            };
+            let Some(v) = CODE_ALPHABET.iter().position(|a| char::from(*a) == c) else {
+                return Err(bad("含有无效字符（应为数字和字母，I、L、O、U 除外）"));
+            };
+            acc = (acc << 5) | v as u32;
+            bits += 5;
+            n += 1;
+            if bits >= 8 {
+                bits -= 8;
+                bytes.push((acc >> bits) as u8);
+            }
+            acc &= 0xff;
+        }
+        acc.zeroize();
+        if n != 56 || bytes.len() != CODE_BYTES {
+            return Err(bad("长度不对：应为 56 个字符（14 组，每组 4 个）"));
+        }
+        let check = sha256(&bytes[..32]);
+        if bytes[32..] != check[..3] {
+            return Err(bad("校验不符：有字符抄错了，请逐组核对"));
+        }
+        let mut k = [0u8; 32];
+        k.copy_from_slice(&bytes[..32]);
+        let key = RecoveryKey {
+            secret: x25519_dalek::StaticSecret::from(k),
+        };
+        k.zeroize();
+        Ok(key)
+    }
+
+    /// Unwraps a key granted to the recovery key.
+    pub fn open_grant(&self, grant: &Grant, aad: &[u8]) -> Option<Secret> {
+        open_grant_with(&self.secret, grant, aad)
     }
 }
 
@@ -382,6 +487,25 @@ mod tests {
         let round = Identity::from_bytes(&alice.to_bytes()).unwrap();
         assert_eq!(round.public(), alice.public());
         assert!(Identity::from_bytes(&[0u8; 63]).is_none());
+    }
+
+    #[test]
+    fn recovery_codes_round_trip_and_catch_typos() {
+        let r = RecoveryKey::generate().unwrap();
+        let code = r.code();
+        assert_eq!(code.len(), 56 + 13);
+        let back = RecoveryKey::from_code(&code.to_lowercase().replace('-', " ")).unwrap();
+        assert_eq!(back.public(), r.public());
+        let key = Secret::random().unwrap();
+        let g = grant_to(&r.public(), &key, b"hdr").unwrap();
+        assert_eq!(back.open_grant(&g, b"hdr").unwrap().expose(), key.expose());
+        // One character changed: the check bytes catch it.
+        let mut typo: Vec<char> = code.chars().collect();
+        typo[5] = if typo[5] == 'A' { 'B' } else { 'A' };
+        let e = RecoveryKey::from_code(&typo.into_iter().collect::<String>()).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("recovery_code"));
+        assert!(RecoveryKey::from_code("ABCD").is_err());
+        assert!(RecoveryKey::from_code(&"U".repeat(56)).is_err());
     }
 
     #[test]

@@ -32,7 +32,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Code, Error, Result};
-use crate::vault::crypto::{self, Grant, Identity, KdfParams, PublicKeys, Secret};
+use crate::vault::crypto::{self, Grant, Identity, KdfParams, PublicKeys, RecoveryKey, Secret};
 use crate::vault::policy::Policy;
 
 pub const FORMAT: &str = "baomi-vault-keys";
@@ -42,6 +42,8 @@ pub const LOCK_NAME: &str = "vault.lock";
 /// Salt lengths accepted in a slot: Argon2's minimum, and a generous ceiling (we write 16).
 const SALT_MIN: usize = 8;
 const SALT_MAX: usize = 64;
+/// The grantee name of the vault's recovery key (no account name can start with `@`).
+pub const RECOVERY: &str = "@recovery";
 /// The kinds of event that may be recorded without a key (before anyone signs in).
 pub const UNSIGNED_ACTIONS: [&str; 2] = ["login_failed", "account_locked"];
 
@@ -67,6 +69,12 @@ pub struct KeyFile {
     pub seal: Option<Seal>,
     #[serde(default)]
     pub guard: Option<Guard>,
+    /// Counts the signed-in writes of this file; the system database records the same number
+    /// in the transaction of each write, so an older copy of this file put back (to revive an
+    /// old password, or erase failed sign-ins) is behind the database and refused. The copy
+    /// inside the signed [`Guard`] is the one checked; this one is the working counter.
+    #[serde(default)]
+    pub generation: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -171,6 +179,8 @@ impl Seal {
 #[serde(deny_unknown_fields)]
 pub struct Guard {
     pub at: String,
+    #[serde(default)]
+    pub generation: u64,
     pub policy: Policy,
     pub logins: BTreeMap<String, LoginState>,
     pub pending: Vec<PendingEvent>,
@@ -182,6 +192,7 @@ impl Guard {
     fn message(
         vault_id: &str,
         at: &str,
+        generation: u64,
         policy: &Policy,
         logins: &BTreeMap<String, LoginState>,
         pending: &[PendingEvent],
@@ -190,6 +201,7 @@ impl Guard {
             "baomi-keyfile-guard-v1",
             vault_id,
             at,
+            generation,
             policy,
             logins,
             pending
@@ -203,6 +215,7 @@ impl Guard {
             &Self::message(
                 vault_id,
                 &self.at,
+                self.generation,
                 &self.policy,
                 &self.logins,
                 &self.pending,
@@ -336,6 +349,7 @@ impl KeyFile {
             policy,
             seal: None,
             guard: None,
+            generation: 0,
         }
     }
 
@@ -534,6 +548,22 @@ impl KeyFile {
     /// Opens `user`'s grants of `key`, newest epoch first (after an interrupted rotation the
     /// newest may be for a key the database never got, so callers try them in order).
     pub fn open_grants(&self, user: &str, id: &Identity, key: VaultKey) -> Vec<(u32, Secret)> {
+        self.open_grants_with(user, key, |g, aad| id.open_grant(g, aad))
+    }
+
+    /// The register key's grants to the vault's recovery key, newest epoch first.
+    pub fn open_recovery_grants(&self, recovery: &RecoveryKey) -> Vec<(u32, Secret)> {
+        self.open_grants_with(RECOVERY, VaultKey::Registers, |g, aad| {
+            recovery.open_grant(g, aad)
+        })
+    }
+
+    fn open_grants_with(
+        &self,
+        user: &str,
+        key: VaultKey,
+        opener: impl Fn(&Grant, &[u8]) -> Option<Secret>,
+    ) -> Vec<(u32, Secret)> {
         let account = account_id(&self.vault_id, user);
         let mut mine: Vec<&KeyGrant> = self
             .grants
@@ -548,7 +578,7 @@ impl KeyFile {
                     nonce: decode::<12>(&g.nonce)?,
                     wrapped: B64.decode(&g.wrapped).ok()?,
                 };
-                id.open_grant(&grant, &grant_aad(&self.vault_id, &account, key, g.epoch))
+                opener(&grant, &grant_aad(&self.vault_id, &account, key, g.epoch))
                     .map(|k| (g.epoch, k))
             })
             .collect()
@@ -595,12 +625,14 @@ impl KeyFile {
         let message = Guard::message(
             &self.vault_id,
             at,
+            self.generation,
             &self.policy,
             &self.logins,
             &self.pending,
         );
         self.guard = Some(Guard {
             at: at.to_string(),
+            generation: self.generation,
             policy: self.policy,
             logins: self.logins.clone(),
             pending: self.pending.clone(),
@@ -673,7 +705,13 @@ impl KeyFile {
         if t.refused_events > 0 {
             t.findings.push("pending_forged");
         }
-        if logins != self.logins {
+        let meaningful = |m: &BTreeMap<String, LoginState>| -> BTreeMap<String, LoginState> {
+            m.iter()
+                .filter(|(_, st)| **st != LoginState::default())
+                .map(|(k, st)| (k.clone(), st.clone()))
+                .collect()
+        };
+        if meaningful(&logins) != meaningful(&self.logins) {
             t.findings.push("logins_changed");
             self.logins = logins;
         }

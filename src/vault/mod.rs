@@ -37,7 +37,7 @@ use ts_rs::TS;
 
 use crate::clock::{stamp, Clock};
 use crate::error::{Code, Error, Result};
-use crate::vault::crypto::{Identity, KdfParams, PublicKeys, Secret};
+use crate::vault::crypto::{Identity, KdfParams, PublicKeys, RecoveryKey, Secret};
 use crate::vault::db::Schema;
 use crate::vault::keyfile::{KeyFile, PendingEvent, Seal, VaultKey};
 use crate::vault::marks::{Mark, Marks, Standing};
@@ -156,8 +156,14 @@ fn within(prefix: &str, label: &str, e: Error) -> Error {
     }
 }
 
-/// Creates a new vault in `dir` (created if missing; must hold no vault).
-pub fn init(dir: &Path, req: &InitRequest, opts: &Options, clock: &dyn Clock) -> Result<()> {
+/// Creates a new vault in `dir` (created if missing; must hold no vault). Returns the recovery
+/// code, shown to the person exactly once (see [`RecoveryKey`]).
+pub fn init(
+    dir: &Path,
+    req: &InitRequest,
+    opts: &Options,
+    clock: &dyn Clock,
+) -> Result<zeroize::Zeroizing<String>> {
     validate_unit(&req.unit)?;
     let mut accounts: Vec<(&NewAccount, Role, &str, &str)> = vec![
         (&req.admin, Role::Admin, "admin", "系统管理员"),
@@ -200,6 +206,8 @@ pub fn init(dir: &Path, req: &InitRequest, opts: &Options, clock: &dyn Clock) ->
     let _lock = keyfile::lock(dir)?;
 
     let system_key = Secret::random()?;
+    let recovery = RecoveryKey::generate()?;
+    let recovery_pub = recovery_public_keys(recovery.public());
     let vault_id = hex::encode(crypto::random_bytes::<16>()?);
     let now = stamp(clock.now());
     let mut kf = KeyFile::new(vault_id.clone(), policy);
@@ -216,6 +224,13 @@ pub fn init(dir: &Path, req: &InitRequest, opts: &Options, clock: &dyn Clock) ->
         Some((a, _, id)) => {
             let key = Secret::random()?;
             kf.grant(&a.name, &id.public(), VaultKey::Registers, 1, &key)?;
+            kf.grant(
+                keyfile::RECOVERY,
+                &recovery_pub,
+                VaultKey::Registers,
+                1,
+                &key,
+            )?;
             Some(key)
         }
         None => None,
@@ -239,6 +254,8 @@ pub fn init(dir: &Path, req: &InitRequest, opts: &Options, clock: &dyn Clock) ->
             if registers_key.is_some() { "1" } else { "0" }.to_string(),
         ),
         ("registers_rotation_due", "0".to_string()),
+        ("recovery_pub", hex::encode(recovery.public())),
+        ("keyfile_generation", "1".to_string()),
     ];
     for (k, v) in settings {
         tx.execute(
@@ -263,6 +280,7 @@ pub fn init(dir: &Path, req: &InitRequest, opts: &Options, clock: &dyn Clock) ->
                 "keys": keys,
                 "admin": req.admin.name,
                 "auditor": req.auditor.name,
+                "recovery_pub": hex::encode(recovery.public()),
             }),
             signer: Some(admin_id),
         },
@@ -300,12 +318,38 @@ pub fn init(dir: &Path, req: &InitRequest, opts: &Options, clock: &dyn Clock) ->
     };
     // The seal is made here and only here: afterwards it is only ever advanced.
     kf.seal = Some(Seal::make(admin_id, &vault_id, seq, &hash));
+    kf.generation = 1;
     kf.sign_guard(admin_id, &now);
     // The key file is written last: its existence is what makes the folder a vault.
     kf.write(dir)?;
     opts.marks
         .advance(&marks::key(&vault_id, dir), Mark { seq, hash, at: now })?;
-    Ok(())
+    Ok(recovery.code())
+}
+
+/// The recovery key as a grantee: only its agreement key is used.
+fn recovery_public_keys(agreement: [u8; 32]) -> PublicKeys {
+    PublicKeys {
+        agreement,
+        signing: [0u8; 32],
+    }
+}
+
+/// The vault's recovery public key, as the signed creation entry states it: the settings copy
+/// must agree, so nobody holding the system key can swap in a key of their own and wait for
+/// the next rotation to be granted the register key.
+fn recovery_public(conn: &Connection, vault_id: &str) -> Result<PublicKeys> {
+    let claims = audit::genesis_claims(conn, vault_id)?;
+    let stated = setting(conn, "recovery_pub")?;
+    let bad = || Error::integrity("保密库的恢复密钥记录被篡改");
+    if claims["recovery_pub"].as_str() != Some(stated.as_str()) {
+        return Err(bad());
+    }
+    let bytes: [u8; 32] = hex::decode(&stated)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(bad)?;
+    Ok(recovery_public_keys(bytes))
 }
 
 fn policy_json(p: &Policy) -> Result<String> {
@@ -351,6 +395,16 @@ pub struct Session {
     idle_lock_seconds: u32,
 }
 
+impl std::fmt::Debug for Session {
+    /// Names the account and role only: a session's keys and connection are never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("user", &self.user)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
 fn locked_message(user: &str, until: DateTime<Utc>, now: DateTime<Utc>) -> Error {
     let left = (until - now).num_seconds().max(1);
     Error::new(
@@ -372,7 +426,22 @@ pub fn login(
     clock: Arc<dyn Clock>,
     opts: &Options,
 ) -> Result<Session> {
-    sign_in(dir, user, password, clock, opts, false)
+    sign_in(dir, user, password, clock, opts, Mode::Normal)
+}
+
+/// Signs a business account in that holds no register key (every holder lost their password,
+/// or it was reset) with the vault's recovery code: the register key is granted to it from the
+/// recovery key's grant, and `key_recovered` is audited.
+pub fn recover(
+    dir: &Path,
+    user: &str,
+    password: &str,
+    code: &str,
+    clock: Arc<dyn Clock>,
+    opts: &Options,
+) -> Result<Session> {
+    let recovery = RecoveryKey::from_code(code)?;
+    sign_in(dir, user, password, clock, opts, Mode::Recover(&recovery))
 }
 
 /// Signs the 安全审计员 in to a vault that is older than this installation's high-water mark
@@ -385,7 +454,15 @@ pub fn accept_restore(
     clock: Arc<dyn Clock>,
     opts: &Options,
 ) -> Result<Session> {
-    sign_in(dir, user, password, clock, opts, true)
+    sign_in(dir, user, password, clock, opts, Mode::AcceptRestore)
+}
+
+/// What a sign-in is for.
+#[derive(Clone, Copy)]
+enum Mode<'a> {
+    Normal,
+    AcceptRestore,
+    Recover(&'a RecoveryKey),
 }
 
 fn rolled_back_message(mark: &Mark, head: i64) -> Error {
@@ -462,8 +539,9 @@ fn sign_in(
     password: &str,
     clock: Arc<dyn Clock>,
     opts: &Options,
-    accepting_restore: bool,
+    mode: Mode<'_>,
 ) -> Result<Session> {
+    let accepting_restore = matches!(mode, Mode::AcceptRestore);
     if user.is_empty() {
         return Err(Error::field("user", "账户名", "不能为空"));
     }
@@ -477,7 +555,7 @@ fn sign_in(
     let mut kf = KeyFile::read(dir)?;
     let now = clock.now();
     let policy = kf.policy;
-    let state = kf.login_state(user).clone();
+    let state = kf.login_state_of(user).cloned().unwrap_or_default();
     let pending = |action: &str, detail: serde_json::Value, kf: &KeyFile| PendingEvent {
         at: stamp(now),
         account: keyfile::account_id(&kf.vault_id, user),
@@ -568,6 +646,7 @@ fn sign_in(
     }
     let db_policy: Policy = serde_json::from_str(&setting(&conn, "security_policy")?)
         .map_err(|_| Error::integrity("数据库中的安全策略已损坏"))?;
+    check_generation(&conn, &mut kf)?;
 
     // Rollback: the log must reach this installation's mark with the same entry there.
     let head = audit::head(&conn)?;
@@ -626,21 +705,56 @@ fn sign_in(
     let business = role.is_some_and(|r| roles::allows(r, Op::ReadRegisters));
     let mut registers = None;
     let mut created_registers = false;
+    let mut recovered = None;
+    if let (Mode::Recover(_), false) = (mode, business && refusal.is_none()) {
+        return Err(refusal.map(|(_, e)| e).unwrap_or_else(|| {
+            Error::permission("只有保密员或查阅账户可以用恢复码取回登记簿密钥")
+        }));
+    }
     if business && refusal.is_none() {
         registers = attach_registers(&conn, dir, &kf, user, &id, opts.tuning)?;
         let never_created = setting(&conn, "registers_created")? == "0";
+        if let Mode::Recover(recovery) = mode {
+            if registers.is_some() {
+                return Err(Error::rule(format!(
+                    "账户“{user}”已持有登记簿密钥，无需使用恢复码"
+                )));
+            }
+            for (epoch, key) in kf.open_recovery_grants(recovery) {
+                if db::attach_registers(&conn, dir, &key, opts.tuning).is_ok() {
+                    kf.grant(user, &public, VaultKey::Registers, epoch, &key)?;
+                    recovered = Some(epoch);
+                    registers = Some((epoch, key));
+                    break;
+                }
+            }
+            if registers.is_none() {
+                return Err(Error::field(
+                    "recovery_code",
+                    "恢复码",
+                    "不属于本保密库，或已因密钥轮换失效",
+                ));
+            }
+        }
         if registers.is_none() && never_created && role == Some(Role::Officer) {
             let key = Secret::random()?;
             db::create_registers(dir, &key, opts.tuning)?;
             db::attach_registers(&conn, dir, &key, opts.tuning)?;
             kf.grant(user, &public, VaultKey::Registers, 1, &key)?;
+            kf.grant(
+                keyfile::RECOVERY,
+                &recovery_public(&conn, &vault_id)?,
+                VaultKey::Registers,
+                1,
+                &key,
+            )?;
             registers = Some((1, key));
             created_registers = true;
         } else if registers.is_none() {
             refusal = Some((
                 "no_register_key",
                 Error::rule(format!(
-                    "账户“{user}”尚未获得登记簿密钥：密钥由保密员授予，本单位任一保密员登录一次后即自动授予，请稍后再登录"
+                    "账户“{user}”尚未获得登记簿密钥：密钥由持有它的保密员或查阅账户授予，其中任一人登录一次后即自动授予，请稍后再登录；若已无人持有，请取出建库时封存的恢复码（baomi recover）"
                 )),
             ));
         }
@@ -705,6 +819,15 @@ fn sign_in(
             serde_json::json!({ "mark_seq": mark.seq, "mark_at": mark.at, "head": head }),
         )?;
     }
+    if let Some(epoch) = recovered {
+        signer.append(
+            &tx,
+            &vault_id,
+            "key_recovered",
+            user,
+            serde_json::json!({ "key": "registers", "epoch": epoch }),
+        )?;
+    }
     if created_registers {
         tx.execute(
             "UPDATE settings SET value = '1' WHERE key = 'registers_created'",
@@ -721,6 +844,7 @@ fn sign_in(
     if let Some((epoch, key)) = &registers {
         grant_registers_key(&tx, &vault_id, &mut kf, *epoch, key, &signer)?;
     }
+    advance_generation(&tx, &mut kf, &id, &at, dir)?;
     tx.commit()?;
     kf.pending.clear();
     if refusal.is_none() {
@@ -770,6 +894,43 @@ fn sign_in(
     Ok(session)
 }
 
+/// Refuses a key file older than the database: each signed-in write counts in both, the key
+/// file first, so after a crash the file may be ahead, never behind.
+/// The database's count is the authenticated one: the file continues from it, so a count
+/// inflated by an edit of the file is not carried forward.
+fn check_generation(conn: &Connection, kf: &mut KeyFile) -> Result<()> {
+    let recorded: u64 = setting(conn, "keyfile_generation")?
+        .parse()
+        .map_err(|_| Error::integrity("数据库中的密钥文件代数已损坏"))?;
+    // The signed count, not the file's working copy (which anyone can edit).
+    let signed = kf.guard.as_ref().map_or(0, |g| g.generation);
+    if signed < recorded {
+        return Err(Error::integrity(format!(
+            "密钥文件比数据库旧（第 {signed} 代，数据库记录到第 {recorded} 代）：密钥文件被换成了旧副本或其签名的状态记录被删除（可能借此恢复旧口令或抹去登录失败记录），已拒绝打开"
+        )));
+    }
+    kf.generation = recorded;
+    Ok(())
+}
+
+/// Counts one signed-in write: the next generation goes into the transaction and the key file
+/// is written (signed) before the commit, so the file is never behind the database.
+fn advance_generation(
+    tx: &Connection,
+    kf: &mut KeyFile,
+    id: &Identity,
+    at: &str,
+    dir: &Path,
+) -> Result<()> {
+    kf.generation += 1;
+    tx.execute(
+        "UPDATE settings SET value = ?1 WHERE key = 'keyfile_generation'",
+        [kf.generation.to_string()],
+    )?;
+    kf.sign_guard(id, at);
+    kf.write(dir)
+}
+
 /// Who signs the entries of one write.
 struct Signer<'a> {
     at: &'a str,
@@ -815,6 +976,15 @@ fn grant_registers_key(
             "key_grant",
             &name,
             serde_json::json!({ "key": "registers", "epoch": epoch }),
+        )?;
+    }
+    if !kf.has_grant(keyfile::RECOVERY, VaultKey::Registers, epoch) {
+        kf.grant(
+            keyfile::RECOVERY,
+            &recovery_public(tx, vault_id)?,
+            VaultKey::Registers,
+            epoch,
+            key,
         )?;
     }
     Ok(())
@@ -901,8 +1071,6 @@ pub(crate) fn setting(conn: &Connection, key: &str) -> Result<String> {
 pub struct WriteCtx<'a> {
     pub tx: &'a Transaction<'a>,
     pub keyfile: &'a mut KeyFile,
-    /// Set when the closure changed a key slot; the key file is then written before commit.
-    pub slots_changed: bool,
     pub(crate) session_user: &'a str,
     pub(crate) vault_id: &'a str,
     pub(crate) now: String,
@@ -935,8 +1103,8 @@ impl WriteCtx<'_> {
     pub fn actor(&self) -> &str {
         self.session_user
     }
-    /// Gives `user` a new key pair under `password` and grants it the system key; the key
-    /// file is written before the commit. Returns the new public keys, which the caller stores
+    /// Gives `user` a new key pair under `password` and grants it the system key (the key
+    /// file is written before the commit, as in every write). Returns the new public keys, which the caller stores
     /// in the account row and names in the audit entry (that is how the chain learns them).
     pub fn new_identity(
         &mut self,
@@ -950,14 +1118,12 @@ impl WriteCtx<'_> {
         let (epoch, key) = self.system_key;
         self.keyfile
             .grant(user, &id.public(), VaultKey::System, *epoch, key)?;
-        self.slots_changed = true;
         Ok(id.public())
     }
     /// Rewraps the signed-in account's own keys under a new password.
     pub fn rewrap_own(&mut self, password: &str, kdf: KdfParams) -> Result<()> {
         self.keyfile
             .set_slot(self.session_user, password, self.identity, kdf)?;
-        self.slots_changed = true;
         Ok(())
     }
 }
@@ -1066,7 +1232,6 @@ impl Session {
         let mut ctx = WriteCtx {
             tx: &tx,
             keyfile: &mut kf,
-            slots_changed: false,
             session_user: &self.user,
             vault_id: &self.vault_id,
             now,
@@ -1085,10 +1250,10 @@ impl Session {
         }
         let out = f(&mut ctx)?;
         let now = ctx.now.clone();
-        if ctx.slots_changed {
-            // Slot first: a slot without its account row is harmless, the reverse is not.
-            kf.write(&self.dir)?;
-        }
+        check_generation(&tx, &mut kf)?;
+        // The key file (slots included) is written before the commit: a slot without its
+        // account row is harmless, the reverse is not; and the file is never behind.
+        advance_generation(&tx, &mut kf, &self.identity, &now, &self.dir)?;
         tx.commit()?;
         audit::seal_head(&self.conn, &mut kf, &self.identity)?;
         kf.sign_guard(&self.identity, &now);
@@ -1117,13 +1282,29 @@ impl Session {
         self.verify_against(checkpoint.as_ref())
     }
 
-    /// Verifies the chain against a checkpoint the auditor holds on paper (or any other).
-    pub fn audit_verify_against(
-        &mut self,
-        checkpoint: &audit::Checkpoint,
-    ) -> Result<audit::Report> {
+    /// Verifies the chain as [`Session::audit_verify`] does, and against a checkpoint the
+    /// auditor holds on paper (its sequence and head hash): a log rewritten or rolled back
+    /// together with its checkpoints table still disagrees with the paper.
+    pub fn audit_verify_paper(&mut self, seq: i64, head: &str) -> Result<audit::Report> {
         self.require(Op::ReadAudit)?;
-        self.verify_against(Some(checkpoint))
+        let stored = audit::hash_at(&self.conn, seq)?;
+        if stored.as_deref() != Some(head) {
+            let entries = audit::head(&self.conn)?.map_or(0, |h| h.0);
+            return Ok(audit::Report {
+                intact: false,
+                entries,
+                first_broken: Some(seq.min(entries + 1).max(1)),
+                problem: format!(
+                    "日志与纸质检查点不符：回执记录第 {seq} 条的头哈希为 {}…，库中{}（日志被改写或回退）",
+                    head.chars().take(16).collect::<String>(),
+                    match stored {
+                        None => format!("只有 {entries} 条"),
+                        Some(_) => "该条内容不同".to_string(),
+                    }
+                ),
+            });
+        }
+        self.audit_verify()
     }
 
     fn verify_against(&mut self, checkpoint: Option<&audit::Checkpoint>) -> Result<audit::Report> {
@@ -1323,6 +1504,10 @@ impl Session {
                 if kf.slot(name).is_some() {
                     kf.grant(name, public, which, next, &key)?;
                 }
+            }
+            if which == VaultKey::Registers {
+                let recovery = recovery_public(&self.conn, &self.vault_id)?;
+                kf.grant(keyfile::RECOVERY, &recovery, which, next, &key)?;
             }
             kf.write(&self.dir)?;
         }

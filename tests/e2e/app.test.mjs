@@ -77,6 +77,11 @@ describe('保密台账 desktop window', { timeout: 240000 }, () => {
     await (await wd.find(tid('setup-next'))).click();
     await shot('04-setup-confirm');
     await (await wd.find(tid('setup-submit'))).click();
+    // The recovery code is shown once: 14 groups of 4, to be written down and sealed.
+    const code = await (await wd.find(tid('setup-recovery-code'), 30000)).text();
+    assert.match(code.trim(), /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){13}$/);
+    await shot('04b-setup-recovery-code');
+    await (await wd.find(tid('setup-recovery-done'))).click();
     await wd.find(input('login-user'), 30000);
     await shot('05-login');
   });

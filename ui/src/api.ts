@@ -10,6 +10,7 @@
 import { invoke } from '@tauri-apps/api/core'
 import type { Account } from './bindings/Account'
 import type { AppStatus } from './bindings/AppStatus'
+import type { SetupDone } from './bindings/SetupDone'
 import type { Code } from './bindings/Code'
 import type { CopyInput } from './bindings/CopyInput'
 import type { CopyResult } from './bindings/CopyResult'
@@ -99,7 +100,7 @@ async function guarded<T>(cmd: string, args: Record<string, unknown> = {}): Prom
 }
 
 export const appStatus = () => call<AppStatus>('app_status')
-export const setupVault = (req: InitRequest) => call<null>('setup_vault', { req })
+export const setupVault = (req: InitRequest) => call<SetupDone>('setup_vault', { req })
 export const login = (user: string, password: string) =>
   call<SessionInfo>('login', { user, password })
 

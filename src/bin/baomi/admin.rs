@@ -2,13 +2,14 @@
 
 use baomi::vault::audit;
 use baomi::vault::crypto::KdfParams;
+use baomi::vault::keyfile::VaultKey;
 use baomi::vault::policy::Policy;
 use baomi::vault::roles::Role;
 use baomi::vault::{self, InitRequest, NewAccount, Options};
 use baomi::Error;
 use clap::{Args, Subcommand};
 
-use crate::{done, emit, login, new_password, secret_from, CliResult, Ctx, Failure};
+use crate::{credentials, done, emit, login, new_password, secret_from, CliResult, Ctx, Failure};
 
 #[derive(Args)]
 pub struct InitArgs {
@@ -82,8 +83,16 @@ pub enum AuditCmd {
         #[arg(long, default_value_t = 200)]
         limit: u32,
     },
-    /// 校验审计日志的哈希链；完好退出码 0，被篡改退出码 4 并指出第一条损坏的记录
-    Verify,
+    /// 校验审计日志的哈希链、每条记录的签名、封印和最新检查点；完好退出码 0，被篡改退出码 4 并指出第一条损坏的记录
+    Verify {
+        /// 再对照一张纸质检查点核对：序号:头哈希（检查点回执上抄下的）
+        #[arg(long, value_name = "SEQ:HEAD")]
+        checkpoint: Option<String>,
+    },
+    /// 签署审计检查点（序号、头哈希、时间，以审计员的密钥签名），并打印回执供纸质留存
+    Checkpoint,
+    /// 确认恢复：保密库比本机记录的更旧（恢复了备份）时，由安全审计员确认后才能再打开
+    AcceptRestore,
 }
 
 #[derive(Subcommand)]
@@ -151,7 +160,7 @@ pub fn init(ctx: &Ctx, a: InitArgs) -> CliResult<()> {
     if let Some(t) = a.kdf_iterations {
         kdf.iterations = t;
     }
-    vault::init(
+    let code = vault::init(
         &ctx.vault,
         &req,
         &Options {
@@ -162,12 +171,18 @@ pub fn init(ctx: &Ctx, a: InitArgs) -> CliResult<()> {
     )?;
     emit(
         ctx,
-        &serde_json::json!({ "ok": true, "vault": ctx.vault, "unit": req.unit.trim() }),
+        &serde_json::json!({
+            "ok": true,
+            "vault": ctx.vault,
+            "unit": req.unit.trim(),
+            "recovery_code": code.as_str(),
+        }),
         || {
             format!(
-                "已在 {} 创建保密库（单位：{}）",
+                "已在 {} 创建保密库（单位：{}）\n\n恢复码（只显示这一次，本程序不保存）：\n\n    {}\n\n请抄写在纸上，核对后装入信封密封，存放于保密柜。若所有持有登记簿密钥的账户都忘记口令，只有它能取回登记簿（baomi recover）。",
                 ctx.vault.display(),
-                req.unit.trim()
+                req.unit.trim(),
+                code.as_str()
             )
         },
     )
@@ -233,6 +248,9 @@ pub fn user(ctx: &Ctx, cmd: UserCmd) -> CliResult<()> {
 }
 
 pub fn audit_cmd(ctx: &Ctx, cmd: AuditCmd) -> CliResult<()> {
+    if let AuditCmd::AcceptRestore = cmd {
+        return accept_restore(ctx);
+    }
     let mut s = login(ctx)?;
     match cmd {
         AuditCmd::List {
@@ -267,8 +285,47 @@ pub fn audit_cmd(ctx: &Ctx, cmd: AuditCmd) -> CliResult<()> {
                 out.join("\n")
             })
         }
-        AuditCmd::Verify => {
-            let report = s.audit_verify()?;
+        AuditCmd::Checkpoint => {
+            let c = s.audit_checkpoint()?;
+            let unit = s.unit_name()?;
+            emit(ctx, &c, || {
+                [
+                    "审计检查点回执（请打印或抄写，由安全审计员签字后留存）".to_string(),
+                    format!("单位：{unit}"),
+                    format!("保密库：{}", s.vault_id()),
+                    format!("审计日志截至：第 {} 条", c.seq),
+                    format!("头哈希：{}", c.head),
+                    format!("核对码：{}", c.fingerprint()),
+                    format!("时间：{}", c.at),
+                    format!("安全审计员：{}（密钥 {}）", c.auditor, &c.signer[..16]),
+                    format!("签名：{}", c.sig),
+                    format!(
+                        "日后核对：baomi audit verify --checkpoint {}:{}",
+                        c.seq, c.head
+                    ),
+                ]
+                .join("\n")
+            })
+        }
+        AuditCmd::AcceptRestore => unreachable_accept_restore(),
+        AuditCmd::Verify { checkpoint } => {
+            let report = match checkpoint {
+                None => s.audit_verify()?,
+                Some(text) => {
+                    let (seq, head) = text
+                        .split_once(':')
+                        .and_then(|(a, b)| Some((a.trim().parse::<i64>().ok()?, b.trim())))
+                        .filter(|(_, h)| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()))
+                        .ok_or_else(|| {
+                            Failure::Core(Error::field(
+                                "checkpoint",
+                                "检查点",
+                                "格式应为 序号:头哈希（64 位十六进制），如 42:3fa9…",
+                            ))
+                        })?;
+                    s.audit_verify_paper(seq, &head.to_ascii_lowercase())?
+                }
+            };
             emit(ctx, &report, || {
                 if report.intact {
                     format!("审计日志完好：共 {} 条，哈希链与封印一致", report.entries)
@@ -287,6 +344,63 @@ pub fn audit_cmd(ctx: &Ctx, cmd: AuditCmd) -> CliResult<()> {
             }
         }
     }
+}
+
+fn unreachable_accept_restore() -> CliResult<()> {
+    // Handled before signing in: accepting a restore is itself a way of signing in.
+    Ok(())
+}
+
+fn accept_restore(ctx: &Ctx) -> CliResult<()> {
+    let (user, password) = credentials(ctx)?;
+    let s = vault::accept_restore(
+        &ctx.vault,
+        &user,
+        &password,
+        ctx.clock.clone(),
+        &ctx.options(),
+    )?;
+    drop(s);
+    done(
+        ctx,
+        "已确认恢复：本机的高水位记录已移到恢复后的保密库，此次确认已记入审计日志",
+    )
+}
+
+/// `baomi recover`: a business account takes the register key back with the recovery code.
+pub fn recover(ctx: &Ctx) -> CliResult<()> {
+    let (user, password) = credentials(ctx)?;
+    let code = secret_from("BAOMI_RECOVERY_CODE", "恢复码")?;
+    let s = vault::recover(
+        &ctx.vault,
+        &user,
+        &password,
+        &code,
+        ctx.clock.clone(),
+        &ctx.options(),
+    )?;
+    drop(s);
+    done(ctx, "已用恢复码取回登记簿密钥，此次取回已记入审计日志")
+}
+
+/// `baomi key rotate`: the 系统管理员 rotates the system key, a 保密员 the register key.
+pub fn rotate(ctx: &Ctx) -> CliResult<()> {
+    let mut s = login(ctx)?;
+    let rotated = s.rotate_keys()?;
+    let names: Vec<&str> = rotated
+        .iter()
+        .map(|k| match k {
+            VaultKey::System => "系统密钥",
+            VaultKey::Registers => "登记簿密钥",
+        })
+        .collect();
+    done(
+        ctx,
+        &format!(
+            "已轮换{}：旧的密钥文件副本和其中的口令不再能打开保密库",
+            names.join("和")
+        ),
+    )
 }
 
 pub fn policy(ctx: &Ctx, cmd: PolicyCmd) -> CliResult<()> {

@@ -81,8 +81,19 @@ enum Command {
     /// 打印表单和台账清单为 PDF，查看打印记录；管理打印模板和字体
     #[command(subcommand)]
     Print(PrintCmd),
+    /// 用建库时封存的恢复码为当前账户（保密员或查阅）取回登记簿密钥（恢复码取自 BAOMI_RECOVERY_CODE，或提示输入）
+    Recover,
+    /// 密钥管理
+    #[command(subcommand)]
+    Key(KeyCmd),
     /// 打印某种输入的 JSON Schema（如 init、doc、doc-borrow、doc-destroy；`baomi schema list` 列出全部）
     Schema { kind: String },
+}
+
+#[derive(Subcommand)]
+enum KeyCmd {
+    /// 轮换密钥：系统管理员轮换系统密钥，保密员轮换登记簿密钥；旧的密钥文件副本从此打不开保密库
+    Rotate,
 }
 
 /// A failure of the CLI: a core refusal, or a usage problem the core never saw.
@@ -190,6 +201,8 @@ fn run(cli: Cli) -> CliResult<()> {
             s.set_unit_name(&name)?;
             done(&ctx, &format!("单位名称已改为“{}”", name.trim()))
         }
+        Command::Recover => admin::recover(&ctx),
+        Command::Key(KeyCmd::Rotate) => admin::rotate(&ctx),
         Command::Backup { out } => {
             let mut s = login(&ctx)?;
             s.backup(&out)?;
@@ -255,12 +268,18 @@ pub fn new_password(ctx: &Ctx, what: &str) -> CliResult<String> {
     Ok(p)
 }
 
-fn login_keep_password(ctx: &Ctx) -> CliResult<(Session, String)> {
+/// The acting account and its password, as given by flags, environment or prompt.
+pub fn credentials(ctx: &Ctx) -> CliResult<(String, String)> {
     let user = ctx
         .user
         .clone()
         .ok_or_else(|| Failure::Usage("请用 --user 或 BAOMI_USER 指定账户".into()))?;
     let password = acting_password(ctx, &user)?;
+    Ok((user, password))
+}
+
+fn login_keep_password(ctx: &Ctx) -> CliResult<(Session, String)> {
+    let (user, password) = credentials(ctx)?;
     let s = vault::login(
         &ctx.vault,
         &user,
