@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 # The end-to-end build uses the test identifier, so tests never touch a real vault.
 TEST_CONFIG := $(shell tr -d '\n' < src-tauri/tauri.conf.test.json)
 
-.PHONY: run test bench setup ui build lint e2e clean
+.PHONY: run test bench fuzz setup ui build lint e2e clean
 
 run:
 	@if [ -z "$${DISPLAY}$${WAYLAND_DISPLAY}" ]; then \
@@ -40,6 +40,11 @@ e2e:
 	strace -f -qq -v -s 256 -e trace=network,process -o target/e2e-trace/trace \
 	  xvfb-run -a -s '-screen 0 1366x768x24' node --test --test-concurrency=1 tests/e2e/app.test.mjs tests/e2e/documents.test.mjs tests/e2e/print.test.mjs tests/e2e/devices.test.mjs
 	node --test tests/e2e/network.test.mjs
+
+# A mutation fuzzer over the key file: 1,000,000 executions, fails on any panic.
+fuzz:
+	@scripts/setup.sh test
+	cargo run --example fuzz_keyfile -- 1000000
 
 bench:
 	@scripts/setup.sh bench

@@ -690,3 +690,105 @@ fn printing_through_the_cli() {
     ));
     assert_eq!(fonts["choice"]["body"], "AR PL SungtiL GB");
 }
+
+/// The key model's commands: the recovery code at `init`, the auditor's checkpoint slip and
+/// its paper check, a folder put back and its acceptance, rotation and recovery.
+#[test]
+fn checkpoints_restores_rotation_and_recovery_through_the_cli() {
+    let f = Fixture::new();
+    // The slip, then the paper check: 0 when it matches, 4 when it does not, 2 when malformed.
+    let slip = baomi(&f.dir, Some(AUDITOR), &["--json", "audit", "checkpoint"]);
+    assert_eq!(code(&slip), 0, "{}", stderr(&slip));
+    let c = stdout_json(&slip);
+    let pinned = format!("{}:{}", c["seq"], c["head"].as_str().unwrap());
+    let human = baomi(&f.dir, Some(AUDITOR), &["audit", "checkpoint"]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains("审计检查点回执"));
+    let ok = baomi(
+        &f.dir,
+        Some(AUDITOR),
+        &["audit", "verify", "--checkpoint", &pinned],
+    );
+    assert_eq!(code(&ok), 0, "{}", stderr(&ok));
+    let other = format!("{}:{}", c["seq"], "0".repeat(64));
+    let bad = baomi(
+        &f.dir,
+        Some(AUDITOR),
+        &["audit", "verify", "--checkpoint", &other],
+    );
+    assert_eq!(code(&bad), 4);
+    let junk = baomi(
+        &f.dir,
+        Some(AUDITOR),
+        &["audit", "verify", "--checkpoint", "abc"],
+    );
+    assert_eq!(code(&junk), 1, "{}", stderr(&junk));
+    assert!(stderr(&junk).contains("检查点"), "{}", stderr(&junk));
+
+    // A folder put back: exit 4 with the reason, until the auditor accepts it.
+    let copy = f.dir.parent().unwrap().join("copy");
+    std::fs::create_dir_all(&copy).unwrap();
+    for e in std::fs::read_dir(&f.dir).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, copy.join(p.file_name().unwrap())).unwrap();
+    }
+    assert_eq!(code(&baomi(&f.dir, Some(ADMIN), &["unit", "新名称"])), 0);
+    for e in std::fs::read_dir(&copy).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, f.dir.join(p.file_name().unwrap())).unwrap();
+    }
+    let refused = baomi(&f.dir, Some(OFFICER), &["whoami"]);
+    assert_eq!(code(&refused), 4);
+    assert!(
+        stderr(&refused).contains("audit accept-restore"),
+        "{}",
+        stderr(&refused)
+    );
+    let not_auditor = baomi(&f.dir, Some(ADMIN), &["audit", "accept-restore"]);
+    assert_ne!(code(&not_auditor), 0);
+    let accepted = baomi(&f.dir, Some(AUDITOR), &["audit", "accept-restore"]);
+    assert_eq!(code(&accepted), 0, "{}", stderr(&accepted));
+    assert_eq!(code(&baomi(&f.dir, Some(OFFICER), &["whoami"])), 0);
+
+    // Rotation by each key's holder; an auditor has no key to rotate.
+    assert_eq!(code(&baomi(&f.dir, Some(ADMIN), &["key", "rotate"])), 0);
+    assert_eq!(code(&baomi(&f.dir, Some(OFFICER), &["key", "rotate"])), 0);
+    assert_ne!(code(&baomi(&f.dir, Some(AUDITOR), &["key", "rotate"])), 0);
+
+    // Recovery: a 保密员 whose key went with a reset takes it back with the sealed code.
+    f.login(ADMIN)
+        .reset_password(OFFICER.0, "Reset#2026abc")
+        .unwrap();
+    f.login(SECADMIN)
+        .assign_role(OFFICER.0, baomi::vault::roles::Role::Officer)
+        .unwrap();
+    let waiting = baomi(&f.dir, Some((OFFICER.0, "Reset#2026abc")), &["whoami"]);
+    assert_eq!(code(&waiting), 1);
+    assert!(
+        stderr(&waiting).contains("baomi recover"),
+        "{}",
+        stderr(&waiting)
+    );
+    let recover = |code_text: &str| {
+        Command::new(env!("CARGO_BIN_EXE_baomi"))
+            .env("BAOMI_STATE", state_of(&f.dir))
+            .args([
+                "--vault",
+                f.dir.to_str().unwrap(),
+                "--user",
+                OFFICER.0,
+                "recover",
+            ])
+            .env("BAOMI_PASSWORD", "Reset#2026abc")
+            .env("BAOMI_RECOVERY_CODE", code_text)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let wrong = recover("0000-0000");
+    assert_eq!(code(&wrong), 1);
+    assert!(stderr(&wrong).contains("恢复码"), "{}", stderr(&wrong));
+    let back = recover(&f.recovery_code);
+    assert_eq!(code(&back), 0, "{}", stderr(&back));
+    let who = baomi(&f.dir, Some((OFFICER.0, "Reset#2026abc")), &["whoami"]);
+    assert_eq!(code(&who), 0, "{}", stderr(&who));
+}
