@@ -349,3 +349,214 @@ fn a_password_change_on_an_idle_session_locks_and_drops_it() {
     assert_eq!(e.message, "尚未登录或会话已锁定，请登录");
     assert!(f.try_login(OFFICER.0, OFFICER.1).is_ok());
 }
+
+/// F6: the auditor reads the log and must learn who did what to which record, never what the
+/// records say. Carriers and devices are registered, moved and corrected with distinctive
+/// titles, names, places and values, then printed with a search text; no entry holds any of
+/// them, while every serial and the corrected fields' names are there.
+#[test]
+fn the_audit_log_names_records_and_fields_never_their_contents() {
+    use baomi::print::PrintRequest;
+    use baomi::registers::devices::Devices;
+    use baomi::registers::documents::Documents;
+    use serde_json::json;
+
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let secrets = [
+        "甲乙丙演习方案",
+        "国保密〔2026〕77号",
+        "某某特别机关",
+        "欧阳保管员",
+        "东三号保密柜",
+        "司马借阅人",
+        "更正后的丁戊题名",
+        "南宫新责任人",
+        "特征设备庚型",
+        "ZX-99-SECRET",
+        "诸葛责任人",
+        "机要室西侧",
+        "某外地会场辛",
+        "汇报壬癸事项",
+        "北四号保密柜",
+        "演习方案",
+        "未登记的扫描码",
+        "丁戊题名",
+    ];
+    let doc = s
+        .doc_add(
+            &baomi::input::from_value(json!({
+                "title": "关于甲乙丙演习方案的通知", "doc_no": "国保密〔2026〕77号",
+                "origin_unit": "某某特别机关", "level": "机密", "carrier_type": "纸质文件",
+                "custodian": "欧阳保管员", "location": "东三号保密柜", "received_on": "2026-11-01",
+                "scope": ["办公室", "司马借阅人"]
+            }))
+            .unwrap(),
+        )
+        .unwrap();
+    s.act::<Documents>(
+        doc.id,
+        "borrow",
+        json!({"borrower": "司马借阅人", "due_on": "2026-11-30"}),
+    )
+    .unwrap();
+    s.act::<Documents>(doc.id, "return", json!({})).unwrap();
+    for (field, value) in [("title", "更正后的丁戊题名"), ("custodian", "南宫新责任人")]
+    {
+        s.act::<Documents>(
+            doc.id,
+            "correct",
+            json!({"field": field, "value": value, "reason": "登记有误"}),
+        )
+        .unwrap();
+    }
+    let device = s
+        .device_add(
+            &baomi::input::from_value(json!({
+                "kind": "便携式计算机", "name": "特征设备庚型", "serial": "ZX-99-SECRET",
+                "classified": true, "level": "机密", "label_no": "BM-2026-901",
+                "department": "办公室", "custodian": "诸葛责任人", "location": "机要室西侧",
+                "in_service_on": "2026-01-05", "three_in_one": true, "wireless_removed": true,
+                "label_affixed": true
+            }))
+            .unwrap(),
+        )
+        .unwrap();
+    s.act::<Devices>(
+        device.id,
+        "checkout",
+        json!({
+            "user": "诸葛责任人", "reason": "汇报壬癸事项", "destination": "某外地会场辛",
+            "due_on": "2026-11-25", "max_level": "秘密", "security_officer": "赵安全",
+            "leader": "孙局长", "approval": "审批-2026-01"
+        }),
+    )
+    .unwrap();
+    s.act::<Devices>(
+        device.id,
+        "checkin",
+        json!({"checked_by": "赵安全", "seals_intact": true,
+               "no_unauthorized_connection": true, "ports_closed": true}),
+    )
+    .unwrap();
+    s.act::<Devices>(
+        device.id,
+        "correct",
+        json!({"field": "location", "value": "北四号保密柜", "reason": "搬迁"}),
+    )
+    .unwrap();
+    let reconciliation = s
+        .doc_reconcile(
+            &baomi::input::from_value(json!({
+                "custodian": "南宫新责任人", "counted": [doc.serial, "未登记的扫描码"]
+            }))
+            .unwrap(),
+        )
+        .unwrap();
+    let prints = [
+        PrintRequest {
+            form: "doc-list".into(),
+            ids: None,
+            event: None,
+            reconciliation: None,
+            query: Some(json!({"query": "丁戊题名"})),
+        },
+        PrintRequest {
+            form: "device-list".into(),
+            ids: None,
+            event: None,
+            reconciliation: None,
+            query: Some(json!({"query": "特征设备庚型"})),
+        },
+        PrintRequest {
+            form: "doc-borrow".into(),
+            ids: Some(vec![doc.id]),
+            event: None,
+            reconciliation: None,
+            query: None,
+        },
+        PrintRequest {
+            form: "doc-reconcile".into(),
+            ids: None,
+            event: None,
+            reconciliation: Some(reconciliation.id),
+            query: None,
+        },
+    ];
+    for req in &prints {
+        let p = s.print(req).unwrap();
+        s.print_delivered(&p.job.serial, baomi::print::Delivery::Printer)
+            .unwrap();
+    }
+    // The register's own history keeps every value for the people who keep the register.
+    let (_, history) = s.show::<Documents>(doc.id).unwrap();
+    assert!(history.iter().any(|h| h.summary.contains("司马借阅人")));
+    drop(s);
+
+    let log = f
+        .login(AUDITOR)
+        .audit_list(&baomi::vault::audit::Filter {
+            limit: Some(10_000),
+            ..Default::default()
+        })
+        .unwrap();
+    for e in &log.rows {
+        let seen = format!(
+            "{} {} {} {} {} {}",
+            e.action, e.action_label, e.target, e.actor, e.detail, e.detail_text
+        );
+        for secret in secrets {
+            assert!(
+                !seen.contains(secret),
+                "entry {} ({}) reveals “{secret}”: {seen}",
+                e.seq,
+                e.action
+            );
+        }
+    }
+    let text = |action: &str| -> Vec<String> {
+        log.rows
+            .iter()
+            .filter(|e| e.action == action)
+            .map(|e| e.detail_text.clone())
+            .collect()
+    };
+    // Who did what to which record is all there.
+    let borrowed = text("doc_borrowed");
+    assert_eq!(
+        borrowed,
+        [format!("载体 {}（#{}）", doc.serial, doc.id)],
+        "{borrowed:?}"
+    );
+    let corrected = text("doc_corrected");
+    assert_eq!(corrected.len(), 2);
+    assert!(corrected.iter().any(|t| t.ends_with("更正字段：标题")));
+    assert!(corrected.iter().any(|t| t.ends_with("更正字段：责任人")));
+    assert!(text("device_corrected")[0].contains(&format!("设备 {}", device.serial)));
+    assert!(text("device_corrected")[0].ends_with("更正字段：放置地点"));
+    assert!(text("device_checked_out")[0].contains(&device.serial));
+    let reconciled = text("doc_reconcile");
+    assert!(
+        reconciled[0].contains("按责任人") && reconciled[0].contains("不应在此 1 件"),
+        "{reconciled:?}"
+    );
+    let printed = text("print");
+    assert_eq!(printed.len(), 4);
+    assert!(
+        printed
+            .iter()
+            .any(|t| t.contains("共 1 件") && t.contains(&doc.serial) && t.contains("按筛选条件")),
+        "{printed:?}"
+    );
+    assert!(printed.iter().any(|t| t.contains(&device.serial)));
+    assert!(printed
+        .iter()
+        .any(|t| t.contains(&format!("月核对 #{}", reconciliation.id))));
+    let print_entry = log.rows.iter().find(|e| e.action == "print").unwrap();
+    let detail: serde_json::Value = serde_json::from_str(&print_entry.detail).unwrap();
+    assert!(detail["digest"].as_str().is_some_and(|d| d.len() == 12));
+    assert_eq!(
+        log.rows.iter().filter(|e| e.action == "print_send").count(),
+        4
+    );
+}
