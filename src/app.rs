@@ -5,7 +5,8 @@
 //! method here, so every command is testable with a temporary vault and no window. Each
 //! session method first applies the idle timeout: a session idle past the policy is locked
 //! (audited, key zeroized) and the call fails with `Locked`, which the UI answers by showing
-//! the login screen.
+//! the login screen. The shell also calls [`App::lock_if_idle`] on a timer of its own, so an
+//! idle session is locked and dropped even when the window makes no call at all.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -88,7 +89,31 @@ impl App {
         f(session)
     }
 
+    /// Locks the session if it has been idle past the policy, with no call from the window:
+    /// the desktop shell's timer calls this every few seconds, so an unattended window locks
+    /// even when its own timer never fires (F8). The session is dropped (its key zeroized)
+    /// and the lock audited as `idle_lock`; a session busy in a call is not idle and is left
+    /// alone. Returns whether a session was locked, for the shell to tell the window.
+    pub fn lock_if_idle(&self) -> Result<bool> {
+        let mut guard = match self.session.try_lock() {
+            Ok(g) => g,
+            Err(std::sync::TryLockError::WouldBlock) => return Ok(false),
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+        };
+        if !guard.as_ref().is_some_and(Session::idle_expired) {
+            return Ok(false);
+        }
+        self.forget_printouts();
+        match guard.take() {
+            Some(s) => s.lock(true).map(|()| true),
+            None => Ok(false),
+        }
+    }
+
+    /// What the window shows first; an idle-expired session is locked and dropped here, not
+    /// merely hidden.
     pub fn status(&self) -> Result<AppStatus> {
+        self.lock_if_idle()?;
         let session = match self.slot().as_ref() {
             Some(s) if !s.idle_expired() => Some(s.info()?),
             _ => None,
@@ -275,8 +300,11 @@ impl App {
         self.printouts.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Drops the printouts kept for preview and typst's memoized layouts of them, which hold
+    /// record data too.
     fn forget_printouts(&self) {
         self.printouts().clear();
+        print::engine::forget_cache();
     }
 
     pub fn print_forms(&self) -> Result<Vec<print::FormInfo>> {

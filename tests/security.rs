@@ -560,3 +560,65 @@ fn the_audit_log_names_records_and_fields_never_their_contents() {
         4
     );
 }
+
+/// F8: nobody touches the window. The shell's timer calls `lock_if_idle`; a session still
+/// within the idle limit is left alone, one past it is locked, dropped and audited as
+/// `idle_lock` — with no call from the webview at all.
+#[test]
+fn an_idle_session_is_locked_by_the_core_without_any_call_from_the_window() {
+    let f = Fixture::new();
+    let app = app(&f);
+    app.login(OFFICER.0, OFFICER.1).unwrap();
+    let job = app.print(serde_json::json!({"form": "doc-list"})).unwrap();
+    assert!(app.print_page(&job.serial, 0, 0.5).is_ok());
+    assert!(!app.lock_if_idle().unwrap(), "no session is idle yet");
+    // Not idle: 10 minutes is the policy; the sweep leaves the session and its work alone.
+    f.clock.advance(chrono::Duration::seconds(599));
+    assert!(!app.lock_if_idle().unwrap());
+    assert!(app.status().unwrap().session.is_some());
+    app.touch().unwrap();
+    f.clock.advance(chrono::Duration::seconds(599));
+    assert!(
+        !app.lock_if_idle().unwrap(),
+        "activity restarted the idle time"
+    );
+    // Idle: the sweep alone locks it.
+    f.clock.advance(chrono::Duration::seconds(2));
+    assert!(app.lock_if_idle().unwrap());
+    assert!(!app.lock_if_idle().unwrap(), "locked once");
+    assert!(app.status().unwrap().session.is_none());
+    let e = app.touch().unwrap_err();
+    assert_eq!(e.code, Code::SessionLocked);
+    assert_eq!(e.message, "尚未登录或会话已锁定，请登录");
+    let e = app.print_sent(&job.serial).unwrap_err();
+    assert_eq!(e.code, Code::NotFound, "the printout went with the session");
+    let page = f
+        .login(AUDITOR)
+        .audit_list(&baomi::vault::audit::Filter {
+            action: Some("idle_lock".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.rows[0].actor, OFFICER.0);
+}
+
+/// F8: asking for the app's status is no way around the lock: an idle session is locked and
+/// dropped there too, not only hidden from the window.
+#[test]
+fn the_status_of_an_idle_session_locks_it() {
+    let f = Fixture::new();
+    let app = app(&f);
+    app.login(OFFICER.0, OFFICER.1).unwrap();
+    f.clock.advance(chrono::Duration::seconds(601));
+    assert!(app.status().unwrap().session.is_none());
+    assert!(!app.lock_if_idle().unwrap(), "already locked by status");
+    let page = f
+        .login(AUDITOR)
+        .audit_list(&baomi::vault::audit::Filter {
+            action: Some("idle_lock".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.total, 1);
+}

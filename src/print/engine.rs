@@ -171,6 +171,12 @@ fn translate(message: &str) -> String {
     message.to_string()
 }
 
+/// Empties typst's process-wide memoization cache, which keeps the layouts of the last
+/// printouts (record data) until evicted: called whenever a session ends.
+pub fn forget_cache() {
+    typst::comemo::evict(0);
+}
+
 /// The PDF of `doc`, deterministic for the same document and `ident` (no timestamp).
 pub fn pdf(doc: &PagedDocument, ident: &str) -> Result<Vec<u8>> {
     let options = typst_pdf::PdfOptions {
