@@ -13,6 +13,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
 use ts_rs::TS;
+use zeroize::Zeroize;
+/// The type of every password an `App` method takes: the caller hands over the only copy it
+/// holds (the IPC argument, moved), and it is wiped when the call returns.
+pub use zeroize::Zeroizing;
 
 use crate::clock::Clock;
 use crate::error::{Code, Error, Result};
@@ -125,11 +129,19 @@ impl App {
         })
     }
 
-    pub fn setup(&self, req: &InitRequest) -> Result<()> {
-        vault::init(&self.dir, req, self.options, self.clock.as_ref())
+    /// Creates the vault; the request's passwords are wiped afterwards, whatever the outcome.
+    pub fn setup(&self, mut req: InitRequest) -> Result<()> {
+        let out = vault::init(&self.dir, &req, self.options, self.clock.as_ref());
+        for a in [&mut req.admin, &mut req.secadmin, &mut req.auditor]
+            .into_iter()
+            .chain(req.officer.as_mut())
+        {
+            a.password.zeroize();
+        }
+        out
     }
 
-    pub fn login(&self, user: &str, password: &str) -> Result<SessionInfo> {
+    pub fn login(&self, user: &str, password: Zeroizing<String>) -> Result<SessionInfo> {
         let mut guard = self.slot();
         self.forget_printouts();
         if let Some(old) = guard.take() {
@@ -138,7 +150,7 @@ impl App {
         let s = vault::login(
             &self.dir,
             user.trim(),
-            password,
+            &password,
             self.clock.clone(),
             self.options.tuning,
         )?;
@@ -158,9 +170,13 @@ impl App {
 
     /// Through [`App::with`] like every session call: an idle-expired session is locked and
     /// dropped here too, never left holding its key.
-    pub fn change_password(&self, old: &str, new: &str) -> Result<SessionInfo> {
+    pub fn change_password(
+        &self,
+        old: Zeroizing<String>,
+        new: Zeroizing<String>,
+    ) -> Result<SessionInfo> {
         self.with(|s| {
-            s.change_password(old, new)?;
+            s.change_password(&old, &new)?;
             s.info()
         })
     }
@@ -179,14 +195,17 @@ impl App {
     pub fn list_accounts(&self) -> Result<Vec<Account>> {
         self.with(|s| s.list_accounts())
     }
-    pub fn add_account(&self, req: &NewAccount) -> Result<()> {
-        self.with(|s| s.add_account(req))
+    /// Creates an account; the initial password is wiped afterwards, whatever the outcome.
+    pub fn add_account(&self, mut req: NewAccount) -> Result<()> {
+        let out = self.with(|s| s.add_account(&req));
+        req.password.zeroize();
+        out
     }
     pub fn set_account_disabled(&self, name: &str, disabled: bool) -> Result<()> {
         self.with(|s| s.set_account_disabled(name, disabled))
     }
-    pub fn reset_password(&self, name: &str, password: &str) -> Result<()> {
-        self.with(|s| s.reset_password(name, password))
+    pub fn reset_password(&self, name: &str, password: Zeroizing<String>) -> Result<()> {
+        self.with(|s| s.reset_password(name, &password))
     }
     pub fn assign_role(&self, name: &str, role: Role) -> Result<()> {
         self.with(|s| s.assign_role(name, role))

@@ -806,7 +806,7 @@ fn the_desktop_keeps_printouts_for_preview_and_output_only_while_signed_in() {
         std::sync::Arc::new(f.clock.clone()),
         options(),
     );
-    app.login(OFFICER.0, OFFICER.1).unwrap();
+    app.login(OFFICER.0, secret(OFFICER.1)).unwrap();
     let d = app
         .doc_add(json!({"title": "预览测试", "level": "秘密", "scope": ["办公室"], "carrier_type": "纸质文件",
                         "custodian": "王五", "received_on": "2026-11-01"}))
@@ -840,7 +840,7 @@ fn the_desktop_keeps_printouts_for_preview_and_output_only_while_signed_in() {
         "no temporary file left"
     );
     app.lock(false).unwrap();
-    app.login(OFFICER.0, OFFICER.1).unwrap();
+    app.login(OFFICER.0, secret(OFFICER.1)).unwrap();
     // A new session does not see the old session's printouts.
     assert_eq!(
         app.print_page(&job.serial, 0, 1.0).unwrap_err().code,

@@ -312,7 +312,7 @@ fn an_exported_file_is_owner_only_and_never_written_through_a_planted_link() {
     std::fs::write(&victim, b"untouched").unwrap();
     std::os::unix::fs::symlink(&victim, out_dir.join(".doc-borrow.typ.part")).unwrap();
     let app = app(&f);
-    app.login(ADMIN.0, ADMIN.1).unwrap();
+    app.login(ADMIN.0, secret(ADMIN.1)).unwrap();
     let out = out_dir.join("doc-borrow.typ");
     app.print_export_template("doc-borrow.typ", &out).unwrap();
     assert_eq!(std::fs::read(&victim).unwrap(), b"untouched");
@@ -328,10 +328,10 @@ fn an_exported_file_is_owner_only_and_never_written_through_a_planted_link() {
 fn a_password_change_on_an_idle_session_locks_and_drops_it() {
     let f = Fixture::new();
     let app = app(&f);
-    app.login(OFFICER.0, OFFICER.1).unwrap();
+    app.login(OFFICER.0, secret(OFFICER.1)).unwrap();
     f.clock.advance(chrono::Duration::seconds(601));
     let e = app
-        .change_password(OFFICER.1, "Another#2026ab")
+        .change_password(secret(OFFICER.1), secret("Another#2026ab"))
         .unwrap_err();
     assert_eq!(e.code, Code::SessionLocked);
     // The lock is in the log before the app is asked anything else.
@@ -568,7 +568,7 @@ fn the_audit_log_names_records_and_fields_never_their_contents() {
 fn an_idle_session_is_locked_by_the_core_without_any_call_from_the_window() {
     let f = Fixture::new();
     let app = app(&f);
-    app.login(OFFICER.0, OFFICER.1).unwrap();
+    app.login(OFFICER.0, secret(OFFICER.1)).unwrap();
     let job = app.print(serde_json::json!({"form": "doc-list"})).unwrap();
     assert!(app.print_page(&job.serial, 0, 0.5).is_ok());
     assert!(!app.lock_if_idle().unwrap(), "no session is idle yet");
@@ -609,7 +609,7 @@ fn an_idle_session_is_locked_by_the_core_without_any_call_from_the_window() {
 fn the_status_of_an_idle_session_locks_it() {
     let f = Fixture::new();
     let app = app(&f);
-    app.login(OFFICER.0, OFFICER.1).unwrap();
+    app.login(OFFICER.0, secret(OFFICER.1)).unwrap();
     f.clock.advance(chrono::Duration::seconds(601));
     assert!(app.status().unwrap().session.is_none());
     assert!(!app.lock_if_idle().unwrap(), "already locked by status");

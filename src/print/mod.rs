@@ -154,7 +154,9 @@ pub struct PrintJob {
 /// A finished print: the logged job, the PDF and the typeset pages (for previews).
 pub struct Printout {
     pub job: PrintJob,
-    pub pdf: Vec<u8>,
+    /// The PDF holds record data: its bytes are wiped when the printout is dropped (at lock,
+    /// or when newer printouts push it out).
+    pub pdf: zeroize::Zeroizing<Vec<u8>>,
     document: PagedDocument,
 }
 
@@ -372,7 +374,7 @@ impl Session {
                     printed_at: w.now().to_string(),
                     actor: w.actor().to_string(),
                 },
-                pdf,
+                pdf: zeroize::Zeroizing::new(pdf),
                 document,
             })
         })
