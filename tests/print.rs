@@ -133,7 +133,7 @@ fn request(form: &str, ids: &[i64]) -> PrintRequest {
     }
 }
 
-fn tool(cmd: &str, args: &[&str]) -> String {
+pub(crate) fn tool(cmd: &str, args: &[&str]) -> String {
     let out = Command::new(cmd)
         .args(args)
         .output()
@@ -147,7 +147,7 @@ fn tool(cmd: &str, args: &[&str]) -> String {
 }
 
 /// Saves the printout and returns the PDF path and its text per page.
-fn saved(p: &Printout, dir: &Path) -> (PathBuf, Vec<String>) {
+pub(crate) fn saved(p: &Printout, dir: &Path) -> (PathBuf, Vec<String>) {
     let path = dir.join(format!("{}.pdf", p.job.form));
     p.save(&path).unwrap();
     let text = tool("pdftotext", &["-layout", path.to_str().unwrap(), "-"]);
@@ -166,7 +166,7 @@ fn saved(p: &Printout, dir: &Path) -> (PathBuf, Vec<String>) {
 }
 
 /// Text with the layout's spacing removed, so a value wrapped or spaced still matches.
-fn squeeze(s: &str) -> String {
+pub(crate) fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 

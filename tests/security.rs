@@ -622,3 +622,136 @@ fn the_status_of_an_idle_session_locks_it() {
         .unwrap();
     assert_eq!(page.total, 1);
 }
+
+/// Dark pixels (luminance under half) in the rows `rows` of a page rendered as an RGBA PNG.
+fn dark_pixels(png_bytes: &[u8], rows: std::ops::Range<f64>) -> usize {
+    let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = match info.color_type {
+        png::ColorType::Rgba => 4,
+        png::ColorType::Rgb => 3,
+        other => panic!("unexpected colour type {other:?}"),
+    };
+    let (w, h) = (info.width as usize, info.height as usize);
+    let (from, to) = (
+        (rows.start * h as f64) as usize,
+        (rows.end * h as f64) as usize,
+    );
+    (from..to)
+        .flat_map(|y| (0..w).map(move |x| (y * w + x) * channels))
+        .filter(|&i| (buf[i] as u32 + buf[i + 1] as u32 + buf[i + 2] as u32) / 3 < 128)
+        .count()
+}
+
+/// F7: the 系统管理员 replaces the listing's template with ones that leave the frame out,
+/// blank the page header and footer, or paint the whole page white over everything. Each
+/// prints with the classification marking, the print serial and the digest on every page,
+/// drawn by the core on top of what the template drew; a template that would push them off
+/// the paper (not A4) is refused; the built-in templates are accepted as they are.
+#[test]
+fn a_unit_template_cannot_remove_cover_or_push_off_the_marking_serial_and_digest() {
+    use baomi::print::PrintRequest;
+    use serde_json::json;
+    let f = Fixture::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = f.login(OFFICER);
+    for i in 0..40 {
+        s.doc_add(
+            &baomi::input::from_value(json!({
+                "title": format!("清单测试载体{i}"), "level": if i == 7 { "机密" } else { "秘密" },
+                "scope": ["办公室"], "carrier_type": "纸质文件", "custodian": "王五",
+                "received_on": "2026-11-01"
+            }))
+            .unwrap(),
+        )
+        .unwrap();
+    }
+    let mut admin = f.login(ADMIN);
+    let rows = "#let d = sys.inputs.data\n#for r in d.rows [#r.serial #r.title #v(1cm)]\n";
+    let attacks = [
+        ("leaves the frame out", format!("#set page(paper: \"a4\")\n{rows}")),
+        (
+            "blanks the header and footer",
+            format!(
+                "#set page(paper: \"a4\", flipped: true, margin: 0pt, header: none, footer: none)\n{rows}"
+            ),
+        ),
+        (
+            "paints the page white over everything",
+            format!(
+                "#set page(paper: \"a4\", foreground: rect(width: 100%, height: 100%, fill: white))\n{rows}"
+            ),
+        ),
+    ];
+    for (what, source) in &attacks {
+        admin
+            .print_set_template("doc-list.typ", source)
+            .unwrap_or_else(|e| panic!("{what}: {}", e.message));
+        let p = s
+            .print(&PrintRequest {
+                form: "doc-list".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(p.job.pages >= 2, "{what}: {} pages", p.job.pages);
+        let (_, pages) = crate::print::saved(&p, tmp.path());
+        for (i, page) in pages.iter().enumerate() {
+            let text = crate::print::squeeze(page);
+            for needed in ["机密", p.job.serial.as_str(), p.job.digest.as_str()] {
+                assert!(
+                    text.contains(needed),
+                    "{what}: page {} lacks “{needed}”",
+                    i + 1
+                );
+            }
+            assert!(text.contains(&format!("第{}页共{}页", i + 1, p.job.pages)));
+        }
+        // Drawn last: visible even where the template painted white over the whole page.
+        let png = p.page_png(0, 1.0).unwrap();
+        assert!(
+            dark_pixels(&png, 0.0..0.1) > 20,
+            "{what}: marking not visible"
+        );
+        assert!(
+            dark_pixels(&png, 0.92..1.0) > 20,
+            "{what}: footer not visible"
+        );
+    }
+    let covered = s
+        .print(&PrintRequest {
+            form: "doc-list".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .page_png(0, 1.0)
+        .unwrap();
+    assert_eq!(
+        dark_pixels(&covered, 0.1..0.92),
+        0,
+        "the white page covers the template's own rows, not the frame"
+    );
+
+    for (what, source) in [
+        ("A5 paper", "#set page(paper: \"a5\")\n内容"),
+        (
+            "a page too small to hold the frame",
+            "#set page(width: 3cm, height: 3cm)\n内容",
+        ),
+    ] {
+        let e = admin
+            .print_set_template("doc-list.typ", source)
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("template"), "{what}");
+        assert!(e.message.contains("不是 A4 纸"), "{what}: {}", e.message);
+    }
+    // Nothing refused was kept; the built-in templates pass as they are.
+    for t in admin.print_templates().unwrap() {
+        admin.print_reset_template(&t.name).ok();
+        let source = admin.print_template_source(&t.name).unwrap();
+        admin
+            .print_set_template(&t.name, &source)
+            .unwrap_or_else(|e| panic!("{}: {}", t.name, e.message));
+    }
+}
