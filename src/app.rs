@@ -5,13 +5,18 @@
 //! method here, so every command is testable with a temporary vault and no window. Each
 //! session method first applies the idle timeout: a session idle past the policy is locked
 //! (audited, key zeroized) and the call fails with `Locked`, which the UI answers by showing
-//! the login screen.
+//! the login screen. The shell also calls [`App::lock_if_idle`] on a timer of its own, so an
+//! idle session is locked and dropped even when the window makes no call at all.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
 use ts_rs::TS;
+use zeroize::Zeroize;
+/// The type of every password an `App` method takes: the caller hands over the only copy it
+/// holds (the IPC argument, moved), and it is wiped when the call returns.
+pub use zeroize::Zeroizing;
 
 use crate::clock::Clock;
 use crate::error::{Code, Error, Result};
@@ -96,7 +101,31 @@ impl App {
         f(session)
     }
 
+    /// Locks the session if it has been idle past the policy, with no call from the window:
+    /// the desktop shell's timer calls this every few seconds, so an unattended window locks
+    /// even when its own timer never fires (F8). The session is dropped (its key zeroized)
+    /// and the lock audited as `idle_lock`; a session busy in a call is not idle and is left
+    /// alone. Returns whether a session was locked, for the shell to tell the window.
+    pub fn lock_if_idle(&self) -> Result<bool> {
+        let mut guard = match self.session.try_lock() {
+            Ok(g) => g,
+            Err(std::sync::TryLockError::WouldBlock) => return Ok(false),
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+        };
+        if !guard.as_ref().is_some_and(Session::idle_expired) {
+            return Ok(false);
+        }
+        self.forget_printouts();
+        match guard.take() {
+            Some(s) => s.lock(true).map(|()| true),
+            None => Ok(false),
+        }
+    }
+
+    /// What the window shows first; an idle-expired session is locked and dropped here, not
+    /// merely hidden.
     pub fn status(&self) -> Result<AppStatus> {
+        self.lock_if_idle()?;
         let session = match self.slot().as_ref() {
             Some(s) if !s.idle_expired() => Some(s.info()?),
             _ => None,
@@ -108,15 +137,22 @@ impl App {
         })
     }
 
-    /// Creates the vault; the recovery code in the answer is shown once and never again.
-    pub fn setup(&self, req: &InitRequest) -> Result<SetupDone> {
-        let code = vault::init(&self.dir, req, &self.options, self.clock.as_ref())?;
+    /// Creates the vault; the request's passwords are wiped afterwards, whatever the outcome.
+    /// The recovery code in the answer is shown once and never again.
+    pub fn setup(&self, mut req: InitRequest) -> Result<SetupDone> {
+        let out = vault::init(&self.dir, &req, &self.options, self.clock.as_ref());
+        for a in [&mut req.admin, &mut req.secadmin, &mut req.auditor]
+            .into_iter()
+            .chain(req.officer.as_mut())
+        {
+            a.password.zeroize();
+        }
         Ok(SetupDone {
-            recovery_code: code.to_string(),
+            recovery_code: out?.to_string(),
         })
     }
 
-    pub fn login(&self, user: &str, password: &str) -> Result<SessionInfo> {
+    pub fn login(&self, user: &str, password: Zeroizing<String>) -> Result<SessionInfo> {
         let mut guard = self.slot();
         self.forget_printouts();
         if let Some(old) = guard.take() {
@@ -125,7 +161,7 @@ impl App {
         let s = vault::login(
             &self.dir,
             user.trim(),
-            password,
+            &password,
             self.clock.clone(),
             &self.options,
         )?;
@@ -145,9 +181,13 @@ impl App {
 
     /// Through [`App::with`] like every session call: an idle-expired session is locked and
     /// dropped here too, never left holding its key.
-    pub fn change_password(&self, old: &str, new: &str) -> Result<SessionInfo> {
+    pub fn change_password(
+        &self,
+        old: Zeroizing<String>,
+        new: Zeroizing<String>,
+    ) -> Result<SessionInfo> {
         self.with(|s| {
-            s.change_password(old, new)?;
+            s.change_password(&old, &new)?;
             s.info()
         })
     }
@@ -166,14 +206,17 @@ impl App {
     pub fn list_accounts(&self) -> Result<Vec<Account>> {
         self.with(|s| s.list_accounts())
     }
-    pub fn add_account(&self, req: &NewAccount) -> Result<()> {
-        self.with(|s| s.add_account(req))
+    /// Creates an account; the initial password is wiped afterwards, whatever the outcome.
+    pub fn add_account(&self, mut req: NewAccount) -> Result<()> {
+        let out = self.with(|s| s.add_account(&req));
+        req.password.zeroize();
+        out
     }
     pub fn set_account_disabled(&self, name: &str, disabled: bool) -> Result<()> {
         self.with(|s| s.set_account_disabled(name, disabled))
     }
-    pub fn reset_password(&self, name: &str, password: &str) -> Result<()> {
-        self.with(|s| s.reset_password(name, password))
+    pub fn reset_password(&self, name: &str, password: Zeroizing<String>) -> Result<()> {
+        self.with(|s| s.reset_password(name, &password))
     }
     pub fn assign_role(&self, name: &str, role: Role) -> Result<()> {
         self.with(|s| s.assign_role(name, role))
@@ -287,8 +330,11 @@ impl App {
         self.printouts.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Drops the printouts kept for preview and typst's memoized layouts of them, which hold
+    /// record data too.
     fn forget_printouts(&self) {
         self.printouts().clear();
+        print::engine::forget_cache();
     }
 
     pub fn print_forms(&self) -> Result<Vec<print::FormInfo>> {

@@ -785,7 +785,7 @@ fn the_desktop_state_reports_malformed_record_json_by_field() {
         std::sync::Arc::new(f.clock.clone()),
         f.options(),
     );
-    app.login(OFFICER.0, OFFICER.1).unwrap();
+    app.login(OFFICER.0, secret(OFFICER.1)).unwrap();
     let e = app.doc_add(json!({"level": "机密"})).unwrap_err();
     assert_eq!(
         (e.code, e.field.as_deref()),

@@ -133,7 +133,7 @@ fn request(form: &str, ids: &[i64]) -> PrintRequest {
     }
 }
 
-fn tool(cmd: &str, args: &[&str]) -> String {
+pub(crate) fn tool(cmd: &str, args: &[&str]) -> String {
     let out = Command::new(cmd)
         .args(args)
         .output()
@@ -147,7 +147,7 @@ fn tool(cmd: &str, args: &[&str]) -> String {
 }
 
 /// Saves the printout and returns the PDF path and its text per page.
-fn saved(p: &Printout, dir: &Path) -> (PathBuf, Vec<String>) {
+pub(crate) fn saved(p: &Printout, dir: &Path) -> (PathBuf, Vec<String>) {
     let path = dir.join(format!("{}.pdf", p.job.form));
     p.save(&path).unwrap();
     let text = tool("pdftotext", &["-layout", path.to_str().unwrap(), "-"]);
@@ -166,7 +166,7 @@ fn saved(p: &Printout, dir: &Path) -> (PathBuf, Vec<String>) {
 }
 
 /// Text with the layout's spacing removed, so a value wrapped or spaced still matches.
-fn squeeze(s: &str) -> String {
+pub(crate) fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
@@ -806,7 +806,7 @@ fn the_desktop_keeps_printouts_for_preview_and_output_only_while_signed_in() {
         std::sync::Arc::new(f.clock.clone()),
         f.options(),
     );
-    app.login(OFFICER.0, OFFICER.1).unwrap();
+    app.login(OFFICER.0, secret(OFFICER.1)).unwrap();
     let d = app
         .doc_add(json!({"title": "预览测试", "level": "秘密", "scope": ["办公室"], "carrier_type": "纸质文件",
                         "custodian": "王五", "received_on": "2026-11-01"}))
@@ -840,7 +840,7 @@ fn the_desktop_keeps_printouts_for_preview_and_output_only_while_signed_in() {
         "no temporary file left"
     );
     app.lock(false).unwrap();
-    app.login(OFFICER.0, OFFICER.1).unwrap();
+    app.login(OFFICER.0, secret(OFFICER.1)).unwrap();
     // A new session does not see the old session's printouts.
     assert_eq!(
         app.print_page(&job.serial, 0, 1.0).unwrap_err().code,

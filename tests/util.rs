@@ -174,3 +174,8 @@ pub fn all_vault_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// A password as `App` methods take it (wiped on drop).
+pub fn secret(p: &str) -> baomi::app::Zeroizing<String> {
+    baomi::app::Zeroizing::new(p.to_string())
+}

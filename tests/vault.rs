@@ -209,7 +209,7 @@ fn the_app_state_locks_an_idle_session_and_audits_it() {
         f.options(),
     );
     assert!(app.status().unwrap().vault_exists);
-    app.login(SECADMIN.0, SECADMIN.1).unwrap();
+    app.login(SECADMIN.0, secret(SECADMIN.1)).unwrap();
     let mut p = app.policy().unwrap();
     p.idle_lock_seconds = 30;
     app.set_policy(p).unwrap();
@@ -221,7 +221,7 @@ fn the_app_state_locks_an_idle_session_and_audits_it() {
         app.policy().unwrap_err().message,
         "尚未登录或会话已锁定，请登录"
     );
-    app.login(AUDITOR.0, AUDITOR.1).unwrap();
+    app.login(AUDITOR.0, secret(AUDITOR.1)).unwrap();
     let page = app
         .audit_list(&baomi::vault::audit::Filter {
             action: Some("idle_lock".into()),

@@ -2,11 +2,12 @@
 //!
 //! Contract: no logic here. Errors cross as `{code, message, field?}` ([`baomi::Error`]);
 //! request and response types are the core's, exported to `ui/src/bindings/` by ts-rs.
-//! Commands run off the main thread (`async`), so Argon2id never freezes the window.
+//! Commands run off the main thread (`async`), so Argon2id never freezes the window. A
+//! password argument is moved into a `Zeroizing` buffer at once (no copy), wiped after the call.
 
 use std::path::PathBuf;
 
-use baomi::app::{App, AppStatus, SetupDone};
+use baomi::app::{App, AppStatus, SetupDone, Zeroizing};
 use baomi::print as pr;
 use baomi::registers::devices as dv;
 use baomi::registers::documents as d;
@@ -27,12 +28,12 @@ fn app_status(app: State<'_, App>) -> R<AppStatus> {
 
 #[tauri::command(async)]
 fn setup_vault(app: State<'_, App>, req: InitRequest) -> R<SetupDone> {
-    app.setup(&req)
+    app.setup(req)
 }
 
 #[tauri::command(async)]
 fn login(app: State<'_, App>, user: String, password: String) -> R<SessionInfo> {
-    app.login(&user, &password)
+    app.login(&user, Zeroizing::new(password))
 }
 
 #[tauri::command(async)]
@@ -42,7 +43,7 @@ fn lock(app: State<'_, App>, idle: bool) -> R<()> {
 
 #[tauri::command(async)]
 fn change_password(app: State<'_, App>, old: String, new: String) -> R<SessionInfo> {
-    app.change_password(&old, &new)
+    app.change_password(Zeroizing::new(old), Zeroizing::new(new))
 }
 
 #[tauri::command(async)]
@@ -62,7 +63,7 @@ fn list_accounts(app: State<'_, App>) -> R<Vec<Account>> {
 
 #[tauri::command(async)]
 fn add_account(app: State<'_, App>, req: NewAccount) -> R<()> {
-    app.add_account(&req)
+    app.add_account(req)
 }
 
 #[tauri::command(async)]
@@ -72,7 +73,7 @@ fn set_account_disabled(app: State<'_, App>, name: String, disabled: bool) -> R<
 
 #[tauri::command(async)]
 fn reset_password(app: State<'_, App>, name: String, password: String) -> R<()> {
-    app.reset_password(&name, &password)
+    app.reset_password(&name, Zeroizing::new(password))
 }
 
 #[tauri::command(async)]

@@ -43,6 +43,7 @@ pub fn content(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Conte
         data,
         subject: view.serial.clone(),
         marking: None,
+        records: vec![view.serial.clone()],
     })
 }
 
@@ -406,6 +407,7 @@ fn list(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Content> {
         }),
         subject: format!("{}（{} 台）", filters, page.rows.len()),
         marking,
+        records: page.rows.iter().map(|r| r.serial.clone()).collect(),
     })
 }
 

@@ -168,8 +168,13 @@ pub fn find(id: &str) -> Result<&'static Form> {
 /// A form's data and what the print log says about it.
 pub struct Content {
     pub data: Value,
+    /// What the print log (read by the 保密员) says was printed; may hold a listing's filters,
+    /// so it never reaches the audit log.
     pub subject: String,
     pub marking: Option<String>,
+    /// The serials of the records printed, in order (every row of a listing), for the audit
+    /// log, which names records but never the filters that chose them.
+    pub records: Vec<String>,
 }
 
 /// What one record of the form's register is called (载体, 设备).
@@ -248,6 +253,7 @@ fn doc_content(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Conte
                 data,
                 subject,
                 marking: None,
+                records: docs.iter().map(|(v, _)| v.serial.clone()).collect(),
             })
         }
         Target::Reconciliation => {
@@ -261,6 +267,7 @@ fn doc_content(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Conte
                 data: reconcile(&r, &titles),
                 subject,
                 marking: None,
+                records: Vec::new(),
             })
         }
         Target::List => {
@@ -287,6 +294,7 @@ fn doc_content(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Conte
                 data: listing(&page.rows, &filters),
                 subject: format!("{}（{} 件）", filters, page.rows.len()),
                 marking,
+                records: page.rows.iter().map(|r| r.serial.clone()).collect(),
             })
         }
     }

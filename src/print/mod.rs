@@ -154,7 +154,9 @@ pub struct PrintJob {
 /// A finished print: the logged job, the PDF and the typeset pages (for previews).
 pub struct Printout {
     pub job: PrintJob,
-    pub pdf: Vec<u8>,
+    /// The PDF holds record data: its bytes are wiped when the printout is dropped (at lock,
+    /// or when newer printouts push it out).
+    pub pdf: zeroize::Zeroizing<Vec<u8>>,
     document: PagedDocument,
 }
 
@@ -274,6 +276,42 @@ pub fn digest(data: &serde_json::Value) -> String {
     hex::encode(crate::vault::crypto::sha256(&canonical))[..12].to_string()
 }
 
+/// How many record serials a print's audit entry names; a longer listing is named by its
+/// count and the first ones (the job's request rebuilds the rest: `print_check`).
+const AUDIT_MAX_RECORDS: usize = 500;
+
+/// What the audit log records of a print: the form, the records by id and serial, their
+/// count, the digest and pages — never the subject or a listing's filters (a search text is
+/// what someone looked for), only which filter fields were set.
+fn print_audit(
+    form: &forms::Form,
+    req: &PrintRequest,
+    content: &forms::Content,
+    digest: &str,
+    pages: u32,
+) -> serde_json::Value {
+    let mut detail = serde_json::json!({
+        "form": form.id, "title": form.title, "count": content.records.len(),
+        "records": content.records.iter().take(AUDIT_MAX_RECORDS).collect::<Vec<_>>(),
+        "digest": digest, "pages": pages,
+    });
+    if let Some(ids) = &req.ids {
+        detail["ids"] = serde_json::json!(ids);
+    }
+    if let Some(r) = req.reconciliation {
+        detail["reconciliation"] = serde_json::json!(r);
+    }
+    if let Some(q) = req.query.as_ref().and_then(|q| q.as_object()) {
+        let set: Vec<&str> = q
+            .iter()
+            .filter(|(_, v)| !v.is_null() && v.as_str() != Some(""))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        detail["filters"] = serde_json::json!(set);
+    }
+    detail
+}
+
 impl Session {
     /// The forms this account may print (none for a role that cannot print).
     pub fn print_forms(&mut self) -> Result<Vec<FormInfo>> {
@@ -324,15 +362,7 @@ impl Session {
                     digest, pages, w.now(), w.actor()
                 ],
             )?;
-            w.audit(
-                "print",
-                &serial,
-                serde_json::json!({
-                    "form": form.id, "title": form.title, "subject": content.subject,
-                    "digest": digest, "pages": pages,
-                    "summary": format!("打印{}（{}），{} 页", form.title, content.subject, pages),
-                }),
-            )?;
+            w.audit("print", &serial, print_audit(form, req, &content, &digest, pages))?;
             Ok(Printout {
                 job: PrintJob {
                     serial: serial.clone(),
@@ -344,7 +374,7 @@ impl Session {
                     printed_at: w.now().to_string(),
                     actor: w.actor().to_string(),
                 },
-                pdf,
+                pdf: zeroize::Zeroizing::new(pdf),
                 document,
             })
         })
@@ -353,25 +383,11 @@ impl Session {
     /// Records where a printout went: saved as a PDF (`path`) or sent to a printer.
     pub fn print_delivered(&mut self, serial: &str, to: Delivery<'_>) -> Result<()> {
         self.require(Op::Print)?;
-        let (action, summary, target) = match to {
-            Delivery::Pdf(p) => (
-                "print_save",
-                format!("打印件 {serial} 另存为 PDF：{}", p.display()),
-                p.display().to_string(),
-            ),
-            Delivery::Printer => (
-                "print_send",
-                format!("打印件 {serial} 送交系统打印对话框"),
-                String::new(),
-            ),
+        let (action, target) = match to {
+            Delivery::Pdf(p) => ("print_save", p.display().to_string()),
+            Delivery::Printer => ("print_send", String::new()),
         };
-        self.write(|w| {
-            w.audit(
-                action,
-                serial,
-                serde_json::json!({ "path": target, "summary": summary }),
-            )
-        })
+        self.write(|w| w.audit(action, serial, serde_json::json!({ "path": target })))
     }
 
     /// Matches a paper copy to the vault: the job of `serial`, and whether the data it printed

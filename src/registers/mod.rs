@@ -240,6 +240,13 @@ pub trait Register: Projection + Sized + 'static {
     }
     /// A one-line Chinese description for the timeline.
     fn describe(event: &Self::Event) -> String;
+    /// The fields an event changes by name, as `(code, Chinese label)` from the register's
+    /// own field table (a correction names its field): what the audit log records instead of
+    /// the values. Most events change no named field.
+    fn changed_fields(event: &Self::Event) -> Vec<(&'static str, &'static str)> {
+        let _ = event;
+        Vec::new()
+    }
     /// The next state, or a refusal naming the rule. `state` is `None` before the first event.
     fn apply(state: Option<&Self::State>, event: &Self::Event, meta: &Meta) -> Result<Self::State>;
 
@@ -366,6 +373,22 @@ pub fn approval_ref(a: Option<&str>) -> Result<Option<String>> {
     Ok(if a.is_empty() { None } else { Some(a) })
 }
 
+/// What the audit log records of a register event: the record (register, id, serial), the
+/// event kind and the names of the fields it changed — never a title, a name or a value, which
+/// stay in the register's own history (`events`), read only by business accounts. The labels
+/// are stored with the codes so the log reads in Chinese without knowing any register.
+pub fn audit_detail<R: Register>(id: i64, serial: &str, event: &R::Event) -> serde_json::Value {
+    let fields = R::changed_fields(event);
+    let mut detail = serde_json::json!({
+        "register": R::NAME, "noun": R::NOUN, "id": id, "serial": serial, "event": R::kind(event),
+    });
+    if !fields.is_empty() {
+        detail["fields"] = fields.iter().map(|(f, _)| *f).collect();
+        detail["field_labels"] = fields.iter().map(|(_, l)| *l).collect();
+    }
+    detail
+}
+
 impl WriteCtx<'_> {
     /// Applies `event` to `state` (None: a new record), appends it to the event store,
     /// refreshes the projection and the search index, and audits it; returns the new state.
@@ -382,7 +405,7 @@ impl WriteCtx<'_> {
         self.audit(
             &format!("{}_{}", R::NAME, R::kind(event)),
             R::serial(&next),
-            serde_json::json!({ "id": id, "summary": R::describe(event) }),
+            audit_detail::<R>(id, R::serial(&next), event),
         )?;
         Ok(next)
     }
@@ -660,6 +683,34 @@ mod tests {
         if std::fs::read_to_string(path).ok().as_deref() != Some(json.as_str()) {
             std::fs::write(path, json).unwrap();
         }
+    }
+
+    /// The audit entry of a correction reads in Chinese with the register's own label of the
+    /// field, and holds neither the old nor the new value.
+    #[test]
+    fn a_correction_is_audited_by_field_name_only() {
+        use crate::registers::documents::{DocEvent, Documents};
+        let event = DocEvent::Corrected {
+            field: "custodian".into(),
+            old: "欧阳旧".into(),
+            new: "南宫新".into(),
+            reason: "登记有误".into(),
+        };
+        let detail = super::audit_detail::<Documents>(12, "机-2026-0001", &event).to_string();
+        assert!(
+            !detail.contains("欧阳旧")
+                && !detail.contains("南宫新")
+                && !detail.contains("登记有误")
+        );
+        assert_eq!(
+            crate::vault::audit::detail_text("doc_corrected", &detail),
+            "载体 机-2026-0001（#12）；更正字段：责任人"
+        );
+        let returned = super::audit_detail::<Documents>(12, "机-2026-0001", &DocEvent::Returned);
+        assert_eq!(
+            crate::vault::audit::detail_text("doc_returned", &returned.to_string()),
+            "载体 机-2026-0001（#12）"
+        );
     }
 
     #[test]

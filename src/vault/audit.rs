@@ -97,6 +97,20 @@ pub fn action_label(action: &str) -> &str {
         "doc_destroyed" => "销毁载体",
         "doc_corrected" => "更正载体登记",
         "doc_reconcile" => "月核对",
+        "device_registered" => "登记设备",
+        "device_transferred" => "变更设备责任人",
+        "device_checked_out" => "设备外出",
+        "device_checked_in" => "设备外出归还",
+        "device_maintained" => "设备维护淘汰",
+        "device_repaired" => "设备维修完成",
+        "device_suspended" => "设备停用",
+        "device_resumed" => "设备恢复使用",
+        "device_issued" => "配备介质",
+        "device_lent" => "借用介质",
+        "device_given_back" => "归还介质",
+        "device_inspected" => "设备检查",
+        "device_destroyed" => "销毁设备",
+        "device_corrected" => "更正设备登记",
         "print_save" => "打印件存为 PDF",
         "print_send" => "打印件送交系统打印",
         "print_template_set" => "替换打印模板",
@@ -113,6 +127,16 @@ pub fn detail_text(action: &str, detail: &str) -> String {
     let v: serde_json::Value = serde_json::from_str(detail).unwrap_or(serde_json::Value::Null);
     let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
     let n = |k: &str| v.get(k).and_then(|x| x.as_i64()).unwrap_or(0);
+    let list = |k: &str| -> Vec<String> {
+        v.get(k)
+            .and_then(|x| x.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     let role = |r: &str| {
         crate::vault::roles::Role::parse(r)
             .map(|r| r.label().to_string())
@@ -231,14 +255,72 @@ pub fn detail_text(action: &str, detail: &str) -> String {
             findings.join("；")
         }
         "vault_create" => format!("数据结构版本 {}", n("schema_version")),
-        a if a.starts_with("doc_") || a.starts_with("print") => {
-            let summary = s("summary");
-            if summary.is_empty() {
-                detail.to_string()
-            } else {
-                summary
+        // A register event names its record and, for a correction, the fields by label —
+        // never a value (the register's own history holds those).
+        _ if v.get("register").is_some() && v.get("serial").is_some() => {
+            let record = format!("{} {}（#{}）", s("noun"), s("serial"), n("id"));
+            match list("field_labels") {
+                fields if fields.is_empty() => record,
+                fields => format!("{record}；更正字段：{}", fields.join("、")),
             }
         }
+        "doc_reconcile" => {
+            let by: Vec<&str> = list("by")
+                .iter()
+                .map(|b| match b.as_str() {
+                    "custodian" => "责任人",
+                    "location" => "存放位置",
+                    _ => "",
+                })
+                .filter(|b| !b.is_empty())
+                .collect();
+            let not_found = list("not_found");
+            let found = list("found_missing");
+            let mut text = format!(
+                "月核对 #{}（按{}）：应在 {} 件，清点 {} 件，未找到 {} 件",
+                n("id"),
+                by.join("、"),
+                n("expected"),
+                n("counted"),
+                not_found.len()
+            );
+            if !not_found.is_empty() {
+                text += &format!("（{}）", not_found.join("、"));
+            }
+            text += &format!(
+                "，不应在此 {} 件，找到下落不明 {} 件",
+                n("unexpected"),
+                found.len()
+            );
+            if !found.is_empty() {
+                text += &format!("（{}）", found.join("、"));
+            }
+            text
+        }
+        "print" => {
+            let records = list("records");
+            let count = n("count");
+            let mut text = format!("{}，{} 页", s("title"), n("pages"));
+            if v.get("reconciliation").is_some() {
+                text += &format!("，月核对 #{}", n("reconciliation"));
+            }
+            if count > 0 {
+                let named = if records.len() as i64 == count {
+                    records.join("、")
+                } else {
+                    format!("{} 等", records.join("、"))
+                };
+                text += &format!("，共 {count} 件：{named}");
+            }
+            if !list("filters").is_empty() {
+                text += "（按筛选条件）";
+            }
+            format!("{text}；摘要 {}", s("digest"))
+        }
+        "print_save" => format!("另存为 PDF：{}", s("path")),
+        "print_send" => "送交系统打印对话框".into(),
+        // Template and font changes, and entries written before the log named only records.
+        _ if v.get("summary").is_some() => s("summary"),
         _ => {
             if detail == "{}" {
                 String::new()

@@ -111,10 +111,11 @@ describe('涉密载体登记 in the desktop window', { timeout: 240000 }, () => 
     await waitText(tid('doc-detail-status'), '借出');
     assert.equal(await wd.exists(tid('doc-detail-overdue')), false);
 
-    // Five days after the due date the officer signs in again (the idle lock has long
-    // since closed the session: the core's idle clock moved too).
+    // Five days after the due date the officer signs in again. Only the app's clock moves,
+    // not the webview's: the core's own idle timer (every 5 s) locks the session and sends
+    // the window to the login screen without any call from it.
     app.setClock('2026-11-25T02:00:00Z');
-    await wd.find(input('login-user'), 40000);
+    await wd.find(input('login-user'), 15000);
     await login();
     await click('nav-home');
     const overdue = await waitText(tid('home-overdue'), '机-2026-0001', 15000);

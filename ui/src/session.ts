@@ -5,9 +5,12 @@
 // Contract: the core decides everything (what exists, who may do what, when a session has
 // expired); this store only mirrors it. The screen follows `app_status` at start, then the
 // outcome of setup, login and lock. Any session-bound command that fails with
-// `session_locked` sends the user back to the login screen with the core's message.
+// `session_locked` sends the user back to the login screen with the core's message, and so
+// does the core's own idle timer (the `session-locked` event): the session is locked in Rust
+// whether or not this window's timer ever fires.
 
 import { reactive } from 'vue'
+import { listen } from '@tauri-apps/api/event'
 import * as api from './api'
 import type { ApiError } from './api'
 import type { Level } from './bindings/Level'
@@ -48,6 +51,11 @@ export const store = reactive({
 })
 
 api.onSessionLost((e: ApiError) => signOut({ type: 'warning', text: e.message }))
+
+// The shell locked an idle session by itself; the window only follows.
+void listen('session-locked', () => {
+  if (store.session) signOut({ type: 'info', text: '因闲置超时，系统已自动锁定' })
+}).catch(() => undefined)
 
 /** Asks the core which screen to show first. */
 export async function boot(): Promise<void> {

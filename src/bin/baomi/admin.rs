@@ -115,15 +115,19 @@ pub enum PolicyCmd {
 }
 
 pub fn init(ctx: &Ctx, a: InitArgs) -> CliResult<()> {
-    let account =
-        |name: &str, display: Option<String>, var: &str, label: &str| -> CliResult<NewAccount> {
-            Ok(NewAccount {
-                name: name.to_string(),
-                display: display.unwrap_or_else(|| name.to_string()),
-                password: secret_from(var, &format!("{label} {name} 的口令"))?,
-            })
-        };
-    let req = InitRequest {
+    let account = |name: &str,
+                   display: Option<String>,
+                   var: &str,
+                   label: &str|
+     -> CliResult<NewAccount> {
+        Ok(NewAccount {
+            name: name.to_string(),
+            display: display.unwrap_or_else(|| name.to_string()),
+            // Moved out of its wiped buffer (no copy); wiped again after `init`.
+            password: std::mem::take(&mut *secret_from(var, &format!("{label} {name} 的口令"))?),
+        })
+    };
+    let mut req = InitRequest {
         unit: a.unit,
         admin: account(
             &a.admin,
@@ -160,7 +164,7 @@ pub fn init(ctx: &Ctx, a: InitArgs) -> CliResult<()> {
     if let Some(t) = a.kdf_iterations {
         kdf.iterations = t;
     }
-    let code = vault::init(
+    let created = vault::init(
         &ctx.vault,
         &req,
         &Options {
@@ -168,7 +172,14 @@ pub fn init(ctx: &Ctx, a: InitArgs) -> CliResult<()> {
             ..ctx.options()
         },
         ctx.clock.as_ref(),
-    )?;
+    );
+    for a in [&mut req.admin, &mut req.secadmin, &mut req.auditor]
+        .into_iter()
+        .chain(req.officer.as_mut())
+    {
+        zeroize::Zeroize::zeroize(&mut a.password);
+    }
+    let code = created?;
     emit(
         ctx,
         &serde_json::json!({
@@ -192,12 +203,15 @@ pub fn user(ctx: &Ctx, cmd: UserCmd) -> CliResult<()> {
     let mut s = login(ctx)?;
     match cmd {
         UserCmd::Add { name, display } => {
-            let password = new_password(ctx, "新账户的初始口令")?;
-            s.add_account(&NewAccount {
+            let mut password = new_password(ctx, "新账户的初始口令")?;
+            let mut req = NewAccount {
                 name: name.clone(),
                 display,
-                password,
-            })?;
+                password: std::mem::take(&mut *password),
+            };
+            let added = s.add_account(&req);
+            zeroize::Zeroize::zeroize(&mut req.password);
+            added?;
             done(ctx, &format!("已创建账户“{name}”；请安全保密管理员用 `baomi user role {name} officer|reader` 分配角色，首次登录须修改口令"))
         }
         UserCmd::List => {

@@ -24,6 +24,7 @@ use baomi::vault::{self, InitRequest, NewAccount, Session};
 use baomi::Error;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
+use zeroize::Zeroizing;
 
 use admin::{audit_cmd, init, policy, user, AuditCmd, InitArgs, PolicyCmd, UserCmd};
 use print::{print, PrintCmd};
@@ -230,13 +231,15 @@ pub fn done(ctx: &Ctx, message: &str) -> CliResult<()> {
     )
 }
 
-/// Reads a secret from `var`, else prompts on a terminal, else fails as a usage error.
-pub fn secret_from(var: &str, prompt: &str) -> CliResult<String> {
+/// Reads a secret from `var`, else prompts on a terminal, else fails as a usage error. The
+/// secret is held in a buffer wiped on drop from the moment it is read.
+pub fn secret_from(var: &str, prompt: &str) -> CliResult<Zeroizing<String>> {
     if let Ok(v) = std::env::var(var) {
-        return Ok(v);
+        return Ok(Zeroizing::new(v));
     }
     if std::io::stdin().is_terminal() {
         return rpassword::prompt_password(format!("{prompt}："))
+            .map(Zeroizing::new)
             .map_err(|e| Failure::Usage(format!("无法读取口令：{e}")));
     }
     Err(Failure::Usage(format!(
@@ -244,19 +247,21 @@ pub fn secret_from(var: &str, prompt: &str) -> CliResult<String> {
     )))
 }
 
-fn acting_password(ctx: &Ctx, user: &str) -> CliResult<String> {
+fn acting_password(ctx: &Ctx, user: &str) -> CliResult<Zeroizing<String>> {
     if ctx.password_stdin {
-        let mut line = String::new();
+        let mut line = Zeroizing::new(String::new());
         std::io::stdin()
             .lock()
             .read_line(&mut line)
             .map_err(|e| Failure::Usage(format!("无法从标准输入读取口令：{e}")))?;
-        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+        let end = line.trim_end_matches(['\r', '\n']).len();
+        line.truncate(end);
+        return Ok(line);
     }
     secret_from("BAOMI_PASSWORD", &format!("账户 {user} 的口令"))
 }
 
-pub fn new_password(ctx: &Ctx, what: &str) -> CliResult<String> {
+pub fn new_password(ctx: &Ctx, what: &str) -> CliResult<Zeroizing<String>> {
     let _ = ctx;
     let p = secret_from("BAOMI_NEW_PASSWORD", what)?;
     if std::env::var("BAOMI_NEW_PASSWORD").is_err() {
@@ -269,7 +274,7 @@ pub fn new_password(ctx: &Ctx, what: &str) -> CliResult<String> {
 }
 
 /// The acting account and its password, as given by flags, environment or prompt.
-pub fn credentials(ctx: &Ctx) -> CliResult<(String, String)> {
+pub fn credentials(ctx: &Ctx) -> CliResult<(String, Zeroizing<String>)> {
     let user = ctx
         .user
         .clone()
@@ -278,7 +283,7 @@ pub fn credentials(ctx: &Ctx) -> CliResult<(String, String)> {
     Ok((user, password))
 }
 
-fn login_keep_password(ctx: &Ctx) -> CliResult<(Session, String)> {
+fn login_keep_password(ctx: &Ctx) -> CliResult<(Session, Zeroizing<String>)> {
     let (user, password) = credentials(ctx)?;
     let s = vault::login(
         &ctx.vault,

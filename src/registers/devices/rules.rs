@@ -709,6 +709,11 @@ pub fn correctable_label(field: &str) -> &str {
         .map_or(field, |(_, l)| *l)
 }
 
+/// The correctable field `field` as `(code, label)` from [`CORRECTABLE`], if it is one.
+pub fn correctable(field: &str) -> Option<(&'static str, &'static str)> {
+    CORRECTABLE.iter().find(|(f, _)| *f == field).copied()
+}
+
 fn needs_approval(s: &DeviceState, meta: &Meta, what: &str) -> Result<()> {
     if meta.approval.as_deref().is_none_or(|a| a.trim().is_empty()) {
         return Err(Error::field(
@@ -846,6 +851,13 @@ impl Register for Devices {
 
     fn statuses() -> Vec<Choice> {
         Choice::all(&DeviceStatus::ALL, DeviceStatus::code, DeviceStatus::label)
+    }
+
+    fn changed_fields(event: &DeviceEvent) -> Vec<(&'static str, &'static str)> {
+        match event {
+            DeviceEvent::Corrected { field, .. } => correctable(field).into_iter().collect(),
+            _ => Vec::new(),
+        }
     }
 
     fn describe(e: &DeviceEvent) -> String {

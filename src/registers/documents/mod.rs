@@ -377,16 +377,20 @@ impl Session {
                 rusqlite::params![dates::iso(checked_on), w.now(), actor, c, l, e, cn, nf, un, r, bo, mi],
             )?;
             let id = w.tx.last_insert_rowid();
+            // The log names what was counted by field, never the custodian or the cabinet, and
+            // lists only serials of the register (what was scanned but is not one stays out).
+            let by: Vec<&str> = [("custodian", &c), ("location", &l)]
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, _)| k)
+                .collect();
             w.audit(
                 "doc_reconcile",
-                format!("{c} {l}").trim(),
+                &format!("#{id}"),
                 serde_json::json!({
-                    "id": id, "expected": expected.len(), "counted": counted.len(),
-                    "not_found": not_found, "unexpected": unexpected, "found_missing": found_missing,
-                    "summary": format!(
-                        "应在 {} 件，清点 {} 件，未找到 {} 件，不应在此 {} 件，找到下落不明 {} 件",
-                        expected.len(), counted.len(), not_found.len(), unexpected.len(), found_missing.len()
-                    ),
+                    "id": id, "by": by, "expected": expected.len(), "counted": counted.len(),
+                    "not_found": not_found, "unexpected": unexpected.len(),
+                    "found_missing": found_missing,
                 }),
             )?;
             Ok(id)

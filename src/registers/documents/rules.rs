@@ -108,6 +108,11 @@ pub fn correctable_label(field: &str) -> &str {
         .unwrap_or(field)
 }
 
+/// The correctable field `field` as `(code, label)` from [`CORRECTABLE`], if it is one.
+pub fn correctable(field: &str) -> Option<(&'static str, &'static str)> {
+    CORRECTABLE.iter().find(|(f, _)| *f == field).copied()
+}
+
 /// Whether `who` (or their department) is inside the knowledge scope.
 pub fn in_scope(fields: &DocFields, who: &str, department: &str) -> bool {
     fields.scope.is_empty()
@@ -441,6 +446,13 @@ impl Register for Documents {
 
     fn statuses() -> Vec<Choice> {
         Choice::all(&Status::ALL, Status::code, Status::label)
+    }
+
+    fn changed_fields(event: &DocEvent) -> Vec<(&'static str, &'static str)> {
+        match event {
+            DocEvent::Corrected { field, .. } => correctable(field).into_iter().collect(),
+            _ => Vec::new(),
+        }
     }
 
     fn describe(event: &DocEvent) -> String {
