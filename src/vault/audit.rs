@@ -331,6 +331,52 @@ pub fn detail_text(action: &str, detail: &str) -> String {
     }
 }
 
+/// An entry as stored, every column: what [`verify`] and [`genesis_claims`] check.
+struct Stored {
+    seq: i64,
+    at: String,
+    actor: String,
+    action: String,
+    target: String,
+    detail: String,
+    prev: String,
+    hash: String,
+    signer: String,
+    sig: String,
+}
+
+const STORED_COLUMNS: &str = "seq, at, actor, action, target, detail, prev, hash, signer, sig";
+
+impl Stored {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
+        Ok(Stored {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            action: r.get(3)?,
+            target: r.get(4)?,
+            detail: r.get(5)?,
+            prev: r.get(6)?,
+            hash: r.get(7)?,
+            signer: r.get(8)?,
+            sig: r.get(9)?,
+        })
+    }
+
+    /// Whether the stored hash is the hash of the stored fields.
+    fn hash_holds(&self) -> bool {
+        entry_hash(
+            self.seq,
+            &self.at,
+            &self.actor,
+            &self.action,
+            &self.target,
+            &self.detail,
+            &self.prev,
+        ) == self.hash
+    }
+}
+
 /// The details of the log's first entry (`vault_create`), after checking that it is intact and
 /// signed by the 系统管理员's key it names, and that this key is still the 系统管理员's in the
 /// accounts table (administrators' keys never change). What it says (the first accounts' keys,
@@ -338,41 +384,26 @@ pub fn detail_text(action: &str, detail: &str) -> String {
 pub fn genesis_claims(conn: &Connection, vault_id: &str) -> Result<serde_json::Value> {
     let bad =
         || crate::error::Error::integrity("审计日志的建库记录被篡改：无法确认保密库的初始密钥");
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-    );
-    let row: Option<Row> = conn
+    let first = conn
         .query_row(
-            "SELECT at, actor, action, target, detail, prev, hash, sig FROM audit_log WHERE seq = 1",
+            &format!("SELECT {STORED_COLUMNS} FROM audit_log WHERE seq = 1"),
             [],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
-            },
+            Stored::read,
         )
         .optional()?;
-    let Some((at, actor, action, target, detail, prev, hash, sig)) = row else {
+    let Some(Stored {
+        actor,
+        action,
+        detail,
+        prev,
+        hash,
+        sig,
+        ..
+    }) = first.filter(Stored::hash_holds)
+    else {
         return Err(bad());
     };
-    if action != "vault_create"
-        || prev != genesis(vault_id)
-        || entry_hash(1, &at, &actor, &action, &target, &detail, &prev) != hash
-    {
+    if action != "vault_create" || prev != genesis(vault_id) {
         return Err(bad());
     }
     let claims: serde_json::Value = serde_json::from_str(&detail).map_err(|_| bad())?;
@@ -825,10 +856,9 @@ pub struct Anchors<'a> {
 
 /// Walks the whole chain: links, hashes and signatures, then the seal and the checkpoint.
 pub fn verify(conn: &Connection, vault_id: &str, anchors: Anchors<'_>) -> Result<Report> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, actor, action, target, detail, prev, hash, signer, sig
-         FROM audit_log ORDER BY rowid",
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {STORED_COLUMNS} FROM audit_log ORDER BY rowid"
+    ))?;
     let mut rows = stmt.query([])?;
     let mut expected_seq = 1i64;
     let mut prev_hash = genesis(vault_id);
@@ -837,28 +867,20 @@ pub fn verify(conn: &Connection, vault_id: &str, anchors: Anchors<'_>) -> Result
     let mut keys = Keys::default();
     let mut last_at = String::new();
     while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
-        let (at, actor, action, target, detail, prev, hash, signer, sig): (
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-        ) = (
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-            r.get(7)?,
-            r.get(8)?,
-            r.get(9)?,
-        );
+        let entry = Stored::read(r)?;
+        let hash_holds = entry.hash_holds();
+        let Stored {
+            seq,
+            at,
+            actor,
+            action,
+            target,
+            detail,
+            prev,
+            hash,
+            signer,
+            sig,
+        } = entry;
         count += 1;
         if seq != expected_seq {
             let problem = if seq > expected_seq {
@@ -875,7 +897,7 @@ pub fn verify(conn: &Connection, vault_id: &str, anchors: Anchors<'_>) -> Result
                 format!("第 {seq} 条记录与前一条不衔接（记录被删除、插入或调换顺序）"),
             ));
         }
-        if entry_hash(seq, &at, &actor, &action, &target, &detail, &prev) != hash {
+        if !hash_holds {
             return Ok(Report::broken(
                 count,
                 seq,

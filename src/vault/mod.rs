@@ -478,43 +478,17 @@ struct Keys {
     registers: Option<(u32, Secret)>,
 }
 
-/// Opens the system database with the newest of `user`'s system-key grants that opens it
-/// (after an interrupted rotation the newest grant may be for a key the database never got).
-fn open_system(
-    dir: &Path,
-    kf: &KeyFile,
-    user: &str,
-    id: &Identity,
-    tuning: db::Tuning,
-) -> Result<(Connection, (u32, Secret))> {
+/// Tries `grants` newest first with `open`: the first that opens wins (after an interrupted
+/// rotation the newest may be for a key the database never got). `Ok(None)` when there is no
+/// grant at all; the last integrity error when none opens.
+fn first_that_opens<T>(
+    grants: Vec<(u32, Secret)>,
+    mut open: impl FnMut(&Secret) -> Result<T>,
+) -> Result<Option<(T, (u32, Secret))>> {
     let mut last = None;
-    for (epoch, key) in kf.open_grants(user, id, VaultKey::System) {
-        match db::open(dir, Schema::System, &key, false, tuning) {
-            Ok(conn) => return Ok((conn, (epoch, key))),
-            Err(e) if e.code == Code::Integrity => last = Some(e),
-            Err(e) => return Err(e),
-        }
-    }
-    Err(last.unwrap_or_else(|| {
-        Error::integrity(format!(
-            "账户“{user}”没有系统密钥授权（账户已被停用，或密钥文件被篡改）"
-        ))
-    }))
-}
-
-/// Attaches the register database with the newest of `user`'s register-key grants that opens it.
-fn attach_registers(
-    conn: &Connection,
-    dir: &Path,
-    kf: &KeyFile,
-    user: &str,
-    id: &Identity,
-    tuning: db::Tuning,
-) -> Result<Option<(u32, Secret)>> {
-    let mut last = None;
-    for (epoch, key) in kf.open_grants(user, id, VaultKey::Registers) {
-        match db::attach_registers(conn, dir, &key, tuning) {
-            Ok(()) => return Ok(Some((epoch, key))),
+    for (epoch, key) in grants {
+        match open(&key) {
+            Ok(t) => return Ok(Some((t, (epoch, key)))),
             Err(e) if e.code == Code::Integrity => last = Some(e),
             Err(e) => return Err(e),
         }
@@ -523,6 +497,38 @@ fn attach_registers(
         Some(e) => Err(e),
         None => Ok(None),
     }
+}
+
+/// Opens the system database with `user`'s system-key grants.
+fn open_system(
+    dir: &Path,
+    kf: &KeyFile,
+    user: &str,
+    id: &Identity,
+    tuning: db::Tuning,
+) -> Result<(Connection, (u32, Secret))> {
+    let grants = kf.open_grants(user, id, VaultKey::System);
+    first_that_opens(grants, |key| {
+        db::open(dir, Schema::System, key, false, tuning)
+    })?
+    .ok_or_else(|| {
+        Error::integrity(format!(
+            "账户“{user}”没有系统密钥授权（账户已被停用，或密钥文件被篡改）"
+        ))
+    })
+}
+
+/// Attaches the register database with `grants` of the register key; `None` without any.
+fn attach_registers(
+    conn: &Connection,
+    dir: &Path,
+    grants: Vec<(u32, Secret)>,
+    tuning: db::Tuning,
+) -> Result<Option<(u32, Secret)>> {
+    Ok(
+        first_that_opens(grants, |key| db::attach_registers(conn, dir, key, tuning))?
+            .map(|((), key)| key),
+    )
 }
 
 struct AccountRow {
@@ -712,7 +718,8 @@ fn sign_in(
         }));
     }
     if business && refusal.is_none() {
-        registers = attach_registers(&conn, dir, &kf, user, &id, opts.tuning)?;
+        let mine = kf.open_grants(user, &id, VaultKey::Registers);
+        registers = attach_registers(&conn, dir, mine, opts.tuning)?;
         let never_created = setting(&conn, "registers_created")? == "0";
         if let Mode::Recover(recovery) = mode {
             if registers.is_some() {
@@ -720,13 +727,11 @@ fn sign_in(
                     "账户“{user}”已持有登记簿密钥，无需使用恢复码"
                 )));
             }
-            for (epoch, key) in kf.open_recovery_grants(recovery) {
-                if db::attach_registers(&conn, dir, &key, opts.tuning).is_ok() {
-                    kf.grant(user, &public, VaultKey::Registers, epoch, &key)?;
-                    recovered = Some(epoch);
-                    registers = Some((epoch, key));
-                    break;
-                }
+            let grants = kf.open_recovery_grants(recovery);
+            if let Ok(Some((epoch, key))) = attach_registers(&conn, dir, grants, opts.tuning) {
+                kf.grant(user, &public, VaultKey::Registers, epoch, &key)?;
+                recovered = Some(epoch);
+                registers = Some((epoch, key));
             }
             if registers.is_none() {
                 return Err(Error::field(
