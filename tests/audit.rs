@@ -128,37 +128,18 @@ fn a_recomputed_chain_is_still_caught_by_the_seal() {
     let conn = raw_connection(&f.dir, OFFICER);
     conn.execute_batch("DROP TRIGGER audit_log_no_update;")
         .unwrap();
-    let rows: Vec<(i64, String, String, String, String, String)> = conn
-        .prepare("SELECT seq, at, actor, action, target, detail FROM audit_log ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let vault_id: String = conn
-        .query_row("SELECT value FROM settings WHERE key='vault_id'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let vault_id = vault_id_of(&conn);
     let mut prev = baomi::vault::audit::genesis(&vault_id);
-    for (seq, at, actor, action, mut target, detail) in rows {
-        if seq == 2 {
-            target = "forged".into();
+    for mut e in log_rows(&conn) {
+        if e.seq == 2 {
+            e.target = "forged".into();
         }
-        let hash =
-            baomi::vault::audit::entry_hash(seq, &at, &actor, &action, &target, &detail, &prev);
+        let hash = baomi::vault::audit::entry_hash(
+            e.seq, &e.at, &e.actor, &e.action, &e.target, &e.detail, &prev,
+        );
         conn.execute(
             "UPDATE audit_log SET target=?1, prev=?2, hash=?3 WHERE seq=?4",
-            rusqlite::params![target, prev, hash, seq],
+            rusqlite::params![e.target, prev, hash, e.seq],
         )
         .unwrap();
         prev = hash;

@@ -134,40 +134,26 @@ fn a_log_rebuilt_and_resigned_with_one_accounts_key_fails_verification() {
     let (mut kf, id) = offline_identity(&f.dir, READER);
     let key = kf.open_grants(READER.0, &id, VaultKey::System).remove(0).1;
     let conn = db::open(&f.dir, Schema::System, &key, false, Tuning::default()).unwrap();
-    let vault_id: String = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'vault_id'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let vault_id = vault_id_of(&conn);
     conn.execute_batch(
         "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;
          UPDATE audit_log SET actor = 'wangwu' WHERE seq = 5;
          DELETE FROM audit_log WHERE seq IN (6, 7, 8);",
     )
     .unwrap();
-    type Row = (i64, String, String, String, String, String);
-    let rows: Vec<Row> = conn
-        .prepare("SELECT seq, at, actor, action, target, detail FROM audit_log ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let rows = log_rows(&conn);
     conn.execute("DELETE FROM audit_log", []).unwrap();
     let mut prev = baomi::vault::audit::genesis(&vault_id);
-    for (n, (_, at, actor, action, target, detail)) in rows.into_iter().enumerate() {
+    for (n, e) in rows.into_iter().enumerate() {
         let seq = n as i64 + 1;
+        let LogRow {
+            at,
+            actor,
+            action,
+            target,
+            detail,
+            ..
+        } = e;
         let hash =
             baomi::vault::audit::entry_hash(seq, &at, &actor, &action, &target, &detail, &prev);
         let sig =

@@ -179,3 +179,42 @@ pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 pub fn secret(p: &str) -> baomi::app::Zeroizing<String> {
     baomi::app::Zeroizing::new(p.to_string())
 }
+
+/// One audit entry's own fields, as an attacker reads them to rebuild the chain.
+pub struct LogRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+/// Every audit entry in order, read straight from the system database.
+pub fn log_rows(conn: &rusqlite::Connection) -> Vec<LogRow> {
+    conn.prepare("SELECT seq, at, actor, action, target, detail FROM audit_log ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| {
+            Ok(LogRow {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                target: r.get(4)?,
+                detail: r.get(5)?,
+            })
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// The vault id, read straight from the system database.
+pub fn vault_id_of(conn: &rusqlite::Connection) -> String {
+    conn.query_row(
+        "SELECT value FROM settings WHERE key = 'vault_id'",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}

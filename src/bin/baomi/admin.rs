@@ -262,6 +262,8 @@ pub fn user(ctx: &Ctx, cmd: UserCmd) -> CliResult<()> {
 }
 
 pub fn audit_cmd(ctx: &Ctx, cmd: AuditCmd) -> CliResult<()> {
+    // Accepting a restore is itself a way of signing in: the ordinary sign-in below would
+    // refuse the rolled-back vault.
     if let AuditCmd::AcceptRestore = cmd {
         return accept_restore(ctx);
     }
@@ -321,7 +323,7 @@ pub fn audit_cmd(ctx: &Ctx, cmd: AuditCmd) -> CliResult<()> {
                 .join("\n")
             })
         }
-        AuditCmd::AcceptRestore => unreachable_accept_restore(),
+        AuditCmd::AcceptRestore => accept_restore(ctx),
         AuditCmd::Verify { checkpoint } => {
             let report = match checkpoint {
                 None => s.audit_verify()?,
@@ -358,11 +360,6 @@ pub fn audit_cmd(ctx: &Ctx, cmd: AuditCmd) -> CliResult<()> {
             }
         }
     }
-}
-
-fn unreachable_accept_restore() -> CliResult<()> {
-    // Handled before signing in: accepting a restore is itself a way of signing in.
-    Ok(())
 }
 
 fn accept_restore(ctx: &Ctx) -> CliResult<()> {
