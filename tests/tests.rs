@@ -9,6 +9,7 @@ mod crash;
 mod devices;
 mod documents;
 mod keys;
+mod personnel;
 mod print;
 mod roles;
 mod security;

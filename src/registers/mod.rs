@@ -13,6 +13,7 @@ pub mod devices;
 pub mod documents;
 pub mod events;
 pub mod level;
+pub mod personnel;
 pub mod table;
 
 use chrono::NaiveDate;
@@ -110,6 +111,11 @@ pub struct Vocabulary {
     pub registers: Vec<RegisterVocabulary>,
     pub device_kinds: Vec<Choice>,
     pub carrier_types: Vec<String>,
+    /// 涉密人员类别, with the default review years and 脱密期 months.
+    pub person_classes: Vec<Choice>,
+    pub pledge_kinds: Vec<Choice>,
+    pub leave_kinds: Vec<Choice>,
+    pub review_kinds: Vec<Choice>,
 }
 
 fn register_vocabulary<R: Register>() -> RegisterVocabulary {
@@ -145,6 +151,7 @@ pub fn vocabulary() -> Vocabulary {
         registers: vec![
             register_vocabulary::<documents::Documents>(),
             register_vocabulary::<devices::Devices>(),
+            register_vocabulary::<personnel::Persons>(),
         ],
         device_kinds: devices::DeviceKind::ALL
             .into_iter()
@@ -154,6 +161,26 @@ pub fn vocabulary() -> Vocabulary {
             .iter()
             .map(|t| t.to_string())
             .collect(),
+        person_classes: Choice::all(
+            personnel::PersonClass::ALL,
+            personnel::PersonClass::code,
+            personnel::PersonClass::label,
+        ),
+        pledge_kinds: Choice::all(
+            personnel::PledgeKind::ALL,
+            personnel::PledgeKind::code,
+            personnel::PledgeKind::label,
+        ),
+        leave_kinds: Choice::all(
+            personnel::LeaveKind::ALL,
+            personnel::LeaveKind::code,
+            personnel::LeaveKind::label,
+        ),
+        review_kinds: Choice::all(
+            personnel::ReviewKind::ALL,
+            personnel::ReviewKind::code,
+            personnel::ReviewKind::label,
+        ),
     }
 }
 
@@ -269,6 +296,21 @@ pub trait Register: Projection + Sized + 'static {
     fn date_field(kind: &str) -> Option<&'static str> {
         let _ = kind;
         None
+    }
+
+    /// The people an event puts in charge of the record (custodian, borrower, user), as
+    /// `(input field, Chinese label, name)`: each must pass the personnel register's pre-post
+    /// gate ([`personnel::admit`]) before the event is recorded.
+    fn assigns(event: &Self::Event) -> Vec<(&'static str, &'static str, &str)> {
+        let _ = event;
+        Vec::new()
+    }
+
+    /// What an accepted event does outside the register's own table, inside the same
+    /// transaction (leaving the post marks the person's app account). Most events do nothing.
+    fn after(conn: &Connection, next: &Self::State, event: &Self::Event) -> Result<()> {
+        let _ = (conn, next, event);
+        Ok(())
     }
 
     /// The refusal of an action `state` does not allow (the register may say more).
@@ -400,8 +442,12 @@ impl WriteCtx<'_> {
         event: &R::Event,
     ) -> Result<R::State> {
         let next = R::apply(state, event, meta)?;
+        for (field, label, name) in R::assigns(event) {
+            personnel::admit(self.tx, field, label, name)?;
+        }
         append::<R>(self.tx, id, meta, event)?;
         table::save::<R>(self.tx, &next, self.now())?;
+        R::after(self.tx, &next, event)?;
         self.audit(
             &format!("{}_{}", R::NAME, R::kind(event)),
             R::serial(&next),
@@ -602,10 +648,11 @@ impl Session {
         self.require(Op::ReadRegisters)?;
         for level in level::Level::ALL {
             for r in REGISTERS {
+                let Some(held) = r.held else { continue };
                 let held: bool = self.conn().query_row(
                     &format!(
                         "SELECT EXISTS (SELECT 1 FROM {} r WHERE r.level = ?1 AND {})",
-                        r.table, r.held
+                        r.table, held
                     ),
                     [level.label()],
                     |row| row.get(0),
@@ -646,9 +693,18 @@ pub fn refused<R: Register>(state: &R::State, what: &str) -> Error {
 /// What the product knows of each register, for the checks that span them all.
 pub struct RegisterInfo {
     pub name: &'static str,
+    pub noun: &'static str,
     pub table: &'static str,
-    /// SQL condition (alias `r`) of a record still held: it counts for the highest level.
-    pub held: &'static str,
+    /// SQL condition (alias `r`) of a record still held: it counts for the highest level
+    /// (None: the register's records have no level).
+    pub held: Option<&'static str>,
+    /// SQL of what the person named `?1` still holds here, as rows of (id, serial, title,
+    /// status code, capacity): what refuses leaving the post (None: nothing is held).
+    pub held_by: Option<&'static str>,
+    /// SQL of the names (column `n`) in charge of records still held here: the names the
+    /// personnel register must know.
+    pub people: Option<&'static str>,
+    pub statuses: fn() -> Vec<Choice>,
     pub replay_mismatches: fn(&Connection) -> Result<Vec<i64>>,
 }
 
@@ -656,15 +712,33 @@ pub struct RegisterInfo {
 pub const REGISTERS: &[RegisterInfo] = &[
     RegisterInfo {
         name: documents::Documents::NAME,
+        noun: documents::Documents::NOUN,
         table: documents::Documents::TABLE,
-        held: documents::HELD,
+        held: Some(documents::HELD),
+        held_by: Some(documents::HELD_BY),
+        people: Some(documents::PEOPLE),
+        statuses: documents::Documents::statuses,
         replay_mismatches: table::replay_mismatches::<documents::Documents>,
     },
     RegisterInfo {
         name: devices::Devices::NAME,
+        noun: devices::Devices::NOUN,
         table: devices::Devices::TABLE,
-        held: devices::HELD,
+        held: Some(devices::HELD),
+        held_by: Some(devices::HELD_BY),
+        people: Some(devices::PEOPLE),
+        statuses: devices::Devices::statuses,
         replay_mismatches: table::replay_mismatches::<devices::Devices>,
+    },
+    RegisterInfo {
+        name: personnel::Persons::NAME,
+        noun: personnel::Persons::NOUN,
+        table: personnel::Persons::TABLE,
+        held: None,
+        held_by: None,
+        people: None,
+        statuses: personnel::Persons::statuses,
+        replay_mismatches: table::replay_mismatches::<personnel::Persons>,
     },
 ];
 
@@ -720,7 +794,7 @@ mod tests {
         assert_eq!(periods, ["30年", "20年", "10年", "长期", "长期"]);
         assert_eq!(v.levels[0].missing_days, Some(10));
         let names: Vec<&str> = v.registers.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names, ["doc", "device"]);
+        assert_eq!(names, ["doc", "device", "person"]);
         assert_eq!(v.registers[0].statuses[1].label, "借出");
         assert_eq!(v.registers[1].statuses[1].label, "外出");
         assert_eq!(v.registers[1].actions[0].label, "外出");

@@ -39,6 +39,11 @@ pub struct Account {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locked_until: Option<String>,
+    /// The day the secret-related person of this account left the post (recorded by the
+    /// 保密员 in the personnel register): the account works no more for register business and
+    /// is to be disabled.
+    #[ts(type = "string | null")]
+    pub person_left_on: Option<String>,
 }
 
 struct Row {
@@ -79,7 +84,8 @@ impl Session {
         let kf = KeyFile::read(self.dir())?;
         let now = self.now();
         let mut stmt = self.conn().prepare(
-            "SELECT name, display, role, disabled, must_change_password, created_at, created_by
+            "SELECT name, display, role, disabled, must_change_password, created_at, created_by,
+                    person_left_on
              FROM accounts ORDER BY id",
         )?;
         let rows = stmt
@@ -92,12 +98,13 @@ impl Session {
                     r.get::<_, bool>(4)?,
                     r.get::<_, String>(5)?,
                     r.get::<_, String>(6)?,
+                    r.get::<_, Option<String>>(7)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
             .map(
-                |(name, display, role, disabled, must_change, created_at, created_by)| {
+                |(name, display, role, disabled, must_change, created_at, created_by, left_on)| {
                     let role = role.as_deref().map(Role::parse).transpose()?;
                     let locked_until = kf
                         .login_state_of(&name)
@@ -113,6 +120,7 @@ impl Session {
                         created_at,
                         created_by,
                         locked_until,
+                        person_left_on: left_on,
                     })
                 },
             )

@@ -46,14 +46,26 @@ impl Schema {
     /// Never edit a landed migration: add the next number.
     pub fn migrations(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            Schema::System => &[(
-                "system/0001_system",
-                include_str!("../../migrations/system/0001_system.sql"),
-            )],
-            Schema::Registers => &[(
-                "registers/0001_registers",
-                include_str!("../../migrations/registers/0001_registers.sql"),
-            )],
+            Schema::System => &[
+                (
+                    "system/0001_system",
+                    include_str!("../../migrations/system/0001_system.sql"),
+                ),
+                (
+                    "system/0002_person_left",
+                    include_str!("../../migrations/system/0002_person_left.sql"),
+                ),
+            ],
+            Schema::Registers => &[
+                (
+                    "registers/0001_registers",
+                    include_str!("../../migrations/registers/0001_registers.sql"),
+                ),
+                (
+                    "registers/0002_personnel",
+                    include_str!("../../migrations/registers/0002_personnel.sql"),
+                ),
+            ],
         }
     }
 

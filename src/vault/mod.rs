@@ -1185,7 +1185,7 @@ impl Session {
             return Err(Error::rule("请先修改初始口令，再进行其他操作"));
         }
         if roles::allows(self.role, op) {
-            return Ok(());
+            return self.still_on_post(op);
         }
         let role = self.role;
         self.write(|w| {
@@ -1196,6 +1196,40 @@ impl Session {
             )
         })?;
         Err(roles::denied(role, op))
+    }
+
+    /// Register business stops the day the secret-related person of this account left the
+    /// post (the personnel register marks the account when the 保密员 records the leaving).
+    fn still_on_post(&mut self, op: Op) -> Result<()> {
+        if !matches!(op, Op::ReadRegisters | Op::WriteRegisters | Op::Print) {
+            return Ok(());
+        }
+        let left: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT person_left_on FROM accounts WHERE name = ?1",
+                [&self.user],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        let today = crate::dates::iso(self.now().with_timezone(&chrono::Local).date_naive());
+        match left {
+            Some(day) if day <= today => {
+                let role = self.role;
+                self.write(|w| {
+                    w.audit(
+                        "permission_denied",
+                        "",
+                        serde_json::json!({ "op": op, "role": role.as_str(), "person_left_on": day }),
+                    )
+                })?;
+                Err(Error::permission(format!(
+                    "本账户对应的涉密人员已于 {day} 离岗，不能再办理台账业务；请系统管理员停用本账户"
+                )))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Records activity; fails with `SessionLocked` when the idle timeout has already passed,

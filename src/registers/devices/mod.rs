@@ -27,6 +27,23 @@ use crate::vault::Session;
 /// Devices that count for the vault's highest level: classified and not disposed of.
 pub const HELD: &str = "r.classified = 1 AND r.status NOT IN ('retired', 'destroyed')";
 
+/// What the person named `?1` still holds: devices and media they are responsible for (an
+/// issued medium's custodian is the person it is issued to) and those out with them or lent
+/// to them.
+pub const HELD_BY: &str = "SELECT id, serial, name, status,
+        CASE WHEN holder = ?1 AND status = 'out' THEN '使用人'
+             WHEN holder = ?1 AND status = 'lent' THEN '借用人'
+             ELSE '责任人' END
+    FROM devices
+    WHERE status NOT IN ('retired', 'destroyed')
+      AND (custodian = ?1 OR (holder = ?1 AND status IN ('out', 'lent')))
+    ORDER BY id";
+
+/// The names in charge of devices in service (custodians, and users or borrowers now).
+pub const PEOPLE: &str = "SELECT custodian AS n FROM devices
+    WHERE status NOT IN ('retired', 'destroyed')
+    UNION SELECT holder FROM devices WHERE status IN ('out', 'lent')";
+
 /// Days between two inspections of a device kind (the unit may change them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[ts(export, export_to = "../ui/src/bindings/")]

@@ -860,6 +860,21 @@ impl Register for Devices {
         }
     }
 
+    fn assigns(e: &DeviceEvent) -> Vec<(&'static str, &'static str, &str)> {
+        match e {
+            DeviceEvent::Registered { fields, .. } => {
+                vec![("custodian", "责任人", &fields.custodian)]
+            }
+            DeviceEvent::Transferred { custodian, .. } => {
+                vec![("custodian", "新责任人", custodian)]
+            }
+            DeviceEvent::CheckedOut { user, .. } => vec![("user", "使用人", user)],
+            DeviceEvent::Issued { to, .. } => vec![("to", "配备对象", to)],
+            DeviceEvent::Lent { borrower, .. } => vec![("borrower", "借用人", borrower)],
+            _ => Vec::new(),
+        }
+    }
+
     fn describe(e: &DeviceEvent) -> String {
         match e {
             DeviceEvent::Registered { serial, fields, .. } => format!(

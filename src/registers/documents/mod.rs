@@ -93,6 +93,20 @@ pub struct LevelCount {
 /// Carriers still held (they count for the highest level and the holdings per level).
 pub const HELD: &str = "r.status IN ('in_custody', 'archived', 'borrowed', 'missing')";
 
+/// What the person named `?1` still holds: carriers in their custody (lent out or missing
+/// included: they answer for them) and carriers they borrowed (第八条: 清退个人承办、保管的密件).
+pub const HELD_BY: &str = "SELECT id, serial, title, status,
+        CASE WHEN borrower = ?1 AND status = 'borrowed' THEN '借阅人' ELSE '责任人' END
+    FROM documents
+    WHERE (custodian = ?1 AND status IN ('in_custody', 'borrowed', 'missing'))
+       OR (borrower = ?1 AND status = 'borrowed')
+    ORDER BY id";
+
+/// The names in charge of carriers still held (custodians and borrowers).
+pub const PEOPLE: &str = "SELECT custodian AS n FROM documents
+    WHERE status IN ('in_custody', 'borrowed', 'missing')
+    UNION SELECT borrower FROM documents WHERE status = 'borrowed'";
+
 /// The typed entries of the carrier's single-record actions, each one call of the generic
 /// [`Session::act`] (the CLI and the desktop app call `act` directly with JSON).
 macro_rules! doc_actions {

@@ -455,6 +455,18 @@ impl Register for Documents {
         }
     }
 
+    fn assigns(event: &DocEvent) -> Vec<(&'static str, &'static str, &str)> {
+        match event {
+            DocEvent::Registered { fields, .. } => vec![("custodian", "责任人", &fields.custodian)],
+            DocEvent::Distributed { to, .. } => vec![("to", "接收人（责任人）", to)],
+            DocEvent::Borrowed { borrower, .. } => vec![("borrower", "借阅人", borrower)],
+            DocEvent::Corrected { field, new, .. } if field == "custodian" => {
+                vec![("value", "责任人", new)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
     fn describe(event: &DocEvent) -> String {
         match event {
             DocEvent::Registered { serial, fields, parent_id, .. } => match parent_id {

@@ -12,4 +12,10 @@ role: Role | null, role_label: string, disabled: boolean, must_change_password: 
 /**
  * Set while the account is locked out after wrong passwords.
  */
-locked_until?: string, };
+locked_until?: string, 
+/**
+ * The day the secret-related person of this account left the post (recorded by the
+ * 保密员 in the personnel register): the account works no more for register business and
+ * is to be disabled.
+ */
+person_left_on: string | null, };

@@ -9,4 +9,8 @@ import type { RegisterVocabulary } from "./RegisterVocabulary";
  * kinds, carrier types. It is the same for every unit, so `cargo test` writes it to
  * `ui/src/bindings/vocabulary.json`, which the UI imports like the type bindings.
  */
-export type Vocabulary = { levels: Array<LevelInfo>, registers: Array<RegisterVocabulary>, device_kinds: Array<Choice>, carrier_types: Array<string>, };
+export type Vocabulary = { levels: Array<LevelInfo>, registers: Array<RegisterVocabulary>, device_kinds: Array<Choice>, carrier_types: Array<string>, 
+/**
+ * 涉密人员类别, with the default review years and 脱密期 months.
+ */
+person_classes: Array<Choice>, pledge_kinds: Array<Choice>, leave_kinds: Array<Choice>, review_kinds: Array<Choice>, };
