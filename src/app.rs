@@ -23,6 +23,7 @@ use crate::error::{Code, Error, Result};
 use crate::print;
 use crate::registers::devices as dv;
 use crate::registers::documents as d;
+use crate::registers::personnel as p;
 use crate::vault::accounts::Account;
 use crate::vault::audit;
 use crate::vault::policy::Policy;
@@ -324,6 +325,40 @@ impl App {
             s.set_device_inspection_interval(kind, days)?;
             s.device_inspection_intervals()
         })
+    }
+
+    pub fn person_add(&self, input: serde_json::Value) -> Result<p::PersonView> {
+        let input: p::PersonInput = crate::input::from_value(input)?;
+        self.with(|s| s.person_add(&input))
+    }
+    pub fn person_list(&self, q: &p::PersonQuery) -> Result<p::PersonPage> {
+        self.with(|s| s.person_list(q))
+    }
+    pub fn person_show(&self, id: i64) -> Result<p::PersonView> {
+        self.with(|s| s.person_show(id))
+    }
+    /// One action on one person (the same shapes as `baomi person <kind>` reads on stdin).
+    pub fn person_event(
+        &self,
+        id: i64,
+        kind: &str,
+        input: serde_json::Value,
+    ) -> Result<p::PersonView> {
+        self.with(|s| s.act::<p::Persons>(id, kind, input))
+    }
+    pub fn person_reminders(&self) -> Result<p::PersonReminders> {
+        self.with(|s| s.person_reminders())
+    }
+    pub fn person_periods(&self) -> Result<Vec<p::ClassPeriods>> {
+        self.with(|s| s.person_periods())
+    }
+    pub fn set_person_periods(
+        &self,
+        class: &str,
+        review_years: u32,
+        cooling_months: u32,
+    ) -> Result<Vec<p::ClassPeriods>> {
+        self.with(|s| s.set_person_periods(class, review_years, cooling_months))
     }
 
     fn printouts(&self) -> MutexGuard<'_, Vec<print::Printout>> {

@@ -792,3 +792,122 @@ fn checkpoints_restores_rotation_and_recovery_through_the_cli() {
     let who = baomi(&f.dir, Some((OFFICER.0, "Reset#2026abc")), &["whoami"]);
     assert_eq!(code(&who), 0, "{}", stderr(&who));
 }
+
+#[test]
+fn the_personnel_register_through_the_cli() {
+    let f = Fixture::new();
+    let run = |args: &[&str], stdin: &str| baomi_stdin(&f.dir, OFFICER, args, stdin);
+    let add = run(
+        &["--json", "person", "add"],
+        r#"{"name":"张三","department":"办公室","post":"机要员","class":"核心"}"#,
+    );
+    assert_eq!(code(&add), 0, "{}", stderr(&add));
+    let added = stdout_json(&add);
+    assert_eq!(added["status"], "candidate");
+    assert_eq!(added["class_label"], "核心");
+    let id = added["id"].as_i64().unwrap().to_string();
+
+    // Custodian before the 上岗 letter: refused, the field and the reason named.
+    let doc = r#"{"title":"关于做好年度保密检查工作的通知","origin_unit":"国家保密局","level":"秘密",
+        "scope":["办公室"],"carrier_type":"纸质文件","custodian":"张三","received_on":"2026-11-01"}"#;
+    let refused = run(&["--json", "doc", "add"], doc);
+    assert_eq!(code(&refused), 1);
+    assert_eq!(stdout_json(&refused)["error"]["field"], "custodian");
+    assert!(
+        stderr(&refused).contains("未签订上岗保密承诺书"),
+        "{}",
+        stderr(&refused)
+    );
+
+    for (args, input) in [
+        (
+            vec!["person", "review", &id],
+            r#"{"on":"2026-11-20","result":"合格","passed":true,"by":"人事处"}"#,
+        ),
+        (
+            vec!["person", "train", &id],
+            r#"{"on":"2026-11-21","content":"保密法","hours":4,"score":90,"passed":true}"#,
+        ),
+        (
+            vec!["pledge", "add", "张三"],
+            r#"{"kind":"上岗","signed_on":"2026-11-22","witness":"王五","filed":true}"#,
+        ),
+    ] {
+        let o = run(&args, input);
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+    }
+    let added = run(&["--json", "doc", "add"], doc);
+    assert_eq!(code(&added), 0, "{}", stderr(&added));
+    let serial = stdout_json(&added)["serial"].as_str().unwrap().to_string();
+
+    // Off-boarding while holding: exit 1, the holding listed by serial and title.
+    let off = run(
+        &["--json", "person", "offboard", &id],
+        r#"{"kind":"离岗","months":12}"#,
+    );
+    assert_eq!(code(&off), 1);
+    assert!(
+        stderr(&off).contains(&serial) && stderr(&off).contains("关于做好年度保密检查工作的通知"),
+        "{}",
+        stderr(&off)
+    );
+    assert_eq!(stdout_json(&off)["error"]["code"], "rule");
+    let months = run(
+        &["--json", "person", "offboard", &id],
+        r#"{"kind":"离岗","months":48}"#,
+    );
+    assert_eq!(code(&months), 1);
+
+    let back = run(&["doc", "distribute", &serial], r#"{"to":"王五"}"#);
+    assert_eq!(code(&back), 0, "{}", stderr(&back));
+    let off = run(
+        &["--json", "person", "offboard", &id],
+        r#"{"kind":"离岗","months":12,"witness":"王五","on":"2026-11-30"}"#,
+    );
+    assert_eq!(code(&off), 0, "{}", stderr(&off));
+    let off = stdout_json(&off);
+    assert_eq!(off["status_label"], "脱密期");
+    assert_eq!(off["leaving"]["ends_on"], "2027-11-29");
+
+    let show = baomi(&f.dir, Some(OFFICER), &["person", "show", "张三"]);
+    let text = String::from_utf8_lossy(&show.stdout);
+    assert!(
+        text.contains("当前没有保管或借用的载体、设备")
+            && text.contains("离岗，签订离岗保密承诺书"),
+        "{text}"
+    );
+    let list = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &[
+            "--json",
+            "person",
+            "list",
+            "--status",
+            "脱密期",
+            "--class",
+            "核心",
+        ],
+    );
+    assert_eq!(stdout_json(&list)["total"], 1);
+    let reminders = baomi(&f.dir, Some(OFFICER), &["person", "reminders"]);
+    assert_eq!(code(&reminders), 0, "{}", stderr(&reminders));
+    let unknown = run(&["person", "promote", &id], "");
+    assert_eq!(code(&unknown), 2);
+    assert!(
+        stderr(&unknown).contains("offboard 离岗"),
+        "{}",
+        stderr(&unknown)
+    );
+    for kind in [
+        "person",
+        "person-review",
+        "person-train",
+        "person-pledge",
+        "person-offboard",
+    ] {
+        let o = baomi(&f.dir, None, &["schema", kind]);
+        assert_eq!(code(&o), 0, "schema {kind}");
+        assert!(stdout_json(&o)["properties"].is_object(), "schema {kind}");
+    }
+}

@@ -11,6 +11,7 @@ use baomi::app::{App, AppStatus, SetupDone, Zeroizing};
 use baomi::print as pr;
 use baomi::registers::devices as dv;
 use baomi::registers::documents as d;
+use baomi::registers::personnel as p;
 use baomi::vault::accounts::Account;
 use baomi::vault::audit::{Filter, Page, Report};
 use baomi::vault::policy::Policy;
@@ -220,6 +221,51 @@ fn set_device_inspection_interval(
 }
 
 #[tauri::command(async)]
+fn person_add(app: State<'_, App>, input: serde_json::Value) -> R<p::PersonView> {
+    app.person_add(input)
+}
+
+#[tauri::command(async)]
+fn person_list(app: State<'_, App>, query: p::PersonQuery) -> R<p::PersonPage> {
+    app.person_list(&query)
+}
+
+#[tauri::command(async)]
+fn person_show(app: State<'_, App>, id: i64) -> R<p::PersonView> {
+    app.person_show(id)
+}
+
+#[tauri::command(async)]
+fn person_event(
+    app: State<'_, App>,
+    id: i64,
+    kind: String,
+    input: serde_json::Value,
+) -> R<p::PersonView> {
+    app.person_event(id, &kind, input)
+}
+
+#[tauri::command(async)]
+fn person_reminders(app: State<'_, App>) -> R<p::PersonReminders> {
+    app.person_reminders()
+}
+
+#[tauri::command(async)]
+fn person_periods(app: State<'_, App>) -> R<Vec<p::ClassPeriods>> {
+    app.person_periods()
+}
+
+#[tauri::command(async)]
+fn set_person_periods(
+    app: State<'_, App>,
+    class: String,
+    review_years: u32,
+    cooling_months: u32,
+) -> R<Vec<p::ClassPeriods>> {
+    app.set_person_periods(&class, review_years, cooling_months)
+}
+
+#[tauri::command(async)]
 fn print_forms(app: State<'_, App>) -> R<Vec<pr::FormInfo>> {
     app.print_forms()
 }
@@ -331,6 +377,13 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         device_reminders,
         device_inspection_intervals,
         set_device_inspection_interval,
+        person_add,
+        person_list,
+        person_show,
+        person_event,
+        person_reminders,
+        person_periods,
+        set_person_periods,
         print_forms,
         print,
         print_page,

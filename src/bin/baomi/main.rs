@@ -28,7 +28,7 @@ use zeroize::Zeroizing;
 
 use admin::{audit_cmd, init, policy, user, AuditCmd, InitArgs, PolicyCmd, UserCmd};
 use print::{print, PrintCmd};
-use registers::{device, doc, DeviceCmd, DocCmd};
+use registers::{device, doc, person, pledge, DeviceCmd, DocCmd, PersonCmd, PledgeCmd};
 
 #[derive(Parser)]
 #[command(name = "baomi", version, about = "保密台账 命令行工具：与桌面程序共用同一核心", long_about = None)]
@@ -79,6 +79,12 @@ enum Command {
     /// 涉密信息设备台账：登记、查询、外出审核、维护淘汰、移动存储介质借用（记录以 JSON 从标准输入提供）
     #[command(subcommand)]
     Device(DeviceCmd),
+    /// 涉密人员登记：登记、审查、培训、承诺书、离岗和脱密期（记录以 JSON 从标准输入提供）
+    #[command(subcommand)]
+    Person(PersonCmd),
+    /// 保密承诺书
+    #[command(subcommand)]
+    Pledge(PledgeCmd),
     /// 打印表单和台账清单为 PDF，查看打印记录；管理打印模板和字体
     #[command(subcommand)]
     Print(PrintCmd),
@@ -194,6 +200,8 @@ fn run(cli: Cli) -> CliResult<()> {
         Command::User(cmd) => user(&ctx, cmd),
         Command::Doc(cmd) => doc(&ctx, cmd),
         Command::Device(cmd) => device(&ctx, cmd),
+        Command::Person(cmd) => person(&ctx, cmd),
+        Command::Pledge(cmd) => pledge(&ctx, cmd),
         Command::Print(cmd) => print(&ctx, cmd),
         Command::Audit(cmd) => audit_cmd(&ctx, cmd),
         Command::Policy(cmd) => policy(&ctx, cmd),
@@ -299,7 +307,7 @@ pub fn login(ctx: &Ctx) -> CliResult<Session> {
     login_keep_password(ctx).map(|(s, _)| s)
 }
 
-const SCHEMAS: [&str; 34] = [
+const SCHEMAS: [&str; 44] = [
     "init",
     "account",
     "policy",
@@ -334,11 +342,22 @@ const SCHEMAS: [&str; 34] = [
     "device-inspect",
     "device-destroy",
     "device-correct",
+    "person",
+    "person-query",
+    "person-review",
+    "person-train",
+    "person-pledge",
+    "person-exception",
+    "person-close_exception",
+    "person-offboard",
+    "person-clear",
+    "person-correct",
 ];
 
 fn schema(kind: &str) -> CliResult<()> {
     use baomi::registers::devices as dv;
     use baomi::registers::documents as d;
+    use baomi::registers::personnel as p;
     let schema = match kind {
         "list" => {
             println!("{}", SCHEMAS.join("\n"));
@@ -378,6 +397,16 @@ fn schema(kind: &str) -> CliResult<()> {
         "device-inspect" => schemars::schema_for!(dv::InspectInput),
         "device-destroy" => schemars::schema_for!(dv::DeviceDestroyInput),
         "device-correct" => schemars::schema_for!(dv::DeviceCorrectInput),
+        "person" => schemars::schema_for!(p::PersonInput),
+        "person-query" => schemars::schema_for!(p::PersonQuery),
+        "person-review" => schemars::schema_for!(p::ReviewInput),
+        "person-train" => schemars::schema_for!(p::TrainInput),
+        "person-pledge" => schemars::schema_for!(p::PledgeInput),
+        "person-exception" => schemars::schema_for!(p::ExceptionInput),
+        "person-close_exception" => schemars::schema_for!(p::CloseExceptionInput),
+        "person-offboard" => schemars::schema_for!(p::OffboardInput),
+        "person-clear" => schemars::schema_for!(p::ClearInput),
+        "person-correct" => schemars::schema_for!(p::PersonCorrectInput),
         other => {
             return Err(Failure::Usage(format!(
                 "未知的输入类型“{other}”，可用：{}",

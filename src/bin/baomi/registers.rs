@@ -473,3 +473,223 @@ fn page_text<T>(page: &baomi::page::Page<T>, line: fn(&T) -> String, unit: &str)
     ));
     out.join("\n")
 }
+
+#[derive(Subcommand)]
+pub enum PersonCmd {
+    /// 登记涉密人员：标准输入为 JSON（name、department、post、class，见 `baomi schema person`）
+    Add,
+    /// 查询人员（任意长度的中文关键词，加筛选和排序）
+    List {
+        #[command(flatten)]
+        filters: PersonFilters,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// 显示一名人员：当前保管和借用的载体、设备，审查、培训、承诺书和全部记录（ID、编号或姓名）
+    Show { id: String },
+    /// 到期提醒：复审、年度承诺书、脱密期届满、未完成上岗手续、准入例外、未登记的责任人
+    Reminders,
+    /// 各类人员的复审周期和脱密期：不带参数列出；`periods 类别 年 月` 修改（系统管理员）
+    Periods {
+        class: Option<String>,
+        review_years: Option<u32>,
+        cooling_months: Option<u32>,
+    },
+    /// 手续：`baomi person 手续 ID`，JSON 从标准输入（见 `baomi schema person-手续`）。
+    /// 手续：review 保密审查、train 保密培训、pledge 签订承诺书、exception 准入例外、
+    /// close_exception 结束例外、offboard 离岗（仍有未清退的载体或设备时拒绝并列出）、
+    /// clear 脱密期满、correct 更正
+    #[command(external_subcommand)]
+    Act(Vec<String>),
+}
+
+/// The personnel register's search and filters (shared by `person list` and
+/// `print list person`).
+#[derive(Args)]
+pub struct PersonFilters {
+    #[arg(long, short)]
+    query: Option<String>,
+    /// 核心、重要、一般
+    #[arg(long)]
+    class: Option<String>,
+    #[arg(long)]
+    status: Option<String>,
+    #[arg(long)]
+    department: Option<String>,
+    /// id、serial、name、department、class、reviewed_on
+    #[arg(long)]
+    sort: Option<String>,
+    /// 升序（默认降序）
+    #[arg(long)]
+    asc: bool,
+}
+
+impl PersonFilters {
+    pub fn query(self, offset: u32, limit: u32) -> baomi::registers::personnel::PersonQuery {
+        baomi::registers::personnel::PersonQuery {
+            query: self.query,
+            class: self.class,
+            status: self.status,
+            department: self.department,
+            sort: self.sort,
+            desc: Some(!self.asc),
+            offset: Some(offset),
+            limit: Some(limit),
+        }
+    }
+}
+
+pub fn person_line(p: &baomi::registers::personnel::PersonView) -> String {
+    let mut flags = p.missing.clone();
+    if let Some(e) = &p.exception {
+        flags.push(format!("准入例外（{}）", e.approval));
+    }
+    if let Some(l) = &p.leaving {
+        flags.push(format!("{}，脱密期至 {}", l.leave.label(), l.ends_on));
+    }
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t{}{}",
+        p.serial,
+        p.name,
+        p.department,
+        p.post,
+        p.class_label,
+        p.status_label,
+        if flags.is_empty() {
+            String::new()
+        } else {
+            format!("\t{}", flags.join("；"))
+        }
+    )
+}
+
+fn due_line(d: &baomi::registers::personnel::PersonDue) -> String {
+    format!(
+        "{}\t{} {}",
+        person_line(&d.person),
+        d.due_on,
+        if d.days_overdue > 0 {
+            format!("已逾期 {} 天", d.days_overdue)
+        } else {
+            format!("还有 {} 天", -d.days_overdue)
+        }
+    )
+}
+
+pub fn person(ctx: &Ctx, cmd: PersonCmd) -> CliResult<()> {
+    use baomi::registers::personnel as p;
+    let mut s = login(ctx)?;
+    match cmd {
+        PersonCmd::Add => {
+            let input: p::PersonInput = stdin_json()?;
+            let v = s.person_add(&input)?;
+            emit(ctx, &v, || format!("已登记：{}", person_line(&v)))
+        }
+        PersonCmd::List {
+            filters,
+            offset,
+            limit,
+        } => {
+            let page = s.person_list(&filters.query(offset, limit))?;
+            emit(ctx, &page, || page_text(&page, person_line, "人"))
+        }
+        PersonCmd::Show { id } => {
+            let id = s.person_resolve(&id)?;
+            let v = s.person_show(id)?;
+            emit(ctx, &v, || {
+                let mut out = vec![person_line(&v)];
+                let held = v.holdings.as_deref().unwrap_or(&[]);
+                out.push(if held.is_empty() {
+                    "当前没有保管或借用的载体、设备".to_string()
+                } else {
+                    format!("当前保管或借用 {} 项：", held.len())
+                });
+                out.extend(held.iter().map(|h| {
+                    format!(
+                        "  {} {}《{}》\t{}\t{}",
+                        h.noun, h.serial, h.title, h.capacity, h.status_label
+                    )
+                }));
+                out.extend(v.history.iter().flatten().map(history_line));
+                out.join("\n")
+            })
+        }
+        PersonCmd::Reminders => {
+            let r = s.person_reminders()?;
+            emit(ctx, &r, || {
+                let mut out = vec![format!("复审到期 {} 人：", r.reviews_due.len())];
+                out.extend(r.reviews_due.iter().map(due_line));
+                out.push(format!("年度承诺书到期 {} 人：", r.letters_due.len()));
+                out.extend(r.letters_due.iter().map(due_line));
+                out.push(format!("脱密期届满 {} 人：", r.cooling_ending.len()));
+                out.extend(r.cooling_ending.iter().map(due_line));
+                out.push(format!("未完成上岗手续 {} 人：", r.not_cleared.len()));
+                out.extend(r.not_cleared.iter().map(person_line));
+                out.push(format!("准入例外 {} 人：", r.exceptions_open.len()));
+                out.extend(r.exceptions_open.iter().map(person_line));
+                out.push(format!(
+                    "未在人员台账登记的责任人 {} 人：{}",
+                    r.unregistered.len(),
+                    r.unregistered.join("、")
+                ));
+                out.join("\n")
+            })
+        }
+        PersonCmd::Periods {
+            class,
+            review_years,
+            cooling_months,
+        } => {
+            if let Some(class) = class {
+                let (Some(years), Some(months)) = (review_years, cooling_months) else {
+                    return Err(Failure::Usage(
+                        "用法：baomi person periods 类别 复审周期（年） 脱密期（月）".into(),
+                    ));
+                };
+                s.set_person_periods(&class, years, months)?;
+            }
+            let list = s.person_periods()?;
+            emit(ctx, &list, || {
+                list.iter()
+                    .map(|p| {
+                        format!(
+                            "{}\t每 {} 年复审\t脱密期 {} 个月",
+                            p.class_label, p.review_years, p.cooling_months
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
+        PersonCmd::Act(args) => {
+            act::<p::Persons>(ctx, &mut s, &args, Session::person_resolve, person_line)
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum PledgeCmd {
+    /// 登记签订的保密承诺书：`baomi pledge add 人员`，JSON 从标准输入
+    /// （kind 上岗/年度/出国(境)前、signed_on、witness、filed；离岗承诺书随 `person offboard` 签订）
+    Add { id: String },
+}
+
+pub fn pledge(ctx: &Ctx, cmd: PledgeCmd) -> CliResult<()> {
+    let mut s = login(ctx)?;
+    match cmd {
+        PledgeCmd::Add { id } => {
+            let id = s.person_resolve(&id)?;
+            let v = s.person_act(id, "pledge", stdin_value()?)?;
+            emit(ctx, &v, || {
+                let p = v.pledges.last();
+                format!(
+                    "已登记{}保密承诺书：{}",
+                    p.map_or("", |p| p.pledge.label()),
+                    person_line(&v)
+                )
+            })
+        }
+    }
+}
