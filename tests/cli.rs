@@ -522,7 +522,7 @@ fn printing_through_the_cli() {
     }
     let forms = baomi(&f.dir, Some(OFFICER), &["--json", "print", "forms"]);
     let forms = stdout_json(&forms);
-    assert_eq!(forms.as_array().unwrap().len(), 12);
+    assert_eq!(forms.as_array().unwrap().len(), 15);
     assert!(forms
         .as_array()
         .unwrap()
@@ -899,6 +899,53 @@ fn the_personnel_register_through_the_cli() {
         "{}",
         stderr(&unknown)
     );
+    // The letter, the checklist and the register through `baomi print`.
+    let out = f.dir.parent().unwrap();
+    for (args, pdf) in [
+        (
+            vec!["print", "person-pledge", "张三", "--kind", "出国(境)前"],
+            "abroad.pdf",
+        ),
+        (vec!["print", "person-pledge", id.as_str()], "leave.pdf"),
+        (
+            vec!["print", "person-handback", id.as_str()],
+            "handback.pdf",
+        ),
+        (
+            vec!["print", "list", "person", "--status", "脱密期"],
+            "list.pdf",
+        ),
+    ] {
+        let path = out.join(pdf);
+        let mut args = args.clone();
+        args.extend(["--out", path.to_str().unwrap()]);
+        let o = baomi(&f.dir, Some(OFFICER), &args);
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        assert!(std::fs::read(&path).unwrap().starts_with(b"%PDF"), "{pdf}");
+    }
+    let text = crate::print::tool(
+        "pdftotext",
+        &[out.join("abroad.pdf").to_str().unwrap(), "-"],
+    );
+    assert!(
+        crate::print::squeeze(&text).contains("保密承诺书（出国(境)前）"),
+        "{text}"
+    );
+    let bad = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &[
+            "print",
+            "person-pledge",
+            &id,
+            "--kind",
+            "婚前",
+            "--out",
+            out.join("x.pdf").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&bad), 1);
+    assert!(stderr(&bad).contains("承诺书类型"), "{}", stderr(&bad));
     for kind in [
         "person",
         "person-review",
