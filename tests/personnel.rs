@@ -302,6 +302,21 @@ fn leaving_the_post_is_refused_while_anything_is_held_then_starts_the_cooling_pe
     f.add_business_account("zhaoliu", "赵六", Role::Reader, "Reader#12345");
     let mut s = f.login(OFFICER);
     let p = s.person_add(&person("赵六", "核心")).unwrap();
+    // Only an existing business account can be linked.
+    for (account, reason) in [
+        ("nobody", "没有名为“nobody”的登录账户"),
+        ("sysadm", "是管理员账户"),
+    ] {
+        let e = s
+            .person_act(
+                p.id,
+                "correct",
+                json!({"field": "account", "value": account, "reason": "关联"}),
+            )
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("value"));
+        assert!(e.message.contains(reason), "{}", e.message);
+    }
     s.person_act(
         p.id,
         "correct",

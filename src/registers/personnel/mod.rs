@@ -58,6 +58,36 @@ pub fn person_named(conn: &Connection, name: &str) -> Result<Option<PersonState>
     .transpose()
 }
 
+/// Refuses linking a person to an app account that does not exist or is an administrator's
+/// (三员 are not secret-related staff of the registers).
+pub fn check_account(conn: &Connection, field: &str, account: &str) -> Result<()> {
+    if account.is_empty() {
+        return Ok(());
+    }
+    let role: Option<Option<String>> = conn
+        .query_row(
+            "SELECT role FROM accounts WHERE name = ?1",
+            [account],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match role {
+        None => Err(Error::field(
+            field,
+            "登录账户",
+            format!("没有名为“{account}”的登录账户"),
+        )),
+        Some(Some(r)) if matches!(r.as_str(), "admin" | "secadmin" | "auditor") => {
+            Err(Error::field(
+                field,
+                "登录账户",
+                format!("“{account}”是管理员账户，不能关联到涉密人员"),
+            ))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
 /// The pre-post gate: may `name` be put in charge (as `label`, input field `field`) now?
 pub fn admit(conn: &Connection, field: &str, label: &str, name: &str) -> Result<()> {
     let Some(person) = person_named(conn, name)? else {
