@@ -182,6 +182,23 @@ pub const COMMON: (&str, &str) = ("common.typ", include_str!("../../assets/forms
 /// How many rows a listing prints at most.
 pub const LIST_MAX_ROWS: u32 = 20_000;
 
+/// A listing's rows (asked with `max` = [`LIST_MAX_ROWS`]), refused when there are more than a
+/// listing prints; `noun` and `unit` name what is counted (载体, 件).
+pub fn whole<T>(
+    page: crate::page::Page<T>,
+    noun: &str,
+    unit: &str,
+) -> Result<crate::page::Page<T>> {
+    if !page.total_exact || page.total > LIST_MAX_ROWS as i64 {
+        return Err(Error::field(
+            "query",
+            "筛选条件",
+            format!("符合条件的{noun}超过 {LIST_MAX_ROWS} {unit}，请缩小筛选范围后分批打印"),
+        ));
+    }
+    Ok(page)
+}
+
 pub fn find(id: &str) -> Result<&'static Form> {
     FORMS.iter().find(|f| f.id == id).ok_or_else(|| {
         let known: Vec<&str> = FORMS.iter().map(|f| f.id).collect();
@@ -335,14 +352,7 @@ fn doc_content(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Conte
                 Some(ListQuery::Doc(q)) => q,
                 _ => DocQuery::default(),
             };
-            let page = s.doc_list_all(&q, LIST_MAX_ROWS)?;
-            if !page.total_exact || page.total > LIST_MAX_ROWS as i64 {
-                return Err(Error::field(
-                    "query",
-                    "筛选条件",
-                    format!("符合条件的载体超过 {LIST_MAX_ROWS} 件，请缩小筛选范围后分批打印"),
-                ));
-            }
+            let page = whole(s.doc_list_all(&q, LIST_MAX_ROWS)?, "载体", "件")?;
             let filters = describe_filters(&q);
             let marking = page
                 .rows

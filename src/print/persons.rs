@@ -131,12 +131,7 @@ fn handback(s: &mut Session, v: &PersonView) -> Result<(Value, Option<String>)> 
 
 /// The filters in words, as printed on the listing (“全部” when none).
 pub fn describe_filters(q: &PersonQuery) -> String {
-    let given = |o: &Option<String>| {
-        o.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
+    let given = crate::input::given;
     let mut parts = Vec::new();
     if let Some(t) = given(&q.query) {
         parts.push(format!("关键词“{t}”"));
@@ -183,14 +178,7 @@ fn list(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Content> {
         Some(ListQuery::Person(q)) => q,
         _ => PersonQuery::default(),
     };
-    let page = s.person_list_all(&q, LIST_MAX_ROWS)?;
-    if !page.total_exact || page.total > LIST_MAX_ROWS as i64 {
-        return Err(Error::field(
-            "query",
-            "筛选条件",
-            format!("符合条件的人员超过 {LIST_MAX_ROWS} 人，请缩小筛选范围后分批打印"),
-        ));
-    }
+    let page = forms::whole(s.person_list_all(&q, LIST_MAX_ROWS)?, "人员", "人")?;
     let filters = describe_filters(&q);
     let rows: Vec<Value> = page
         .rows
