@@ -958,3 +958,44 @@ fn the_personnel_register_through_the_cli() {
         assert!(stdout_json(&o)["properties"].is_object(), "schema {kind}");
     }
 }
+
+#[test]
+fn unit_keys_through_the_cli() {
+    let (a, b) = (Fixture::new(), Fixture::new());
+    let card = a.dir.parent().unwrap().join("b-card.json");
+    let export = baomi(
+        &b.dir,
+        Some(OFFICER),
+        &[
+            "--json",
+            "unit",
+            "key",
+            "export",
+            "--out",
+            card.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&export), 0, "{}", stderr(&export));
+    let fp = stdout_json(&export)["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let import = baomi(
+        &a.dir,
+        Some(OFFICER),
+        &["unit", "key", "import", card.to_str().unwrap()],
+    );
+    assert_eq!(code(&import), 0, "{}", stderr(&import));
+    let list = stdout_json(&baomi(&a.dir, Some(OFFICER), &["--json", "unit", "list"]));
+    assert_eq!(list[0]["fingerprint"], fp);
+    let show = baomi(&a.dir, Some(OFFICER), &["unit", "key", "show"]);
+    assert!(String::from_utf8_lossy(&show.stdout).contains("密钥指纹"));
+    // The administrator never holds the unit's keys; renaming the unit still works.
+    let denied = baomi(&a.dir, Some(ADMIN), &["unit", "key", "show"]);
+    assert_eq!(code(&denied), 1);
+    assert_eq!(
+        code(&baomi(&a.dir, Some(ADMIN), &["unit", "新单位名称"])),
+        0
+    );
+    assert_eq!(code(&baomi(&a.dir, Some(ADMIN), &["unit"])), 2);
+}

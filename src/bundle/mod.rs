@@ -7,3 +7,4 @@
 //! backups — build on `format::seal` and `format::open` and never touch a cipher themselves.
 
 pub mod format;
+pub mod unit;

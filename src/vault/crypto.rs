@@ -472,6 +472,11 @@ pub fn verify_signature(signer: &[u8], message: &[u8], signature: &[u8]) -> bool
         .is_ok()
 }
 
+/// Whether 32 bytes are a valid Ed25519 public key.
+pub fn valid_signing_key(key: &[u8; 32]) -> bool {
+    ed25519_dalek::VerifyingKey::from_bytes(key).is_ok()
+}
+
 /// [`verify_signature`] over hex-encoded signer and signature, as stored.
 pub fn verify_hex(signer: &str, message: &[u8], signature: &str) -> bool {
     match (hex::decode(signer), hex::decode(signature)) {

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 mod admin;
+mod exchange;
 mod print;
 mod registers;
 
@@ -27,6 +28,7 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use admin::{audit_cmd, init, policy, user, AuditCmd, InitArgs, PolicyCmd, UserCmd};
+use exchange::UnitCmd;
 use print::{print, PrintCmd};
 use registers::{device, doc, person, pledge, DeviceCmd, DocCmd, PersonCmd, PledgeCmd};
 
@@ -67,7 +69,14 @@ enum Command {
     #[command(subcommand)]
     Policy(PolicyCmd),
     /// 修改单位名称（系统管理员）
-    Unit { name: String },
+    /// (`baomi unit 新名称`)；`baomi unit key show|export|import`：本单位的数据交换密钥（保密员）；
+    /// `baomi unit list`：已导入密钥的单位
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Unit {
+        #[command(subcommand)]
+        cmd: Option<UnitCmd>,
+        name: Option<String>,
+    },
     /// 备份整个保密库到一个新的空文件夹（系统管理员）
     Backup {
         #[arg(long, value_name = "DIR")]
@@ -205,7 +214,11 @@ fn run(cli: Cli) -> CliResult<()> {
         Command::Print(cmd) => print(&ctx, cmd),
         Command::Audit(cmd) => audit_cmd(&ctx, cmd),
         Command::Policy(cmd) => policy(&ctx, cmd),
-        Command::Unit { name } => {
+        Command::Unit { cmd: Some(cmd), .. } => exchange::unit(&ctx, cmd),
+        Command::Unit { cmd: None, name } => {
+            let name = name.ok_or_else(|| {
+                Failure::Usage("用法：baomi unit 新名称，或 baomi unit key show|export|import、baomi unit list".into())
+            })?;
             let mut s = login(&ctx)?;
             s.set_unit_name(&name)?;
             done(&ctx, &format!("单位名称已改为“{}”", name.trim()))
