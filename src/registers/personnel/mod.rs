@@ -584,13 +584,8 @@ impl Session {
                 Some(due(s, ends))
             })
             .collect();
-        let (states, _) = table::where_states::<Persons>(
-            self.conn(),
-            "r.status = 'candidate' AND ?1",
-            "1",
-            "r.id",
-            100,
-        )?;
+        let (states, _) =
+            table::where_states::<Persons>(self.conn(), "r.status = ?1", "candidate", "r.id", 100)?;
         let not_cleared = states.iter().map(|s| Persons::view(s, today)).collect();
         let (states, _) =
             table::where_states::<Persons>(self.conn(), "r.exception_open = ?1", "1", "r.id", 100)?;
