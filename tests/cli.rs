@@ -890,6 +890,14 @@ fn the_personnel_register_through_the_cli() {
         ],
     );
     assert_eq!(stdout_json(&list)["total"], 1);
+    let due = stdout_json(&baomi(&f.dir, Some(OFFICER), &["--json", "due"]));
+    assert!(
+        due.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["kind"] == "reconcile"),
+        "{due}"
+    );
     let reminders = baomi(&f.dir, Some(OFFICER), &["person", "reminders"]);
     assert_eq!(code(&reminders), 0, "{}", stderr(&reminders));
     let unknown = run(&["person", "promote", &id], "");

@@ -8,6 +8,7 @@ mod cli;
 mod crash;
 mod devices;
 mod documents;
+mod due;
 mod exchange;
 mod keys;
 mod personnel;

@@ -11,6 +11,7 @@
 
 pub mod devices;
 pub mod documents;
+pub mod due;
 pub mod events;
 pub mod level;
 pub mod personnel;
@@ -710,6 +711,8 @@ pub struct RegisterInfo {
     /// The records whose events put a person in charge ([`Register::assigns`]), each with
     /// the day of the next event after the last such one (when it left their hands).
     pub assigned: fn(&Connection, &str) -> Result<Vec<personnel::Assigned>>,
+    /// The register's deadlines for the one list of [`Session::due`].
+    pub due: fn(&mut Session) -> Result<Vec<due::Due>>,
     pub replay_mismatches: fn(&Connection) -> Result<Vec<i64>>,
 }
 
@@ -725,6 +728,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         statuses: documents::Documents::statuses,
         title: "title",
         assigned: personnel::assigned_records::<documents::Documents>,
+        due: documents::due,
         replay_mismatches: table::replay_mismatches::<documents::Documents>,
     },
     RegisterInfo {
@@ -737,6 +741,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         statuses: devices::Devices::statuses,
         title: "name",
         assigned: personnel::assigned_records::<devices::Devices>,
+        due: devices::due,
         replay_mismatches: table::replay_mismatches::<devices::Devices>,
     },
     RegisterInfo {
@@ -749,6 +754,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         statuses: personnel::Persons::statuses,
         title: "name",
         assigned: personnel::assigned_records::<personnel::Persons>,
+        due: personnel::due,
         replay_mismatches: table::replay_mismatches::<personnel::Persons>,
     },
 ];

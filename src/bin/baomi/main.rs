@@ -94,6 +94,8 @@ enum Command {
     /// 保密承诺书
     #[command(subcommand)]
     Pledge(PledgeCmd),
+    /// 到期事项：逾期未还、下落不明倒计时、解密审查、复审、承诺书、脱密期、检查、月核对……按紧急程度排列
+    Due,
     /// 打印表单和台账清单为 PDF，查看打印记录；管理打印模板和字体
     #[command(subcommand)]
     Print(PrintCmd),
@@ -210,6 +212,34 @@ fn run(cli: Cli) -> CliResult<()> {
         Command::Doc(cmd) => doc(&ctx, cmd),
         Command::Device(cmd) => device(&ctx, cmd),
         Command::Person(cmd) => person(&ctx, cmd),
+        Command::Due => {
+            let mut s = login(&ctx)?;
+            let list = s.due()?;
+            emit(&ctx, &list, || {
+                if list.is_empty() {
+                    return "没有到期事项".to_string();
+                }
+                list.iter()
+                    .map(|d| {
+                        format!(
+                            "{}\t{}\t{} {}\t{}",
+                            d.due_on,
+                            if d.days_overdue > 0 {
+                                format!("逾期 {} 天", d.days_overdue)
+                            } else if d.days_overdue == 0 {
+                                "今天到期".to_string()
+                            } else {
+                                format!("还有 {} 天", -d.days_overdue)
+                            },
+                            d.serial,
+                            d.subject,
+                            d.label
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
         Command::Pledge(cmd) => pledge(&ctx, cmd),
         Command::Print(cmd) => print(&ctx, cmd),
         Command::Audit(cmd) => audit_cmd(&ctx, cmd),

@@ -398,6 +398,62 @@ pub struct PersonReminders {
     pub unregistered: Vec<String>,
 }
 
+/// The personnel register's deadlines: reviews, annual letters, 脱密期 ending, people not yet
+/// cleared for their post, exceptions still open.
+pub fn due(s: &mut Session) -> Result<Vec<crate::registers::due::Due>> {
+    use crate::registers::due::{day, Due};
+    let r = s.person_reminders()?;
+    let today = s.today();
+    let mut out = Vec::new();
+    let lists: [(&[PersonDue], &str, &str); 3] = [
+        (&r.reviews_due, "person_review", "保密复审（联合检查）到期"),
+        (&r.letters_due, "person_letter", "年度保密承诺书到期"),
+        (
+            &r.cooling_ending,
+            "person_cooling",
+            "脱密期届满，登记脱密期满",
+        ),
+    ];
+    for (list, kind, label) in lists {
+        for d in list {
+            if let Some(on) = day(Some(&d.due_on)) {
+                let p = &d.person;
+                out.push(Due::record(
+                    kind, label, "person", p.id, &p.serial, &p.name, on, today,
+                ));
+            }
+        }
+    }
+    for p in &r.not_cleared {
+        let label = format!("未完成上岗手续：{}", p.missing.join("、"));
+        out.push(Due::record(
+            "person_not_cleared",
+            label,
+            "person",
+            p.id,
+            &p.serial,
+            &p.name,
+            today,
+            today,
+        ));
+    }
+    for p in &r.exceptions_open {
+        if let Some(since) = day(p.exception.as_ref().map(|e| e.since.as_str())) {
+            out.push(Due::record(
+                "person_exception",
+                "准入例外未结束",
+                "person",
+                p.id,
+                &p.serial,
+                &p.name,
+                since,
+                today,
+            ));
+        }
+    }
+    Ok(out)
+}
+
 /// How far ahead the reminders look.
 const AHEAD_DAYS: i64 = 30;
 
