@@ -17,11 +17,17 @@ fn kinds(list: &[Due]) -> Vec<(String, String, i64)> {
 fn every_deadline_of_every_register_comes_in_one_list_by_urgency() {
     let f = Fixture::new(); // today: 2026-11-22
     let mut s = f.login(OFFICER);
+    // A vault never backed up: the backup is due today, with the monthly reconciliation.
     let cadence = s.due().unwrap();
     assert_eq!(
         kinds(&cadence),
-        [("reconcile".to_string(), String::new(), -8)]
+        [
+            ("backup".to_string(), String::new(), 0),
+            ("reconcile".to_string(), String::new(), -8)
+        ]
     );
+    let backup = f.dir.parent().unwrap().join("backup-1");
+    f.login(ADMIN).backup(&backup).unwrap();
 
     // A carrier borrowed until 11-20 (2 days overdue), a 秘密 one missing since 11-10 (60 days
     // to incident), a medium out of inspection, a person not cleared with an open exception.
@@ -113,5 +119,40 @@ fn every_deadline_of_every_register_comes_in_one_list_by_urgency() {
     assert_eq!(
         reconcile.due_on, "2026-12-31",
         "the month after the last check"
+    );
+    assert!(
+        list.iter().all(|d| d.kind != "backup"),
+        "backed up 10 days ago"
+    );
+    drop(s);
+    f.clock.advance(Duration::days(21)); // 2026-12-23: 31 days after the backup
+    let list = f.login(OFFICER).due().unwrap();
+    let backup = list.iter().find(|d| d.kind == "backup").unwrap();
+    assert_eq!(
+        (backup.due_on.as_str(), backup.days_overdue),
+        ("2026-12-22", 1)
+    );
+    assert!(
+        backup.label.contains("上次备份：2026-11-22"),
+        "{}",
+        backup.label
+    );
+    // The 系统管理员 sets the interval (within bounds); the officer cannot.
+    let mut admin = f.login(ADMIN);
+    assert_eq!(
+        admin
+            .set_backup_reminder_days(0)
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("remind_days")
+    );
+    admin.set_backup_reminder_days(60).unwrap();
+    drop(admin);
+    let mut s = f.login(OFFICER);
+    assert!(s.set_backup_reminder_days(60).is_err());
+    assert!(
+        s.due().unwrap().iter().all(|d| d.kind != "backup"),
+        "60 days now"
     );
 }

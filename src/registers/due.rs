@@ -77,6 +77,11 @@ impl Due {
     }
 }
 
+/// The unit setting of how many days a backup may age before it is due again.
+pub const BACKUP_DAYS_KEY: &str = "backup_reminder_days";
+/// Its default.
+pub const DEFAULT_BACKUP_DAYS: i64 = 30;
+
 /// Parses a `YYYY-MM-DD` date of a view (None for anything else).
 pub fn day(s: Option<&str>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
@@ -106,6 +111,24 @@ fn cadence(s: &Session, today: NaiveDate) -> Result<Vec<Due>> {
         None => month_end(today),
     };
     out.push(Due::cadence("reconcile", "涉密载体月核对", next, today));
+    // The vault's backup (the 系统管理员's): listed once the last one is older than the days
+    // the unit set (default 30), or when there has been none.
+    let every: i64 = crate::vault::setting(s.conn(), BACKUP_DAYS_KEY)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_BACKUP_DAYS);
+    let last = crate::vault::setting(s.conn(), "last_backup_on").ok();
+    let due_on = match day(last.as_deref()) {
+        Some(l) => l + chrono::Duration::days(every),
+        None => today,
+    };
+    if due_on <= today {
+        let label = match last {
+            Some(l) => format!("保密库备份已超过 {every} 天（上次备份：{l}），请系统管理员备份"),
+            None => "保密库尚未备份，请系统管理员备份".to_string(),
+        };
+        out.push(Due::cadence("backup", &label, due_on, today));
+    }
     if today.month() == 12 {
         if let Some(end) = NaiveDate::from_ymd_opt(today.year(), 12, 31) {
             out.push(Due::cadence(
@@ -120,6 +143,31 @@ fn cadence(s: &Session, today: NaiveDate) -> Result<Vec<Due>> {
 }
 
 impl Session {
+    /// Sets after how many days without a backup the backup is due again (系统管理员).
+    pub fn set_backup_reminder_days(&mut self, days: u32) -> Result<()> {
+        self.require(Op::Settings)?;
+        if !(1..=365).contains(&days) {
+            return Err(crate::error::Error::field(
+                "remind_days",
+                "备份提醒天数",
+                "应在 1 到 365 之间",
+            ));
+        }
+        let value = days.to_string();
+        self.write(|w| {
+            w.tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [BACKUP_DAYS_KEY, &value],
+            )?;
+            w.audit(
+                "settings_set",
+                BACKUP_DAYS_KEY,
+                serde_json::json!({ "new": days }),
+            )
+        })
+    }
+
     /// Everything due or overdue in every register and the office's cadence, most urgent
     /// (most overdue, then nearest) first.
     pub fn due(&mut self) -> Result<Vec<Due>> {

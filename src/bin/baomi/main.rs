@@ -79,8 +79,11 @@ enum Command {
     },
     /// 备份整个保密库到一个新的空文件夹（系统管理员）
     Backup {
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
+        #[arg(long, value_name = "DIR", required_unless_present = "remind_days")]
+        out: Option<PathBuf>,
+        /// 上次备份超过多少天提醒（1–365，默认 30）
+        #[arg(long, value_name = "DAYS")]
+        remind_days: Option<u32>,
     },
     /// 涉密载体登记：登记、查询和各项手续（记录以 JSON 从标准输入提供）
     #[command(subcommand)]
@@ -255,10 +258,18 @@ fn run(cli: Cli) -> CliResult<()> {
         }
         Command::Recover => admin::recover(&ctx),
         Command::Key(KeyCmd::Rotate) => admin::rotate(&ctx),
-        Command::Backup { out } => {
+        Command::Backup { out, remind_days } => {
             let mut s = login(&ctx)?;
-            s.backup(&out)?;
-            done(&ctx, &format!("已备份到 {}", out.display()))
+            if let Some(days) = remind_days {
+                s.set_backup_reminder_days(days)?;
+            }
+            match out {
+                Some(out) => {
+                    s.backup(&out)?;
+                    done(&ctx, &format!("已备份到 {}", out.display()))
+                }
+                None => done(&ctx, "已设置备份提醒天数"),
+            }
         }
     }
 }
