@@ -177,7 +177,7 @@ fn a_log_rebuilt_and_resigned_with_one_accounts_key_fails_verification() {
 
     // On this machine the log is behind its high-water mark: refused at sign-in.
     let e = f.try_login(AUDITOR.0, AUDITOR.1).err().unwrap();
-    assert_eq!(e.code, Code::Integrity);
+    assert_eq!(e.code, Code::RolledBack);
     // Elsewhere (a copy taken to another machine), the signatures give it away.
     let r = f.login_elsewhere(AUDITOR).audit_verify().unwrap();
     assert!(!r.intact);
@@ -203,8 +203,16 @@ fn an_older_copy_of_the_folder_is_refused_until_the_auditor_accepts_the_restore(
     }
     for who in [OFFICER, ADMIN, AUDITOR] {
         let e = f.try_login(who.0, who.1).err().unwrap();
-        assert_eq!(e.code, Code::Integrity, "{}", e.message);
+        assert_eq!(e.code, Code::RolledBack, "{}", e.message);
+        assert_eq!(e.code.exit_status(), 4, "an integrity failure for scripts");
         assert!(e.message.contains("更旧"), "{}", e.message);
+        // The desktop's way and the CLI's are both named.
+        assert!(e.message.contains("确认恢复备份"), "{}", e.message);
+        assert!(
+            e.message.contains("baomi audit accept-restore"),
+            "{}",
+            e.message
+        );
     }
     // Only the auditor may accept it.
     let clock = std::sync::Arc::new(f.clock.clone());
