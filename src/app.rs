@@ -154,18 +154,44 @@ impl App {
     }
 
     pub fn login(&self, user: &str, password: Zeroizing<String>) -> Result<SessionInfo> {
+        self.sign_in(|dir, clock, options| {
+            vault::login(dir, user.trim(), &password, clock, options)
+        })
+    }
+
+    /// The 安全审计员 accepts a vault refused as older than this machine's mark (the login
+    /// screen's 确认恢复备份, after the person confirmed); any other account is refused by
+    /// the core.
+    pub fn accept_restore(&self, user: &str, password: Zeroizing<String>) -> Result<SessionInfo> {
+        self.sign_in(|dir, clock, options| {
+            vault::accept_restore(dir, user.trim(), &password, clock, options)
+        })
+    }
+
+    /// A business account signs in with the sealed recovery code and takes the register key
+    /// back (the login screen's 使用恢复码).
+    pub fn recover(
+        &self,
+        user: &str,
+        password: Zeroizing<String>,
+        code: Zeroizing<String>,
+    ) -> Result<SessionInfo> {
+        self.sign_in(|dir, clock, options| {
+            vault::recover(dir, user.trim(), &password, &code, clock, options)
+        })
+    }
+
+    /// Ends any current session, then keeps the one `open` returns.
+    fn sign_in(
+        &self,
+        open: impl FnOnce(&Path, Arc<dyn Clock>, &Options) -> Result<Session>,
+    ) -> Result<SessionInfo> {
         let mut guard = self.slot();
         self.forget_printouts();
         if let Some(old) = guard.take() {
             old.lock(false)?;
         }
-        let s = vault::login(
-            &self.dir,
-            user.trim(),
-            &password,
-            self.clock.clone(),
-            &self.options,
-        )?;
+        let s = open(&self.dir, self.clock.clone(), &self.options)?;
         let info = s.info()?;
         *guard = Some(s);
         Ok(info)
@@ -242,6 +268,35 @@ impl App {
     }
     pub fn audit_verify(&self) -> Result<audit::Report> {
         self.with(|s| s.audit_verify())
+    }
+    /// Checks the log against a paper checkpoint (its sequence and head hash as typed).
+    pub fn audit_verify_paper(&self, seq: i64, head: &str) -> Result<audit::Report> {
+        self.with(|s| s.audit_verify_paper(seq, head))
+    }
+    pub fn audit_checkpoint(&self) -> Result<audit::Checkpoint> {
+        self.with(|s| s.audit_checkpoint())
+    }
+    /// Typesets the slip of the checkpoint at `seq` (audited); kept for preview and saving
+    /// like a print, under its serial `C<seq>`.
+    pub fn audit_checkpoint_slip(&self, seq: i64) -> Result<print::PrintJob> {
+        let p = self.with(|s| s.audit_checkpoint_slip(seq))?;
+        Ok(self.keep(p))
+    }
+    /// Saves a checkpoint slip as a PDF at a path the person chose. Its typesetting was
+    /// audited; the slip holds no register data, so the path is not (unlike a print's).
+    pub fn audit_checkpoint_save(&self, serial: &str, path: &Path) -> Result<()> {
+        self.with(|_| Ok(()))?;
+        self.printout(serial, |p| {
+            if p.job.form != print::system::CHECKPOINT_SLIP {
+                return Err(Error::not_found(format!("{serial} 不是检查点单")));
+            }
+            p.save(path)
+        })
+    }
+    /// Rotates the keys this account holds the duty for (系统管理员: the system key, 保密员:
+    /// the register key); any other role is refused by the core.
+    pub fn rotate_keys(&self) -> Result<Vec<vault::keyfile::VaultKey>> {
+        self.with(|s| s.rotate_keys())
     }
 
     // Record inputs arrive as raw JSON and are parsed here, so a missing or mistyped field
@@ -384,12 +439,19 @@ impl App {
     pub fn print(&self, req: serde_json::Value) -> Result<print::PrintJob> {
         let req: print::PrintRequest = crate::input::from_value(req)?;
         let p = self.with(|s| s.print(&req))?;
+        Ok(self.keep(p))
+    }
+
+    /// Keeps a printout for preview and output, dropping the oldest beyond the limit.
+    fn keep(&self, p: print::Printout) -> print::PrintJob {
         let job = p.job.clone();
         let mut kept = self.printouts();
+        // A slip printed again replaces the earlier one of the same serial.
+        kept.retain(|k| k.job.serial != job.serial);
         kept.push(p);
         let extra = kept.len().saturating_sub(KEEP_PRINTOUTS);
         kept.drain(..extra);
-        Ok(job)
+        job
     }
 
     fn printout<T>(
@@ -418,7 +480,8 @@ impl App {
 
     /// Saves a printout as a PDF at a path the person chose (audited).
     pub fn print_save(&self, serial: &str, path: &Path) -> Result<()> {
-        self.with(|_| Ok(()))?;
+        // Checked before the file is written (a checkpoint slip has its own save).
+        self.with(|s| s.require(crate::vault::roles::Op::Print))?;
         self.printout(serial, |p| p.save(path))?;
         self.with(|s| s.print_delivered(serial, print::Delivery::Pdf(path)))
     }

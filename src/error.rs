@@ -31,6 +31,10 @@ pub enum Code {
     SessionLocked,
     /// Tampered or corrupted vault, key file, log or bundle.
     Integrity,
+    /// The vault is older than this installation last saw it (a backup put back, or a
+    /// rollback): refused at sign-in until the 安全审计员 accepts the restore. An integrity
+    /// failure of its own, so the login screen can offer that path.
+    RolledBack,
     /// The vault was written by a newer version of the program.
     Unsupported,
     /// The file system refused (missing folder, no permission, disk full).
@@ -44,7 +48,7 @@ impl Code {
     pub fn exit_status(self) -> i32 {
         match self {
             Code::AuthFailed | Code::Locked | Code::SessionLocked => 3,
-            Code::Integrity => 4,
+            Code::Integrity | Code::RolledBack => 4,
             _ => 1,
         }
     }

@@ -21,7 +21,7 @@ fn verify(f: &Fixture) -> baomi::vault::audit::Report {
     match f.try_login(AUDITOR.0, AUDITOR.1) {
         Ok(mut a) => a.audit_verify().unwrap(),
         Err(e) => {
-            assert_eq!(e.code, Code::Integrity, "{}", e.message);
+            assert_eq!(e.code, Code::RolledBack, "{}", e.message);
             assert!(e.message.contains("更旧"), "{}", e.message);
             let elsewhere = options_at(&f.dir.parent().unwrap().join("another-installation"));
             baomi::vault::login(

@@ -701,8 +701,25 @@ fn checkpoints_restores_rotation_and_recovery_through_the_cli() {
     assert_eq!(code(&slip), 0, "{}", stderr(&slip));
     let c = stdout_json(&slip);
     let pinned = format!("{}:{}", c["seq"], c["head"].as_str().unwrap());
-    let human = baomi(&f.dir, Some(AUDITOR), &["audit", "checkpoint"]);
+    let pdf = f.dir.parent().unwrap().join("checkpoint.pdf");
+    let human = baomi(
+        &f.dir,
+        Some(AUDITOR),
+        &["audit", "checkpoint", "--out", pdf.to_str().unwrap()],
+    );
+    assert_eq!(code(&human), 0, "{}", stderr(&human));
     assert!(String::from_utf8_lossy(&human.stdout).contains("审计检查点回执"));
+    assert!(String::from_utf8_lossy(&human.stdout).contains("检查点单已存为"));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    // Only the auditor signs and prints it; nothing is written for anyone else.
+    let other = f.dir.parent().unwrap().join("not-mine.pdf");
+    let refused = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &["audit", "checkpoint", "--out", other.to_str().unwrap()],
+    );
+    assert_eq!(code(&refused), 1, "{}", stderr(&refused));
+    assert!(!other.exists());
     let ok = baomi(
         &f.dir,
         Some(AUDITOR),

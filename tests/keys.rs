@@ -177,7 +177,7 @@ fn a_log_rebuilt_and_resigned_with_one_accounts_key_fails_verification() {
 
     // On this machine the log is behind its high-water mark: refused at sign-in.
     let e = f.try_login(AUDITOR.0, AUDITOR.1).err().unwrap();
-    assert_eq!(e.code, Code::Integrity);
+    assert_eq!(e.code, Code::RolledBack);
     // Elsewhere (a copy taken to another machine), the signatures give it away.
     let r = f.login_elsewhere(AUDITOR).audit_verify().unwrap();
     assert!(!r.intact);
@@ -203,8 +203,16 @@ fn an_older_copy_of_the_folder_is_refused_until_the_auditor_accepts_the_restore(
     }
     for who in [OFFICER, ADMIN, AUDITOR] {
         let e = f.try_login(who.0, who.1).err().unwrap();
-        assert_eq!(e.code, Code::Integrity, "{}", e.message);
+        assert_eq!(e.code, Code::RolledBack, "{}", e.message);
+        assert_eq!(e.code.exit_status(), 4, "an integrity failure for scripts");
         assert!(e.message.contains("更旧"), "{}", e.message);
+        // The desktop's way and the CLI's are both named.
+        assert!(e.message.contains("确认恢复备份"), "{}", e.message);
+        assert!(
+            e.message.contains("baomi audit accept-restore"),
+            "{}",
+            e.message
+        );
     }
     // Only the auditor may accept it.
     let clock = std::sync::Arc::new(f.clock.clone());
@@ -472,4 +480,118 @@ fn the_paper_checkpoint_catches_a_log_rewritten_behind_it() {
         .unwrap();
     assert!(!r.intact);
     assert!(r.problem.contains("纸质检查点"), "{}", r.problem);
+}
+
+/// The desktop's ways in and out of the key model, through `App` as the window calls them: a
+/// rolled-back folder refused with its own code until the auditor accepts it from the login
+/// screen, the recovery code, checkpoints with their slip and paper verification, rotation.
+#[test]
+fn the_desktop_accepts_a_restore_recovers_checkpoints_and_rotates() {
+    let f = fixture();
+    let app = baomi::app::App::new(
+        f.dir.clone(),
+        std::sync::Arc::new(f.clock.clone()),
+        f.options(),
+    );
+
+    // The auditor signs a checkpoint, prints its slip and checks the paper.
+    app.login(AUDITOR.0, secret(AUDITOR.1)).unwrap();
+    let c = app.audit_checkpoint().unwrap();
+    let job = app.audit_checkpoint_slip(c.seq).unwrap();
+    assert_eq!(job.serial, format!("C{}", c.seq));
+    assert!(app
+        .print_page(&job.serial, 0, 1.0)
+        .unwrap()
+        .starts_with("data:image/png;base64,"));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("检查点单.pdf");
+    // The officer's save path refuses the auditor before anything is written.
+    assert_eq!(
+        app.print_save(&job.serial, &out).unwrap_err().code,
+        Code::Permission
+    );
+    assert!(!out.exists());
+    app.audit_checkpoint_save(&job.serial, &out).unwrap();
+    assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF"));
+    // Typed as printed: groups separated by spaces, upper case.
+    let typed = baomi::print::system::grouped(&c.head, 8)
+        .join("\n")
+        .to_uppercase();
+    let r = app.audit_verify_paper(c.seq, &typed).unwrap();
+    assert!(r.intact, "{}", r.problem);
+    let wrong = format!(
+        "{}{}",
+        &c.head[..63],
+        if c.head.ends_with('0') { '1' } else { '0' }
+    );
+    let r = app.audit_verify_paper(c.seq, &wrong).unwrap();
+    assert!(!r.intact);
+    assert!(r.problem.contains("纸质检查点不符"), "{}", r.problem);
+    let e = app.audit_verify_paper(c.seq, "3fa9").unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("head"), "{}", e.message);
+    // The auditor has no key to rotate.
+    assert_eq!(app.rotate_keys().unwrap_err().code, Code::Permission);
+    app.lock(false).unwrap();
+
+    // Each key's holder rotates it.
+    app.login(ADMIN.0, secret(ADMIN.1)).unwrap();
+    assert_eq!(app.rotate_keys().unwrap(), vec![VaultKey::System]);
+    app.login(OFFICER.0, secret(OFFICER.1)).unwrap();
+    assert_eq!(app.rotate_keys().unwrap(), vec![VaultKey::Registers]);
+    app.lock(false).unwrap();
+
+    // A folder put back: refused with its own code until the auditor accepts it.
+    let copy = f.dir.parent().unwrap().join("desktop-copy");
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in std::fs::read_dir(&f.dir).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, copy.join(p.file_name().unwrap())).unwrap();
+    }
+    f.login(ADMIN).set_unit_name("回退之后").unwrap();
+    for entry in std::fs::read_dir(&copy).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, f.dir.join(p.file_name().unwrap())).unwrap();
+    }
+    let e = app.login(OFFICER.0, secret(OFFICER.1)).unwrap_err();
+    assert_eq!(e.code, Code::RolledBack, "{}", e.message);
+    let e = app.accept_restore(ADMIN.0, secret(ADMIN.1)).unwrap_err();
+    assert_eq!(e.code, Code::Permission, "{}", e.message);
+    let e = app
+        .accept_restore(AUDITOR.0, secret("Wrong#12345"))
+        .unwrap_err();
+    assert_eq!(e.code, Code::AuthFailed, "{}", e.message);
+    let info = app.accept_restore(AUDITOR.0, secret(AUDITOR.1)).unwrap();
+    assert_eq!(info.role, Role::Auditor);
+    assert!(app.status().unwrap().session.is_some());
+    // Not behind any more: nothing to accept.
+    assert_eq!(
+        app.accept_restore(AUDITOR.0, secret(AUDITOR.1))
+            .unwrap_err()
+            .code,
+        Code::Rule
+    );
+    assert_eq!(app.login(OFFICER.0, secret(OFFICER.1)).unwrap().unit, UNIT);
+
+    // The recovery code: a 保密员 whose key went with a reset signs in with it.
+    f.login(ADMIN)
+        .reset_password(OFFICER.0, "Reset#2026abc")
+        .unwrap();
+    f.login(SECADMIN)
+        .assign_role(OFFICER.0, Role::Officer)
+        .unwrap();
+    let e = app.login(OFFICER.0, secret("Reset#2026abc")).unwrap_err();
+    assert!(e.message.contains("使用恢复码"), "{}", e.message);
+    let e = app
+        .recover(OFFICER.0, secret("Reset#2026abc"), secret("0000-0000"))
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("recovery_code"), "{}", e.message);
+    let e = app
+        .recover(AUDITOR.0, secret(AUDITOR.1), secret(&f.recovery_code))
+        .unwrap_err();
+    assert_eq!(e.code, Code::Permission, "{}", e.message);
+    let info = app
+        .recover(OFFICER.0, secret("Reset#2026abc"), secret(&f.recovery_code))
+        .unwrap();
+    assert_eq!(info.role, Role::Officer);
+    assert!(info.must_change_password);
 }

@@ -1685,3 +1685,159 @@ fn every_personnel_form_prints_every_value_with_its_reference_look() {
     // The person changed since the blank letter was printed: the paper no longer matches.
     assert!(!s.print_check(&printed.job.serial).unwrap().unchanged);
 }
+
+// ---- The auditor's checkpoint slip (a form of the system side) ----
+
+/// Every line of a grouped hash is on the paper as printed (groups of four, eight a line).
+fn assert_grouped(pages: &[String], hex: &str, what: &str) {
+    for line in baomi::print::system::grouped(hex, 8) {
+        assert_has(pages, &[line.as_str()], what);
+    }
+}
+
+#[test]
+fn the_auditors_checkpoint_slip_prints_seq_head_and_signature_under_the_core_frame() {
+    let f = Fixture::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = f.login(AUDITOR);
+    let c = a.audit_checkpoint().unwrap();
+    let p = a.audit_checkpoint_slip(c.seq).unwrap();
+    assert_eq!(p.job.serial, format!("C{}", c.seq));
+    assert_eq!(p.job.form, "checkpoint-slip");
+    assert_eq!(
+        p.job.digest,
+        baomi::print::system::checkpoint_digest(a.vault_id(), &c)
+    );
+    let (pdf, pages) = saved(&p, tmp.path());
+    assert_eq!(pages.len(), 1);
+    assert_has(
+        &pages,
+        &[
+            UNIT,
+            "审计日志检查点单",
+            &format!("审计日志第{}条", c.seq),
+            &c.fingerprint(),
+            &c.at,
+            "钱审计",
+            AUDITOR.0,
+            &c.signer[..4],
+            "安全审计员（签字）",
+            "年月日",
+            &format!("baomi audit verify --checkpoint {}:", c.seq),
+            "对照纸质检查点校验",
+        ],
+        "checkpoint-slip",
+    );
+    assert_grouped(&pages, a.vault_id(), "vault id");
+    assert_grouped(&pages, &c.head, "head");
+    assert_grouped(&pages, &c.sig, "signature");
+    assert_grouped(&pages, &c.signer, "public key");
+    // The core's frame: marking, serial, digest, page x / y.
+    let flat = squeeze(&pages[0]);
+    for v in [
+        "内部".to_string(),
+        format!("打印编号：{}", p.job.serial),
+        format!("数据摘要：{}", p.job.digest),
+        "第1页共1页".to_string(),
+    ] {
+        assert!(flat.contains(&v), "{v} missing:\n{}", pages[0]);
+    }
+    assert_fonts_embedded(&pdf);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&pdf).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+    }
+
+    // Audited by sequence only: no head, no signature, no path.
+    let page = a
+        .audit_list(&ev(json!({ "action": "checkpoint_print" })))
+        .unwrap();
+    assert_eq!(page.total, 1);
+    let e = &page.rows[0];
+    assert_eq!(e.target, p.job.serial);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&e.detail).unwrap(),
+        json!({ "seq": c.seq })
+    );
+    assert!(a.audit_verify().unwrap().intact);
+
+    // No checkpoint there: nothing to print.
+    assert_eq!(
+        a.audit_checkpoint_slip(c.seq + 1000).err().unwrap().code,
+        Code::NotFound
+    );
+}
+
+/// The look of the slip, from fixed facts (a real checkpoint's hashes are random).
+#[test]
+fn the_checkpoint_slip_looks_like_its_reference() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = baomi::vault::audit::Checkpoint {
+        seq: 1234,
+        head: "3fa9".repeat(16),
+        at: "2026-11-22T09:00:00Z".into(),
+        auditor: AUDITOR.0.into(),
+        signer: "5e6c".repeat(16),
+        sig: "93ee".repeat(32),
+    };
+    let facts = baomi::print::system::SlipFacts {
+        unit: UNIT,
+        vault_id: "f0ca0acbd02477912ceffe6ebc764ee8",
+        auditor_display: "钱审计",
+        signed_local: "2026年11月22日 17:00:00".into(),
+        printed_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+    };
+    let p = baomi::print::system::checkpoint_slip(&facts, &c).unwrap();
+    let (pdf, pages) = saved(&p, tmp.path());
+    assert_has(
+        &pages,
+        &["C1234", "2026年11月22日17:00:00"],
+        "checkpoint-slip",
+    );
+    assert_looks_like_reference(&pdf, "checkpoint-slip", tmp.path());
+}
+
+/// Only the auditor prints a slip, and no template or font of the 系统管理员's reaches it: the
+/// slip is not among the replaceable templates, and a replaced `common.typ` is not used.
+#[test]
+fn only_the_auditor_prints_a_slip_and_the_units_templates_never_reach_it() {
+    let f = Fixture::new();
+    let seq = f.login(AUDITOR).audit_checkpoint().unwrap().seq;
+    for who in [ADMIN, SECADMIN, OFFICER] {
+        let e = f.login(who).audit_checkpoint_slip(seq).err().unwrap();
+        assert_eq!(e.code, Code::Permission, "{who:?}: {}", e.message);
+    }
+    let mut admin = f.login(ADMIN);
+    let e = admin
+        .print_set_template(
+            "checkpoint-slip.typ",
+            "#let d = sys.inputs.data\n改过的检查点单",
+        )
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("name"), "{}", e.message);
+    assert!(e.message.contains("不能替换"), "{}", e.message);
+    let common = admin.print_template_source("common.typ").unwrap();
+    let changed = common.replace(
+        "  set par(leading: 0.75em, justify: false)",
+        "  set par(leading: 0.75em, justify: false)\n  [单位改过的公共模板]",
+    );
+    assert_ne!(changed, common);
+    admin.print_set_template("common.typ", &changed).unwrap();
+    drop(admin);
+    let tmp = tempfile::tempdir().unwrap();
+    let p = f.login(AUDITOR).audit_checkpoint_slip(seq).unwrap();
+    let (_, pages) = saved(&p, tmp.path());
+    assert!(
+        !squeeze(&pages.join("")).contains("单位改过的公共模板"),
+        "{}",
+        pages.join("")
+    );
+    // The officer's forms do use it (the replacement was accepted and is in force).
+    let mut o = f.login(OFFICER);
+    let d = add(&mut o, "模板生效测试", "秘密", "王五", "1号柜");
+    let borrow = o.print(&request("doc-borrow", &[d.id])).unwrap();
+    let (_, pages) = saved(&borrow, tmp.path());
+    assert!(squeeze(&pages.join("")).contains("单位改过的公共模板"));
+}

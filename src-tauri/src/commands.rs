@@ -13,7 +13,8 @@ use baomi::registers::devices as dv;
 use baomi::registers::documents as d;
 use baomi::registers::personnel as p;
 use baomi::vault::accounts::Account;
-use baomi::vault::audit::{Filter, Page, Report};
+use baomi::vault::audit::{Checkpoint, Filter, Page, Report};
+use baomi::vault::keyfile::VaultKey;
 use baomi::vault::policy::Policy;
 use baomi::vault::roles::Role;
 use baomi::vault::{InitRequest, NewAccount, SessionInfo};
@@ -110,6 +111,41 @@ fn audit_list(app: State<'_, App>, filter: Filter) -> R<Page> {
 #[tauri::command(async)]
 fn audit_verify(app: State<'_, App>) -> R<Report> {
     app.audit_verify()
+}
+
+#[tauri::command(async)]
+fn audit_verify_paper(app: State<'_, App>, seq: i64, head: String) -> R<Report> {
+    app.audit_verify_paper(seq, &head)
+}
+
+#[tauri::command(async)]
+fn audit_checkpoint(app: State<'_, App>) -> R<Checkpoint> {
+    app.audit_checkpoint()
+}
+
+#[tauri::command(async)]
+fn audit_checkpoint_slip(app: State<'_, App>, seq: i64) -> R<pr::PrintJob> {
+    app.audit_checkpoint_slip(seq)
+}
+
+#[tauri::command(async)]
+fn audit_checkpoint_save(app: State<'_, App>, serial: String, path: PathBuf) -> R<()> {
+    app.audit_checkpoint_save(&serial, &path)
+}
+
+#[tauri::command(async)]
+fn accept_restore(app: State<'_, App>, user: String, password: String) -> R<SessionInfo> {
+    app.accept_restore(&user, Zeroizing::new(password))
+}
+
+#[tauri::command(async)]
+fn recover(app: State<'_, App>, user: String, password: String, code: String) -> R<SessionInfo> {
+    app.recover(&user, Zeroizing::new(password), Zeroizing::new(code))
+}
+
+#[tauri::command(async)]
+fn rotate_keys(app: State<'_, App>) -> R<Vec<VaultKey>> {
+    app.rotate_keys()
 }
 
 #[tauri::command(async)]
@@ -365,6 +401,13 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         backup_vault,
         audit_list,
         audit_verify,
+        audit_verify_paper,
+        audit_checkpoint,
+        audit_checkpoint_slip,
+        audit_checkpoint_save,
+        accept_restore,
+        recover,
+        rotate_keys,
         doc_add,
         doc_list,
         doc_show,

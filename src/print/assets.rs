@@ -237,6 +237,13 @@ fn template_name(name: &str) -> Result<(String, Vec<&'static Form>)> {
         return Ok((name.to_string(), FORMS.iter().collect()));
     }
     let id = name.strip_suffix(".typ").unwrap_or(name);
+    if id == super::system::CHECKPOINT_SLIP {
+        return Err(Error::field(
+            "name",
+            "模板",
+            "检查点单是安全审计员日后核对审计日志的凭据，只用内置模板和字体打印，不能替换",
+        ));
+    }
     let form = forms::find(id).map_err(|_| {
         let mut known: Vec<String> = FORMS.iter().map(|f| format!("{}.typ", f.id)).collect();
         known.insert(0, COMMON.0.to_string());

@@ -13,6 +13,9 @@
 //!   fonts (`Op::Settings`). Nothing here writes a file except `Printout::save`, called for a
 //!   path the person chose, through [`write_atomic`] (owner-only, exclusive temporary file,
 //!   never through a planted symbolic link).
+//! - Forms of the system side (the auditor's checkpoint slip) have no print-log row and no
+//!   register data: `system` prints them through the same engine and frame, from built-in
+//!   templates and fonts only.
 
 pub mod assets;
 pub use assets::{FontChoice, FontFile, FontSettings, TemplateInfo};
@@ -20,6 +23,7 @@ mod devices;
 pub mod engine;
 pub mod forms;
 mod persons;
+pub mod system;
 
 use std::path::Path;
 

@@ -74,6 +74,7 @@ pub fn action_label(action: &str) -> &str {
         "permission_denied" => "越权操作被拒绝",
         "audit_verify" => "校验审计日志",
         "audit_checkpoint" => "审计检查点",
+        "checkpoint_print" => "打印检查点单",
         "restore_acknowledged" => "确认恢复保密库",
         "key_grant" => "授予密钥",
         "key_recovered" => "用恢复码取回密钥",
@@ -217,6 +218,7 @@ pub fn detail_text(action: &str, detail: &str) -> String {
         "settings_set" => format!("改为“{}”", s("new")),
         "audit_verify" => format!("完好，共 {} 条", n("entries")),
         "audit_checkpoint" => format!("检查点：第 {} 条，{}", n("seq"), s("head")),
+        "checkpoint_print" => format!("第 {} 条的检查点单", n("seq")),
         "restore_acknowledged" => format!(
             "本机记录到第 {} 条，恢复的保密库只到第 {} 条",
             n("mark_seq"),
@@ -776,6 +778,49 @@ impl Checkpoint {
     }
 }
 
+/// Reads a head hash as a person types it from the paper slip: spaces, line breaks and dashes
+/// between the groups do not matter, nor does case. Refused unless 64 hex digits remain.
+pub fn parse_head(text: &str) -> Result<String> {
+    let head: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if head.len() != 64 || !head.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(crate::Error::field(
+            "head",
+            "头哈希",
+            format!(
+                "应为 64 位十六进制数字（检查点单上分组印出，分组间的空格可照抄），现在是 {} 位",
+                head.chars().count()
+            ),
+        ));
+    }
+    Ok(head)
+}
+
+/// The checkpoint signed at `seq`, if the auditor made one there.
+pub fn checkpoint_at(conn: &Connection, seq: i64) -> Result<Option<Checkpoint>> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, head, at, auditor, signer, sig FROM checkpoints WHERE seq = ?1",
+            [seq],
+            checkpoint_from_row,
+        )
+        .optional()?)
+}
+
+fn checkpoint_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Checkpoint> {
+    Ok(Checkpoint {
+        seq: r.get(0)?,
+        head: r.get(1)?,
+        at: r.get(2)?,
+        auditor: r.get(3)?,
+        signer: r.get(4)?,
+        sig: r.get(5)?,
+    })
+}
+
 /// Stores a checkpoint (in the caller's transaction).
 pub fn store_checkpoint(conn: &Connection, c: &Checkpoint) -> Result<()> {
     conn.execute(
@@ -791,16 +836,7 @@ pub fn latest_checkpoint(conn: &Connection) -> Result<Option<Checkpoint>> {
         .query_row(
             "SELECT seq, head, at, auditor, signer, sig FROM checkpoints ORDER BY seq DESC LIMIT 1",
             [],
-            |r| {
-                Ok(Checkpoint {
-                    seq: r.get(0)?,
-                    head: r.get(1)?,
-                    at: r.get(2)?,
-                    auditor: r.get(3)?,
-                    signer: r.get(4)?,
-                    sig: r.get(5)?,
-                })
-            },
+            checkpoint_from_row,
         )
         .optional()?)
 }

@@ -93,8 +93,9 @@ pub struct KeySlot {
 }
 
 /// The vault's two keys: the system database's, and the register database's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/bindings/")]
 pub enum VaultKey {
     System,
     Registers,
@@ -105,6 +106,13 @@ impl VaultKey {
         match self {
             VaultKey::System => "system",
             VaultKey::Registers => "registers",
+        }
+    }
+    /// The key's name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            VaultKey::System => "系统密钥",
+            VaultKey::Registers => "登记簿密钥",
         }
     }
 }

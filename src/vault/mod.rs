@@ -465,11 +465,16 @@ enum Mode<'a> {
     Recover(&'a RecoveryKey),
 }
 
+/// The refusal of a rolled-back vault: its own code, so the login screen can offer the
+/// auditor's confirmation; the message names both ways to give it.
 fn rolled_back_message(mark: &Mark, head: i64) -> Error {
-    Error::integrity(format!(
-        "保密库比本机记录的更旧：本机上次见到审计日志到第 {} 条（{}），现在的保密库只到第 {head} 条或内容不同。保密库可能被回退或替换为旧副本，已拒绝打开。若这是有意恢复的备份，请安全审计员确认恢复（baomi audit accept-restore）",
-        mark.seq, mark.at
-    ))
+    Error::new(
+        Code::RolledBack,
+        format!(
+            "保密库比本机记录的更旧：本机上次见到审计日志到第 {} 条（{}），现在的保密库只到第 {head} 条或内容不同。保密库可能被回退或替换为旧副本，已拒绝打开。若这是有意恢复的备份，请安全审计员确认恢复（登录界面的“确认恢复备份”，或命令行 baomi audit accept-restore）",
+            mark.seq, mark.at
+        ),
+    )
 }
 
 /// The vault keys a signed-in account holds, with their epochs.
@@ -759,7 +764,7 @@ fn sign_in(
             refusal = Some((
                 "no_register_key",
                 Error::rule(format!(
-                    "账户“{user}”尚未获得登记簿密钥：密钥由持有它的保密员或查阅账户授予，其中任一人登录一次后即自动授予，请稍后再登录；若已无人持有，请取出建库时封存的恢复码（baomi recover）"
+                    "账户“{user}”尚未获得登记簿密钥：密钥由持有它的保密员或查阅账户授予，其中任一人登录一次后即自动授予，请稍后再登录；若已无人持有，请取出建库时封存的恢复码（登录界面的“使用恢复码”，或命令行 baomi recover）"
                 )),
             ));
         }
@@ -1322,10 +1327,16 @@ impl Session {
     }
 
     /// Verifies the chain as [`Session::audit_verify`] does, and against a checkpoint the
-    /// auditor holds on paper (its sequence and head hash): a log rewritten or rolled back
-    /// together with its checkpoints table still disagrees with the paper.
+    /// auditor holds on paper (its sequence and head hash, typed as printed: the groups'
+    /// spaces and dashes are ignored, see [`audit::parse_head`]): a log rewritten or rolled
+    /// back together with its checkpoints table still disagrees with the paper.
     pub fn audit_verify_paper(&mut self, seq: i64, head: &str) -> Result<audit::Report> {
         self.require(Op::ReadAudit)?;
+        if seq < 1 {
+            return Err(Error::field("seq", "序号", "应为检查点单上的正整数"));
+        }
+        let head = audit::parse_head(head)?;
+        let head = head.as_str();
         let stored = audit::hash_at(&self.conn, seq)?;
         if stored.as_deref() != Some(head) {
             let entries = audit::head(&self.conn)?.map_or(0, |h| h.0);

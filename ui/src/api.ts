@@ -53,7 +53,7 @@ export type BusinessRole = 'officer' | 'reader'
 
 const CODES: readonly Code[] = [
   'validation', 'rule', 'permission', 'not_found', 'conflict', 'auth_failed', 'locked',
-  'session_locked', 'integrity', 'unsupported', 'io', 'internal',
+  'session_locked', 'integrity', 'rolled_back', 'unsupported', 'io', 'internal',
 ]
 
 export function isApiError(e: unknown): e is ApiError {

@@ -2,7 +2,6 @@
 
 use baomi::vault::audit;
 use baomi::vault::crypto::KdfParams;
-use baomi::vault::keyfile::VaultKey;
 use baomi::vault::policy::Policy;
 use baomi::vault::roles::Role;
 use baomi::vault::{self, InitRequest, NewAccount, Options};
@@ -90,7 +89,11 @@ pub enum AuditCmd {
         checkpoint: Option<String>,
     },
     /// 签署审计检查点（序号、头哈希、时间，以审计员的密钥签名），并打印回执供纸质留存
-    Checkpoint,
+    Checkpoint {
+        /// 同时把检查点单（A4，供签字留存）存为 PDF
+        #[arg(long, value_name = "FILE.pdf")]
+        out: Option<std::path::PathBuf>,
+    },
     /// 确认恢复：保密库比本机记录的更旧（恢复了备份）时，由安全审计员确认后才能再打开
     AcceptRestore,
 }
@@ -301,9 +304,12 @@ pub fn audit_cmd(ctx: &Ctx, cmd: AuditCmd) -> CliResult<()> {
                 out.join("\n")
             })
         }
-        AuditCmd::Checkpoint => {
+        AuditCmd::Checkpoint { out } => {
             let c = s.audit_checkpoint()?;
             let unit = s.unit_name()?;
+            if let Some(path) = &out {
+                s.audit_checkpoint_slip(c.seq)?.save(path)?;
+            }
             emit(ctx, &c, || {
                 [
                     "审计检查点回执（请打印或抄写，由安全审计员签字后留存）".to_string(),
@@ -320,6 +326,12 @@ pub fn audit_cmd(ctx: &Ctx, cmd: AuditCmd) -> CliResult<()> {
                         c.seq, c.head
                     ),
                 ]
+                .into_iter()
+                .chain(
+                    out.as_ref()
+                        .map(|p| format!("检查点单已存为：{}", p.display())),
+                )
+                .collect::<Vec<_>>()
                 .join("\n")
             })
         }
@@ -328,18 +340,20 @@ pub fn audit_cmd(ctx: &Ctx, cmd: AuditCmd) -> CliResult<()> {
             let report = match checkpoint {
                 None => s.audit_verify()?,
                 Some(text) => {
+                    // The head is read by the core (groups and case do not matter).
+                    let bad = || {
+                        Failure::Core(Error::field(
+                            "checkpoint",
+                            "检查点",
+                            "格式应为 序号:头哈希（64 位十六进制），如 42:3fa9…",
+                        ))
+                    };
                     let (seq, head) = text
                         .split_once(':')
-                        .and_then(|(a, b)| Some((a.trim().parse::<i64>().ok()?, b.trim())))
-                        .filter(|(_, h)| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()))
-                        .ok_or_else(|| {
-                            Failure::Core(Error::field(
-                                "checkpoint",
-                                "检查点",
-                                "格式应为 序号:头哈希（64 位十六进制），如 42:3fa9…",
-                            ))
-                        })?;
-                    s.audit_verify_paper(seq, &head.to_ascii_lowercase())?
+                        .and_then(|(a, b)| Some((a.trim().parse::<i64>().ok()?, b)))
+                        .ok_or_else(bad)?;
+                    let head = audit::parse_head(head).map_err(|_| bad())?;
+                    s.audit_verify_paper(seq, &head)?
                 }
             };
             emit(ctx, &report, || {
@@ -398,13 +412,7 @@ pub fn recover(ctx: &Ctx) -> CliResult<()> {
 pub fn rotate(ctx: &Ctx) -> CliResult<()> {
     let mut s = login(ctx)?;
     let rotated = s.rotate_keys()?;
-    let names: Vec<&str> = rotated
-        .iter()
-        .map(|k| match k {
-            VaultKey::System => "系统密钥",
-            VaultKey::Registers => "登记簿密钥",
-        })
-        .collect();
+    let names: Vec<&str> = rotated.iter().map(|k| k.label()).collect();
     done(
         ctx,
         &format!(

@@ -3,4 +3,4 @@
 /**
  * What kind of failure this is; stable across releases, matched on by the UI and scripts.
  */
-export type Code = "validation" | "rule" | "permission" | "not_found" | "conflict" | "auth_failed" | "locked" | "session_locked" | "integrity" | "unsupported" | "io" | "internal";
+export type Code = "validation" | "rule" | "permission" | "not_found" | "conflict" | "auth_failed" | "locked" | "session_locked" | "integrity" | "rolled_back" | "unsupported" | "io" | "internal";

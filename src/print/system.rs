@@ -1,0 +1,202 @@
+//! Forms of the system side: paper an administrator's role prints from `vault.db` alone. The
+//! one such form is the 安全审计员's checkpoint slip (审计日志检查点单).
+//!
+//! Contract: the auditor holds no register key, and the print log (`print_jobs`) lives in
+//! `registers.db`, so a system form is not a print job of [`Session::print`]: it gets no
+//! `P<year>-n` serial and no print-log row. It still goes through [`Engine::compile`], so the
+//! core's frame (marking, serial, digest, page x / y) is stamped on every page and checked
+//! there, and it reaches the disk only through [`Printout::save`]. What differs, and why:
+//! - **Built-in template and embedded fonts only.** A unit's replacement templates and font
+//!   files are the 系统管理员's to change; the slip is the paper the auditor later checks the
+//!   log against, and a template that prints another hash, or a font that draws one hex digit
+//!   as another, would falsify it. `checkpoint-slip.typ` is therefore not listed among the
+//!   replaceable templates, and the unit's fonts are not loaded.
+//! - **Serial and digest from the checkpoint.** The serial is `C<seq>`; the digest is the
+//!   checkpoint's own ([`checkpoint_digest`]: 12 hex digits of SHA-256 over the vault id and
+//!   the signed checkpoint), so the same checkpoint always prints the same frame.
+//! - **Marking 内部.** The slip holds no state secret — hashes, a signature, the unit's and
+//!   the auditor's names — but it is the unit's internal control record, so it is marked as
+//!   such rather than left unmarked or given a level it does not hold.
+//! - **Audited by sequence only.** Typesetting a slip (which is what the preview and the PDF
+//!   come from) is recorded as `checkpoint_print` naming the checkpoint's sequence; a stored
+//!   checkpoint whose signature does not verify is refused instead of printed.
+
+use chrono::NaiveDate;
+use serde_json::json;
+
+use super::engine::{self, Engine};
+use super::forms::COMMON;
+use super::{with_common, FontChoice, PrintJob, Printout};
+use crate::error::{Error, Result};
+use crate::vault::audit::{self, Checkpoint};
+use crate::vault::roles::Op;
+use crate::vault::Session;
+
+/// The checkpoint slip's form id (its template is `checkpoint-slip.typ`).
+pub const CHECKPOINT_SLIP: &str = "checkpoint-slip";
+/// The checkpoint slip's title, as printed.
+pub const CHECKPOINT_SLIP_TITLE: &str = "审计日志检查点单";
+/// The marking of the slip (see the module comment).
+pub const CHECKPOINT_MARKING: &str = "内部";
+
+const SOURCE: &str = include_str!("../../assets/forms/checkpoint-slip.typ");
+
+/// What a checkpoint slip prints, besides the checkpoint itself.
+#[derive(Debug, Clone)]
+pub struct SlipFacts<'a> {
+    pub unit: &'a str,
+    pub vault_id: &'a str,
+    /// The auditor's name as printed on forms (the checkpoint names the account).
+    pub auditor_display: &'a str,
+    /// When the checkpoint was signed, in the machine's local time, for people
+    /// (`2026年11月22日 17:00:00`); the signed UTC time is printed beside it.
+    pub signed_local: String,
+    pub printed_on: NaiveDate,
+}
+
+/// `hex` in groups of four, `per_line` groups to a line: how a long hash is read aloud or
+/// copied by hand.
+pub fn grouped(hex: &str, per_line: usize) -> Vec<String> {
+    let groups: Vec<String> = hex
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(4)
+        .map(|c| c.iter().collect())
+        .collect();
+    groups
+        .chunks(per_line.max(1))
+        .map(|line| line.join(" "))
+        .collect()
+}
+
+/// The checkpoint's own digest: 12 hex digits of SHA-256 over the vault id and every signed
+/// field, the value the frame prints as 数据摘要.
+pub fn checkpoint_digest(vault_id: &str, c: &Checkpoint) -> String {
+    super::digest(&json!({
+        "vault_id": vault_id, "seq": c.seq, "head": c.head, "at": c.at,
+        "auditor": c.auditor, "signer": c.signer, "sig": c.sig,
+    }))
+}
+
+/// The slip's serial: `C` and the checkpoint's sequence.
+pub fn checkpoint_serial(c: &Checkpoint) -> String {
+    format!("C{}", c.seq)
+}
+
+/// The template's data for `c` (keys in `assets/forms/README.md`).
+fn slip_data(facts: &SlipFacts<'_>, c: &Checkpoint) -> serde_json::Value {
+    let data = json!({
+        "vault_id": grouped(facts.vault_id, 8).join(" "),
+        "seq": c.seq,
+        "head": c.head,
+        "head_lines": grouped(&c.head, 8),
+        "check_code": c.fingerprint(),
+        "signed_at": c.at,
+        "signed_local": facts.signed_local,
+        "auditor": c.auditor,
+        "auditor_display": facts.auditor_display,
+        "key_fingerprint": grouped(&c.signer.chars().take(16).collect::<String>(), 4).join(" "),
+        "key_lines": grouped(&c.signer, 8),
+        "sig_lines": grouped(&c.sig, 8),
+    });
+    with_common(
+        data,
+        json!({
+            "unit": facts.unit, "title": CHECKPOINT_SLIP_TITLE,
+            "serial": checkpoint_serial(c), "digest": checkpoint_digest(facts.vault_id, c),
+            "printed_on": crate::dates::iso(facts.printed_on),
+            "printed_by": facts.auditor_display, "marking": CHECKPOINT_MARKING,
+            "fonts": FontChoice::default(),
+        }),
+    )
+}
+
+/// Typesets the slip of checkpoint `c` with the built-in template and the embedded fonts
+/// only, under the core's frame. Pure: reads no vault and records nothing (see
+/// [`Session::audit_checkpoint_slip`] for the audited path).
+pub fn checkpoint_slip(facts: &SlipFacts<'_>, c: &Checkpoint) -> Result<Printout> {
+    let sources = [
+        (COMMON.0.to_string(), COMMON.1.to_string()),
+        (format!("{CHECKPOINT_SLIP}.typ"), SOURCE.to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let engine = Engine::new(&sources, &[]);
+    let data = slip_data(facts, c);
+    let serial = checkpoint_serial(c);
+    let document = engine.compile(&format!("{CHECKPOINT_SLIP}.typ"), &data)?;
+    let pdf = engine::pdf(&document, &serial)?;
+    Ok(Printout {
+        job: PrintJob {
+            serial,
+            form: CHECKPOINT_SLIP.to_string(),
+            title: CHECKPOINT_SLIP_TITLE.to_string(),
+            subject: format!("审计日志第 {} 条的检查点", c.seq),
+            digest: checkpoint_digest(facts.vault_id, c),
+            pages: document.pages().len() as u32,
+            printed_at: c.at.clone(),
+            actor: c.auditor.clone(),
+        },
+        pdf: zeroize::Zeroizing::new(pdf),
+        document,
+    })
+}
+
+impl Session {
+    /// The slip of the checkpoint signed at `seq` (安全审计员 only), audited as
+    /// `checkpoint_print`. A checkpoint whose signature does not verify is not printed.
+    pub fn audit_checkpoint_slip(&mut self, seq: i64) -> Result<Printout> {
+        self.require(Op::ReadAudit)?;
+        let c = audit::checkpoint_at(self.conn(), seq)?
+            .ok_or_else(|| Error::not_found(format!("没有在第 {seq} 条签署的检查点")))?;
+        if !c.is_authentic(self.vault_id()) {
+            return Err(Error::integrity(format!(
+                "第 {seq} 条的检查点签名不符，已拒绝打印（检查点记录被篡改）"
+            )));
+        }
+        let signed_local = crate::vault::parse_time(&c.at)
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y年%-m月%-d日 %H:%M:%S")
+                    .to_string()
+            })
+            .unwrap_or_else(|| c.at.clone());
+        let unit = self.unit_name()?;
+        let display = self.display_name().to_string();
+        let vault_id = self.vault_id().to_string();
+        let mut printout = checkpoint_slip(
+            &SlipFacts {
+                unit: &unit,
+                vault_id: &vault_id,
+                auditor_display: &display,
+                signed_local,
+                printed_on: self.today(),
+            },
+            &c,
+        )?;
+        printout.job.printed_at = crate::clock::stamp(self.now());
+        self.write(|w| {
+            w.audit(
+                "checkpoint_print",
+                &checkpoint_serial(&c),
+                json!({ "seq": c.seq }),
+            )
+        })?;
+        Ok(printout)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_hashes_are_grouped_by_four_for_reading_aloud() {
+        let head = "0123456789abcdef".repeat(4);
+        let lines = grouped(&head, 8);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0], "0123 4567 89ab cdef 0123 4567 89ab cdef");
+        assert_eq!(lines.concat().replace(' ', ""), head);
+        assert_eq!(grouped(&"f".repeat(128), 8).len(), 4);
+    }
+}
