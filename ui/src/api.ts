@@ -4,11 +4,14 @@
 // (`{ code, message, field? }`). The UI switches on `code` only; `message` is shown as is.
 // Commands that need a signed-in session report a `session_locked` rejection (no session, or it
 // expired by idle timeout) to the handler set with `onSessionLost`, so screens need not check
-// for it. `app_status`, `setup_vault` and `login` are not session-bound; `locked` means only
-// that an account is locked out or disabled, and is the login screen's business.
+// for it. `app_status`, `setup_vault`, `login`, `accept_restore` and `recover` are not
+// session-bound; `locked` means only that an account is locked out or disabled, and
+// `rolled_back` that the vault is older than this machine last saw it: both are the login
+// screen's business.
 
 import { invoke } from '@tauri-apps/api/core'
 import type { Account } from './bindings/Account'
+import type { Checkpoint } from './bindings/Checkpoint'
 import type { AppStatus } from './bindings/AppStatus'
 import type { SetupDone } from './bindings/SetupDone'
 import type { Code } from './bindings/Code'
@@ -45,6 +48,7 @@ import type { Reconciliation } from './bindings/Reconciliation'
 import type { Report } from './bindings/Report'
 import type { SessionInfo } from './bindings/SessionInfo'
 import type { TemplateInfo } from './bindings/TemplateInfo'
+import type { VaultKey } from './bindings/VaultKey'
 
 export type ApiError = CoreError
 
@@ -104,6 +108,13 @@ export const setupVault = (req: InitRequest) => call<SetupDone>('setup_vault', {
 export const login = (user: string, password: string) =>
   call<SessionInfo>('login', { user, password })
 
+/** The 安全审计员 accepts a vault refused as `rolled_back` (an older copy put back). */
+export const acceptRestore = (user: string, password: string) =>
+  call<SessionInfo>('accept_restore', { user, password })
+/** A business account signs in with the sealed recovery code and takes the register key back. */
+export const recover = (user: string, password: string, code: string) =>
+  call<SessionInfo>('recover', { user, password, code })
+
 export const lock = (idle: boolean) => call<null>('lock', { idle })
 /** Heartbeat: tells the core the person is active (not audited); answers the core's today. */
 export const touch = () => guarded<string>('touch')
@@ -127,6 +138,17 @@ export const backupVault = (dest: string) => guarded<null>('backup_vault', { des
 
 export const auditList = (filter: Filter) => guarded<Page<Entry>>('audit_list', { filter })
 export const auditVerify = () => guarded<Report>('audit_verify')
+/** Checks the log against a paper checkpoint: its sequence and head hash as typed. */
+export const auditVerifyPaper = (seq: number, head: string) =>
+  guarded<Report>('audit_verify_paper', { seq, head })
+/** Signs the log head as the auditor sees it now (kept in the vault and printed on paper). */
+export const auditCheckpoint = () => guarded<Checkpoint>('audit_checkpoint')
+/** Typesets (and audits) the A4 slip of the checkpoint at `seq`; kept for preview like a print. */
+export const auditCheckpointSlip = (seq: number) => guarded<PrintJob>('audit_checkpoint_slip', { seq })
+export const auditCheckpointSave = (serial: string, path: string) =>
+  guarded<null>('audit_checkpoint_save', { serial, path })
+/** Rotates the key this account holds the duty for (系统管理员: system, 保密员: registers). */
+export const rotateKeys = () => guarded<VaultKey[]>('rotate_keys')
 
 /** Lifecycle events of a carrier run through `doc_event`; copy and hand-back have their own. */
 export type DocEventKind =

@@ -13,6 +13,7 @@ import { save } from '@tauri-apps/plugin-dialog'
 import type { SaveDialogOptions } from '@tauri-apps/plugin-dialog'
 import * as api from './api'
 import type { FormInfo } from './bindings/FormInfo'
+import type { PrintJob } from './bindings/PrintJob'
 import type { PrintRequest } from './bindings/PrintRequest'
 import { can } from './session'
 
@@ -54,6 +55,15 @@ export function recordForms(register: RegisterName): FormInfo[] {
 /** The listing form of `register` (printed under the list's filters), if the core has one. */
 export function listForm(register: RegisterName): FormInfo | undefined {
   return forms.value.find((f) => f.register === register && f.target === 'list')
+}
+
+/** Where a printout that is not a print job comes from and goes to: a form of the system
+ *  side (the auditor's checkpoint slip) typesets and saves through its own commands. */
+export type PrintSource = {
+  typeset: () => Promise<PrintJob>
+  save: (serial: string, path: string) => Promise<unknown>
+  /** What the preview says was recorded (a print job: the print log and the audit log). */
+  note: string
 }
 
 /** The main window's one print preview (`PrintPreview` in `MainView`). */
