@@ -327,6 +327,10 @@ impl App {
         })
     }
 
+    /// Everything due, most urgent first (the home screen's list).
+    pub fn due(&self) -> Result<Vec<crate::registers::due::Due>> {
+        self.with(|s| s.due())
+    }
     pub fn person_add(&self, input: serde_json::Value) -> Result<p::PersonView> {
         let input: p::PersonInput = crate::input::from_value(input)?;
         self.with(|s| s.person_add(&input))

@@ -85,6 +85,14 @@ impl Text for Option<String> {
     }
 }
 
+/// An optional filter as given: trimmed, `None` when absent or blank.
+pub fn given(o: &Option<String>) -> Option<String> {
+    o.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
 /// A required free-text field: trimmed, non-empty, at most `max` characters, no control chars.
 pub fn required<T: Text + ?Sized>(
     field: &str,

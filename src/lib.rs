@@ -5,6 +5,7 @@
 //! then call methods on the [`vault::Session`], which checks the role and audits every change.
 
 pub mod app;
+pub mod bundle;
 pub mod clock;
 pub mod dates;
 pub mod error;

@@ -522,7 +522,7 @@ fn printing_through_the_cli() {
     }
     let forms = baomi(&f.dir, Some(OFFICER), &["--json", "print", "forms"]);
     let forms = stdout_json(&forms);
-    assert_eq!(forms.as_array().unwrap().len(), 12);
+    assert_eq!(forms.as_array().unwrap().len(), 15);
     assert!(forms
         .as_array()
         .unwrap()
@@ -890,6 +890,14 @@ fn the_personnel_register_through_the_cli() {
         ],
     );
     assert_eq!(stdout_json(&list)["total"], 1);
+    let due = stdout_json(&baomi(&f.dir, Some(OFFICER), &["--json", "due"]));
+    assert!(
+        due.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["kind"] == "reconcile"),
+        "{due}"
+    );
     let reminders = baomi(&f.dir, Some(OFFICER), &["person", "reminders"]);
     assert_eq!(code(&reminders), 0, "{}", stderr(&reminders));
     let unknown = run(&["person", "promote", &id], "");
@@ -899,6 +907,53 @@ fn the_personnel_register_through_the_cli() {
         "{}",
         stderr(&unknown)
     );
+    // The letter, the checklist and the register through `baomi print`.
+    let out = f.dir.parent().unwrap();
+    for (args, pdf) in [
+        (
+            vec!["print", "person-pledge", "张三", "--kind", "出国(境)前"],
+            "abroad.pdf",
+        ),
+        (vec!["print", "person-pledge", id.as_str()], "leave.pdf"),
+        (
+            vec!["print", "person-handback", id.as_str()],
+            "handback.pdf",
+        ),
+        (
+            vec!["print", "list", "person", "--status", "脱密期"],
+            "list.pdf",
+        ),
+    ] {
+        let path = out.join(pdf);
+        let mut args = args.clone();
+        args.extend(["--out", path.to_str().unwrap()]);
+        let o = baomi(&f.dir, Some(OFFICER), &args);
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        assert!(std::fs::read(&path).unwrap().starts_with(b"%PDF"), "{pdf}");
+    }
+    let text = crate::print::tool(
+        "pdftotext",
+        &[out.join("abroad.pdf").to_str().unwrap(), "-"],
+    );
+    assert!(
+        crate::print::squeeze(&text).contains("保密承诺书（出国(境)前）"),
+        "{text}"
+    );
+    let bad = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &[
+            "print",
+            "person-pledge",
+            &id,
+            "--kind",
+            "婚前",
+            "--out",
+            out.join("x.pdf").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&bad), 1);
+    assert!(stderr(&bad).contains("承诺书类型"), "{}", stderr(&bad));
     for kind in [
         "person",
         "person-review",
@@ -910,4 +965,45 @@ fn the_personnel_register_through_the_cli() {
         assert_eq!(code(&o), 0, "schema {kind}");
         assert!(stdout_json(&o)["properties"].is_object(), "schema {kind}");
     }
+}
+
+#[test]
+fn unit_keys_through_the_cli() {
+    let (a, b) = (Fixture::new(), Fixture::new());
+    let card = a.dir.parent().unwrap().join("b-card.json");
+    let export = baomi(
+        &b.dir,
+        Some(OFFICER),
+        &[
+            "--json",
+            "unit",
+            "key",
+            "export",
+            "--out",
+            card.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&export), 0, "{}", stderr(&export));
+    let fp = stdout_json(&export)["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let import = baomi(
+        &a.dir,
+        Some(OFFICER),
+        &["unit", "key", "import", card.to_str().unwrap()],
+    );
+    assert_eq!(code(&import), 0, "{}", stderr(&import));
+    let list = stdout_json(&baomi(&a.dir, Some(OFFICER), &["--json", "unit", "list"]));
+    assert_eq!(list[0]["fingerprint"], fp);
+    let show = baomi(&a.dir, Some(OFFICER), &["unit", "key", "show"]);
+    assert!(String::from_utf8_lossy(&show.stdout).contains("密钥指纹"));
+    // The administrator never holds the unit's keys; renaming the unit still works.
+    let denied = baomi(&a.dir, Some(ADMIN), &["unit", "key", "show"]);
+    assert_eq!(code(&denied), 1);
+    assert_eq!(
+        code(&baomi(&a.dir, Some(ADMIN), &["unit", "新单位名称"])),
+        0
+    );
+    assert_eq!(code(&baomi(&a.dir, Some(ADMIN), &["unit"])), 2);
 }

@@ -302,6 +302,21 @@ fn leaving_the_post_is_refused_while_anything_is_held_then_starts_the_cooling_pe
     f.add_business_account("zhaoliu", "赵六", Role::Reader, "Reader#12345");
     let mut s = f.login(OFFICER);
     let p = s.person_add(&person("赵六", "核心")).unwrap();
+    // Only an existing business account can be linked.
+    for (account, reason) in [
+        ("nobody", "没有名为“nobody”的登录账户"),
+        ("sysadm", "是管理员账户"),
+    ] {
+        let e = s
+            .person_act(
+                p.id,
+                "correct",
+                json!({"field": "account", "value": account, "reason": "关联"}),
+            )
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("value"));
+        assert!(e.message.contains(reason), "{}", e.message);
+    }
     s.person_act(
         p.id,
         "correct",
@@ -473,4 +488,73 @@ fn the_unit_sets_review_intervals_and_cooling_periods_and_reminders_follow_them(
         .person_act(general.id, "offboard", json!({"kind": "退休"}))
         .unwrap();
     assert_eq!(v.leaving.unwrap().months, 6);
+}
+
+#[test]
+fn free_text_names_already_in_the_registers_are_matched_to_people_and_nothing_is_lost() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    // A unit's registers from before the personnel register: names typed freely.
+    let doc = s.doc_add(&carrier("钱七")).unwrap();
+    let usb = s
+        .device_add(&baomi::input::from_value(medium("孙八")).unwrap())
+        .unwrap();
+    let before_doc = s.doc_show(doc.id).unwrap();
+    assert_eq!(s.person_unregistered().unwrap(), ["孙八", "钱七"]);
+
+    // Registering 钱七 matches the carrier already in his custody: it is his holding now, and
+    // leaving the post is refused over it; 孙八 stays listed for the officer to register.
+    let p = s.person_add(&person("钱七", "一般")).unwrap();
+    let shown = s.person_show(p.id).unwrap();
+    let held = shown.holdings.unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(
+        (held[0].serial.as_str(), held[0].noun.as_str()),
+        (doc.serial.as_str(), "载体")
+    );
+    assert_eq!(s.person_unregistered().unwrap(), ["孙八"]);
+    clear_for_post(&mut s, p.id);
+    let e = s
+        .person_act(p.id, "offboard", json!({"kind": "离岗"}))
+        .unwrap_err();
+    assert!(e.message.contains(&doc.serial), "{}", e.message);
+
+    // Nothing was rewritten: the records read exactly as before, and replay agrees.
+    let after_doc = s.doc_show(doc.id).unwrap();
+    assert_eq!(
+        serde_json::to_value(&before_doc).unwrap(),
+        serde_json::to_value(&after_doc).unwrap()
+    );
+    assert_eq!(s.device_show(usb.id).unwrap().custodian, "孙八");
+    assert!(s.replay_mismatches().unwrap().is_empty());
+}
+
+#[test]
+fn the_audit_log_names_the_person_record_never_the_person() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let p = s.person_add(&person("欧阳奇", "核心")).unwrap();
+    s.person_act(
+        p.id,
+        "review",
+        json!({"result": "政审结论甲乙丙", "passed": true, "by": "人事处"}),
+    )
+    .unwrap();
+    drop(s);
+    let entries = f.login(AUDITOR).audit_list(&Default::default()).unwrap();
+    let text = serde_json::to_string(&entries).unwrap();
+    assert!(
+        text.contains("person_registered") && text.contains("person_reviewed"),
+        "{text}"
+    );
+    assert!(text.contains(&p.serial));
+    for secret in ["欧阳奇", "政审结论甲乙丙", "人事处"] {
+        assert!(!text.contains(secret), "{secret} reached the audit log");
+    }
+    // Nor the disk in the clear: the person lives in the register database only, encrypted.
+    for (file, bytes) in all_vault_bytes(&f.dir) {
+        for secret in ["欧阳奇", "政审结论甲乙丙"] {
+            assert!(!contains(&bytes, secret.as_bytes()), "{secret} in {file}");
+        }
+    }
 }

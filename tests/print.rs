@@ -150,6 +150,11 @@ pub(crate) fn tool(cmd: &str, args: &[&str]) -> String {
 pub(crate) fn saved(p: &Printout, dir: &Path) -> (PathBuf, Vec<String>) {
     let path = dir.join(format!("{}.pdf", p.job.form));
     p.save(&path).unwrap();
+    // To look at the forms as printed: BAOMI_KEEP_PRINTS=DIR keeps a copy of every PDF.
+    if let Some(keep) = std::env::var_os("BAOMI_KEEP_PRINTS") {
+        let name = format!("{}-{}.pdf", p.job.form, p.job.serial);
+        std::fs::copy(&path, Path::new(&keep).join(name)).unwrap();
+    }
     let text = tool("pdftotext", &["-layout", path.to_str().unwrap(), "-"]);
     let pages: Vec<String> = text
         .split('\u{c}')
@@ -641,7 +646,7 @@ fn only_officers_print_and_only_the_administrator_changes_templates() {
             .code,
         Code::Permission
     );
-    assert_eq!(admin.print_templates().unwrap().len(), 13);
+    assert_eq!(admin.print_templates().unwrap().len(), 16);
 }
 
 #[test]
@@ -1536,4 +1541,147 @@ fn a_mediums_loans_print_on_its_loan_register() {
         .err()
         .unwrap();
     assert_eq!(e.field.as_deref(), Some("ids"), "{}", e.message);
+}
+
+#[test]
+fn every_personnel_form_prints_every_value_with_its_reference_look() {
+    use baomi::registers::personnel::PersonInput;
+    let f = Fixture::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = f.login(OFFICER);
+    let input: PersonInput = ev(json!({
+        "name": "赵六", "department": "机要室", "post": "机要员", "class": "核心"
+    }));
+    let p = s.person_add(&input).unwrap();
+    s.person_act(
+        p.id,
+        "review",
+        json!({"result": "合格", "passed": true, "by": "人事处"}),
+    )
+    .unwrap();
+    s.person_act(
+        p.id,
+        "train",
+        json!({"content": "保密法", "hours": 4, "score": 95, "passed": true}),
+    )
+    .unwrap();
+
+    // Before the letter is recorded: a blank 上岗 letter to sign, no date, the person's data.
+    let blank = PrintRequest {
+        kind: Some("上岗".into()),
+        ..request("person-pledge", &[p.id])
+    };
+    let printed = s.print(&blank).unwrap();
+    let (_, pages) = saved(&printed, tmp.path());
+    let text = squeeze(&pages.join(""));
+    assert!(
+        text.contains("保密承诺书（上岗）") && text.contains("赵六"),
+        "{text}"
+    );
+    assert!(
+        text.contains("签订日期：年月日"),
+        "the date is left blank: {text}"
+    );
+    // The print check rebuilds the same blank letter from the recorded request, kind included.
+    assert!(s.print_check(&printed.job.serial).unwrap().unchanged);
+
+    s.person_act(
+        p.id,
+        "pledge",
+        json!({"kind": "上岗", "witness": "王五", "filed": true}),
+    )
+    .unwrap();
+    check_form(
+        &mut s,
+        &request("person-pledge", &[p.id]),
+        &[
+            "保密承诺书（上岗）",
+            "赵六",
+            "机要室",
+            "机要员",
+            "核心涉密人员",
+            "RY-2026-0001",
+            "即将在涉密岗位工作",
+            "2026年11月22日",
+            "王五",
+            "模板：内置模板",
+        ],
+        tmp.path(),
+    );
+
+    // A carrier handed on, a medium still held: the checklist shows both, one 未清退.
+    let doc = add(
+        &mut s,
+        "关于做好机要工作的通知",
+        "机密",
+        "赵六",
+        "机要室保密柜",
+    );
+    s.doc_act(doc.id, "distribute", json!({"to": "王五"}))
+        .unwrap();
+    let usb = device(
+        &mut s,
+        json!({
+            "kind": "移动存储介质", "name": "机要专用U盘", "classified": true, "level": "秘密",
+            "label_no": "BM-U-009", "department": "机要室", "custodian": "赵六",
+            "in_service_on": "2026-03-01"
+        }),
+    );
+    let list = check_form(
+        &mut s,
+        &request("person-handback", &[p.id]),
+        &[
+            "涉密人员离岗清退清单",
+            &doc.serial,
+            "关于做好机要工作的通知",
+            &usb.serial,
+            "机要专用U盘",
+            "未清退",
+            "共2项，其中未清退1项",
+        ],
+        tmp.path(),
+    );
+    let (_, pages) = saved(&list, tmp.path());
+    assert!(
+        pages[0].trim_start().starts_with("机密"),
+        "the marking is the highest level listed: {}",
+        pages[0]
+    );
+
+    s.device_act(
+        usb.id,
+        "transfer",
+        json!({"custodian": "王五", "approval": "保领〔2026〕3号"}),
+    )
+    .unwrap();
+    s.person_act(p.id, "offboard", json!({"kind": "调动", "witness": "王五"}))
+        .unwrap();
+    let leave = s.print(&request("person-pledge", &[p.id])).unwrap();
+    let (_, pages) = saved(&leave, tmp.path());
+    let text = squeeze(&pages.join(""));
+    assert!(
+        text.contains("保密承诺书（离岗）")
+            && text.contains("因调动离开涉密岗位")
+            && text.contains("为期36个月的脱密期管理"),
+        "{text}"
+    );
+    let listing = PrintRequest {
+        query: Some(json!({"class": "核心"})),
+        ..request("person-list", &[])
+    };
+    check_form(
+        &mut s,
+        &listing,
+        &[
+            "涉密人员登记表",
+            "类别：核心",
+            "赵六",
+            "机要室",
+            "脱密期",
+            "2029-11-21",
+        ],
+        tmp.path(),
+    );
+    // The person changed since the blank letter was printed: the paper no longer matches.
+    assert!(!s.print_check(&printed.job.serial).unwrap().unchanged);
 }

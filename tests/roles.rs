@@ -70,16 +70,29 @@ fn operations() -> Vec<Op> {
         ("print_templates", |s, _| s.print_templates().map(drop)),
         ("rotate_keys", |s, _| s.rotate_keys().map(drop)),
         ("audit_checkpoint", |s, _| s.audit_checkpoint().map(drop)),
+        ("person_list", |s, _| {
+            s.person_list(&Default::default()).map(drop)
+        }),
+        ("person_add", |s, tag| {
+            let input = baomi::input::from_value(serde_json::json!({
+                "name": format!("人员{tag}"), "department": "办公室", "post": "文书", "class": "一般"
+            }))?;
+            s.person_add(&input).map(drop)
+        }),
+        ("person_reminders", |s, _| s.person_reminders().map(drop)),
+        ("person_periods", |s, _| {
+            s.set_person_periods("一般", 3, 12).map(drop)
+        }),
     ]
 }
 
 /// The expected matrix, written out by hand: Y allowed, n refused (same order as above).
 const MATRIX: [(&str, Role, &str); 5] = [
-    ("admin", Role::Admin, "YYYYnYnnnYYnnnnYnYYn"),
-    ("secadmin", Role::Secadmin, "YnnnYYYnnnnnnnnnnnnn"),
-    ("auditor", Role::Auditor, "nnnnnnnYYnnnnnnnnnnY"),
-    ("officer", Role::Officer, "nnnnnnnnnnnYYYYnYnYn"),
-    ("reader", Role::Reader, "nnnnnnnnnnnYnYnnnnnn"),
+    ("admin", Role::Admin, "YYYYnYnnnYYnnnnYnYYnnnnY"),
+    ("secadmin", Role::Secadmin, "YnnnYYYnnnnnnnnnnnnnnnnn"),
+    ("auditor", Role::Auditor, "nnnnnnnYYnnnnnnnnnnYnnnn"),
+    ("officer", Role::Officer, "nnnnnnnnnnnYYYYnYnYnYYYn"),
+    ("reader", Role::Reader, "nnnnnnnnnnnYnYnnnnnnYnYn"),
 ];
 
 #[test]

@@ -469,6 +469,7 @@ fn the_audit_log_names_records_and_fields_never_their_contents() {
             ids: None,
             event: None,
             reconciliation: None,
+            kind: None,
             query: Some(json!({"query": "丁戊题名"})),
         },
         PrintRequest {
@@ -476,6 +477,7 @@ fn the_audit_log_names_records_and_fields_never_their_contents() {
             ids: None,
             event: None,
             reconciliation: None,
+            kind: None,
             query: Some(json!({"query": "特征设备庚型"})),
         },
         PrintRequest {
@@ -483,6 +485,7 @@ fn the_audit_log_names_records_and_fields_never_their_contents() {
             ids: Some(vec![doc.id]),
             event: None,
             reconciliation: None,
+            kind: None,
             query: None,
         },
         PrintRequest {
@@ -490,6 +493,7 @@ fn the_audit_log_names_records_and_fields_never_their_contents() {
             ids: None,
             event: None,
             reconciliation: Some(reconciliation.id),
+            kind: None,
             query: None,
         },
     ];

@@ -8,6 +8,8 @@ mod cli;
 mod crash;
 mod devices;
 mod documents;
+mod due;
+mod exchange;
 mod keys;
 mod personnel;
 mod print;

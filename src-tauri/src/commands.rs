@@ -221,6 +221,11 @@ fn set_device_inspection_interval(
 }
 
 #[tauri::command(async)]
+fn due(app: State<'_, App>) -> R<Vec<baomi::registers::due::Due>> {
+    app.due()
+}
+
+#[tauri::command(async)]
 fn person_add(app: State<'_, App>, input: serde_json::Value) -> R<p::PersonView> {
     app.person_add(input)
 }
@@ -377,6 +382,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         device_reminders,
         device_inspection_intervals,
         set_device_inspection_interval,
+        due,
         person_add,
         person_list,
         person_show,

@@ -321,12 +321,7 @@ fn loans(v: &DeviceView, events: &Events) -> Result<Value> {
 
 /// The filters in words, as printed on the listing (“全部” when none).
 pub fn describe_filters(q: &DeviceQuery) -> String {
-    let given = |o: &Option<String>| {
-        o.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
+    let given = crate::input::given;
     let mut parts = Vec::new();
     if let Some(t) = given(&q.query) {
         parts.push(format!("关键词“{t}”"));
@@ -378,14 +373,7 @@ fn list(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Content> {
         Some(ListQuery::Device(q)) => q,
         _ => DeviceQuery::default(),
     };
-    let page = s.device_list_all(&q, LIST_MAX_ROWS)?;
-    if !page.total_exact || page.total > LIST_MAX_ROWS as i64 {
-        return Err(Error::field(
-            "query",
-            "筛选条件",
-            format!("符合条件的设备超过 {LIST_MAX_ROWS} 台，请缩小筛选范围后分批打印"),
-        ));
-    }
+    let page = forms::whole(s.device_list_all(&q, LIST_MAX_ROWS)?, "设备", "台")?;
     let filters = describe_filters(&q);
     // The highest level listed (a rank of 0 is 绝密); non-classified devices have none.
     let marking = page

@@ -13,12 +13,13 @@
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
-use super::{devices, ListQuery, PrintRequest, Target};
+use super::{devices, persons, ListQuery, PrintRequest, Target};
 use crate::dates;
 use crate::error::{Error, Result};
-use crate::registers::devices::{DeviceQuery, Devices};
+use crate::registers::devices::Devices;
 use crate::registers::documents::rules::{DocEvent, Documents};
 use crate::registers::documents::{DocQuery, DocView, Level};
+use crate::registers::personnel::Persons;
 use crate::registers::{self as register, Meta, Register};
 use crate::vault::Session;
 
@@ -146,6 +147,33 @@ pub const FORMS: &[Form] = &[
         landscape: true,
         source: include_str!("../../assets/forms/device-list.typ"),
     },
+    Form {
+        id: "person-pledge",
+        title: "保密承诺书",
+        register: Persons::NAME,
+        target: Target::Record,
+        event: Some("pledged"),
+        landscape: false,
+        source: include_str!("../../assets/forms/person-pledge.typ"),
+    },
+    Form {
+        id: "person-handback",
+        title: "涉密人员离岗清退清单",
+        register: Persons::NAME,
+        target: Target::Record,
+        event: Some("offboarded"),
+        landscape: false,
+        source: include_str!("../../assets/forms/person-handback.typ"),
+    },
+    Form {
+        id: "person-list",
+        title: "涉密人员登记表",
+        register: Persons::NAME,
+        target: Target::List,
+        event: None,
+        landscape: true,
+        source: include_str!("../../assets/forms/person-list.typ"),
+    },
 ];
 
 /// The shared template every form imports.
@@ -153,6 +181,23 @@ pub const COMMON: (&str, &str) = ("common.typ", include_str!("../../assets/forms
 
 /// How many rows a listing prints at most.
 pub const LIST_MAX_ROWS: u32 = 20_000;
+
+/// A listing's rows (asked with `max` = [`LIST_MAX_ROWS`]), refused when there are more than a
+/// listing prints; `noun` and `unit` name what is counted (载体, 件).
+pub fn whole<T>(
+    page: crate::page::Page<T>,
+    noun: &str,
+    unit: &str,
+) -> Result<crate::page::Page<T>> {
+    if !page.total_exact || page.total > LIST_MAX_ROWS as i64 {
+        return Err(Error::field(
+            "query",
+            "筛选条件",
+            format!("符合条件的{noun}超过 {LIST_MAX_ROWS} {unit}，请缩小筛选范围后分批打印"),
+        ));
+    }
+    Ok(page)
+}
 
 pub fn find(id: &str) -> Result<&'static Form> {
     FORMS.iter().find(|f| f.id == id).ok_or_else(|| {
@@ -177,13 +222,53 @@ pub struct Content {
     pub records: Vec<String>,
 }
 
-/// What one record of the form's register is called (载体, 设备).
+/// What printing knows of each register: what its record is called, how its listing's
+/// filters are read, and the builders of its forms' data (from the vault, and made up for
+/// test renders). A register's forms module is one entry here; nothing else dispatches on
+/// the register.
+pub struct RegisterForms {
+    pub register: &'static str,
+    pub noun: &'static str,
+    pub query: fn(Value) -> Result<ListQuery>,
+    pub content: fn(&mut Session, &Form, &PrintRequest) -> Result<Content>,
+    pub sample: fn(&Form, NaiveDate) -> Value,
+}
+
+pub const BY_REGISTER: &[RegisterForms] = &[
+    RegisterForms {
+        register: Documents::NAME,
+        noun: Documents::NOUN,
+        query: |q| Ok(ListQuery::Doc(crate::input::from_value(q)?)),
+        content: doc_content,
+        sample: doc_sample,
+    },
+    RegisterForms {
+        register: Devices::NAME,
+        noun: Devices::NOUN,
+        query: |q| Ok(ListQuery::Device(crate::input::from_value(q)?)),
+        content: devices::content,
+        sample: devices::sample,
+    },
+    RegisterForms {
+        register: Persons::NAME,
+        noun: Persons::NOUN,
+        query: |q| Ok(ListQuery::Person(crate::input::from_value(q)?)),
+        content: persons::content,
+        sample: persons::sample,
+    },
+];
+
+/// The printing side of the form's register.
+fn of(form: &Form) -> &'static RegisterForms {
+    BY_REGISTER
+        .iter()
+        .find(|r| r.register == form.register)
+        .unwrap_or(&BY_REGISTER[0])
+}
+
+/// What one record of the form's register is called (载体, 设备, 人员).
 fn noun(form: &Form) -> &'static str {
-    if form.register == Devices::NAME {
-        Devices::NOUN
-    } else {
-        Documents::NOUN
-    }
+    of(form).noun
 }
 
 /// The records a record form prints: at least one, exactly one for a single-record form.
@@ -212,19 +297,11 @@ pub fn list_query(form: &Form, req: &PrintRequest) -> Result<Option<ListQuery>> 
         field: e.field.or_else(|| Some("query".to_string())),
         ..e
     };
-    Ok(Some(if form.register == Devices::NAME {
-        ListQuery::Device(crate::input::from_value::<DeviceQuery>(q).map_err(named)?)
-    } else {
-        ListQuery::Doc(crate::input::from_value::<DocQuery>(q).map_err(named)?)
-    }))
+    Ok(Some((of(form).query)(q).map_err(named)?))
 }
 
 pub fn content(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Content> {
-    if form.register == Devices::NAME {
-        devices::content(s, form, req)
-    } else {
-        doc_content(s, form, req)
-    }
+    (of(form).content)(s, form, req)
 }
 
 fn doc_content(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Content> {
@@ -275,14 +352,7 @@ fn doc_content(s: &mut Session, form: &Form, req: &PrintRequest) -> Result<Conte
                 Some(ListQuery::Doc(q)) => q,
                 _ => DocQuery::default(),
             };
-            let page = s.doc_list_all(&q, LIST_MAX_ROWS)?;
-            if !page.total_exact || page.total > LIST_MAX_ROWS as i64 {
-                return Err(Error::field(
-                    "query",
-                    "筛选条件",
-                    format!("符合条件的载体超过 {LIST_MAX_ROWS} 件，请缩小筛选范围后分批打印"),
-                ));
-            }
+            let page = whole(s.doc_list_all(&q, LIST_MAX_ROWS)?, "载体", "件")?;
             let filters = describe_filters(&q);
             let marking = page
                 .rows
@@ -789,9 +859,10 @@ fn listing(rows: &[DocView], filters: &str) -> Value {
 
 /// Data of the same shape as `content`'s, made up, for test renders of a template or font.
 pub fn sample(form: &Form, today: NaiveDate) -> Value {
-    if form.register == Devices::NAME {
-        return devices::sample(form, today);
-    }
+    (of(form).sample)(form, today)
+}
+
+fn doc_sample(form: &Form, today: NaiveDate) -> Value {
     let on = dates::iso(today);
     let d = |n: usize| {
         json!({

@@ -19,6 +19,7 @@ pub use assets::{FontChoice, FontFile, FontSettings, TemplateInfo};
 mod devices;
 pub mod engine;
 pub mod forms;
+mod persons;
 
 use std::path::Path;
 
@@ -29,6 +30,7 @@ use typst_layout::PagedDocument;
 use crate::error::{Error, Result};
 use crate::registers::devices::DeviceQuery;
 use crate::registers::documents::DocQuery;
+use crate::registers::personnel::PersonQuery;
 use crate::vault::roles::Op;
 use crate::vault::Session;
 
@@ -97,6 +99,11 @@ pub struct PrintRequest {
     #[serde(default)]
     #[ts(optional, type = "number")]
     pub reconciliation: Option<i64>,
+    /// The kind of a form that has several (the 保密承诺书: 上岗, 年度, 出国(境)前, 离岗),
+    /// printed blank for signature before it is recorded; ignored when `event` is given.
+    #[serde(default)]
+    #[ts(optional)]
+    pub kind: Option<String>,
     /// The filters of a listing: the list query of the form's register (`DocQuery` for
     /// `doc-list`, `DeviceQuery` for `device-list`), read when the form is known; paging is
     /// ignored.
@@ -112,6 +119,7 @@ pub struct PrintRequest {
 pub enum ListQuery {
     Doc(DocQuery),
     Device(DeviceQuery),
+    Person(PersonQuery),
 }
 
 impl ListQuery {
@@ -124,6 +132,11 @@ impl ListQuery {
                 ..q
             }),
             ListQuery::Device(q) => ListQuery::Device(DeviceQuery {
+                offset: None,
+                limit: None,
+                ..q
+            }),
+            ListQuery::Person(q) => ListQuery::Person(PersonQuery {
                 offset: None,
                 limit: None,
                 ..q
@@ -334,7 +347,7 @@ impl Session {
         let query = forms::list_query(form, req)?.map(ListQuery::unpaged);
         let request = serde_json::json!({
             "form": req.form, "ids": req.ids, "event": req.event,
-            "reconciliation": req.reconciliation, "query": query,
+            "reconciliation": req.reconciliation, "query": query, "kind": req.kind,
         });
         self.write(|w| {
             let id: i64 = w.tx.query_row(

@@ -11,6 +11,7 @@
 
 pub mod devices;
 pub mod documents;
+pub mod due;
 pub mod events;
 pub mod level;
 pub mod personnel;
@@ -705,6 +706,13 @@ pub struct RegisterInfo {
     /// personnel register must know.
     pub people: Option<&'static str>,
     pub statuses: fn() -> Vec<Choice>,
+    /// The projection's column a record is known by (title, name) and its level column.
+    pub title: &'static str,
+    /// The records whose events put a person in charge ([`Register::assigns`]), each with
+    /// the day of the next event after the last such one (when it left their hands).
+    pub assigned: fn(&Connection, &str) -> Result<Vec<personnel::Assigned>>,
+    /// The register's deadlines for the one list of [`Session::due`].
+    pub due: fn(&mut Session) -> Result<Vec<due::Due>>,
     pub replay_mismatches: fn(&Connection) -> Result<Vec<i64>>,
 }
 
@@ -718,6 +726,9 @@ pub const REGISTERS: &[RegisterInfo] = &[
         held_by: Some(documents::HELD_BY),
         people: Some(documents::PEOPLE),
         statuses: documents::Documents::statuses,
+        title: "title",
+        assigned: personnel::assigned_records::<documents::Documents>,
+        due: documents::due,
         replay_mismatches: table::replay_mismatches::<documents::Documents>,
     },
     RegisterInfo {
@@ -728,6 +739,9 @@ pub const REGISTERS: &[RegisterInfo] = &[
         held_by: Some(devices::HELD_BY),
         people: Some(devices::PEOPLE),
         statuses: devices::Devices::statuses,
+        title: "name",
+        assigned: personnel::assigned_records::<devices::Devices>,
+        due: devices::due,
         replay_mismatches: table::replay_mismatches::<devices::Devices>,
     },
     RegisterInfo {
@@ -738,6 +752,9 @@ pub const REGISTERS: &[RegisterInfo] = &[
         held_by: None,
         people: None,
         statuses: personnel::Persons::statuses,
+        title: "name",
+        assigned: personnel::assigned_records::<personnel::Persons>,
+        due: personnel::due,
         replay_mismatches: table::replay_mismatches::<personnel::Persons>,
     },
 ];

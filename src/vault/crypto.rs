@@ -171,6 +171,57 @@ pub fn open(key: &Secret, nonce: &[u8], ct: &[u8], aad: &[u8]) -> Option<Vec<u8>
         .ok()
 }
 
+/// The nonce of chunk `counter` of a STREAM (Hoang, Reyhanitabar, Rogaway, Vizár 2015):
+/// the stream's 7-byte prefix, the counter (big-endian), and 1 on the last chunk, else 0. A
+/// reordered, dropped, repeated or truncated chunk is then opened under the wrong nonce and
+/// fails, and so does a stream cut at a chunk boundary (its new last chunk was sealed as not
+/// last).
+fn stream_nonce(prefix: &[u8; 7], counter: u32, last: bool) -> [u8; 12] {
+    let mut nonce = [0u8; 12];
+    nonce[..7].copy_from_slice(prefix);
+    nonce[7..11].copy_from_slice(&counter.to_be_bytes());
+    nonce[11] = u8::from(last);
+    nonce
+}
+
+/// Seals chunk `counter` of a STREAM under AES-256-GCM with `aad` bound (ciphertext + tag).
+pub fn stream_seal(
+    key: &Secret,
+    prefix: &[u8; 7],
+    counter: u32,
+    last: bool,
+    plain: &[u8],
+    aad: &[u8],
+) -> Result<Vec<u8>> {
+    let cipher =
+        Aes256Gcm::new_from_slice(key.expose()).map_err(|_| Error::internal("密钥长度错误"))?;
+    cipher
+        .encrypt(
+            Nonce::from_slice(&stream_nonce(prefix, counter, last)),
+            Payload { msg: plain, aad },
+        )
+        .map_err(|_| Error::internal("加密失败"))
+}
+
+/// Opens chunk `counter` of a STREAM; `None` when the key is wrong or the chunk, its place,
+/// its last flag or `aad` was changed.
+pub fn stream_open(
+    key: &Secret,
+    prefix: &[u8; 7],
+    counter: u32,
+    last: bool,
+    ct: &[u8],
+    aad: &[u8],
+) -> Option<Vec<u8>> {
+    let cipher = Aes256Gcm::new_from_slice(key.expose()).ok()?;
+    cipher
+        .decrypt(
+            Nonce::from_slice(&stream_nonce(prefix, counter, last)),
+            Payload { msg: ct, aad },
+        )
+        .ok()
+}
+
 /// An account's private keys: X25519 for receiving wrapped vault keys, Ed25519 for signing.
 /// Both are wiped from memory when dropped; only [`PublicKeys`] ever leave it.
 pub struct Identity {
@@ -419,6 +470,11 @@ pub fn verify_signature(signer: &[u8], message: &[u8], signature: &[u8]) -> bool
     };
     vk.verify(message, &ed25519_dalek::Signature::from_bytes(&sig))
         .is_ok()
+}
+
+/// Whether 32 bytes are a valid Ed25519 public key.
+pub fn valid_signing_key(key: &[u8; 32]) -> bool {
+    ed25519_dalek::VerifyingKey::from_bytes(key).is_ok()
 }
 
 /// [`verify_signature`] over hex-encoded signer and signature, as stored.

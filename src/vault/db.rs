@@ -65,6 +65,10 @@ impl Schema {
                     "registers/0002_personnel",
                     include_str!("../../migrations/registers/0002_personnel.sql"),
                 ),
+                (
+                    "registers/0003_unit_keys",
+                    include_str!("../../migrations/registers/0003_unit_keys.sql"),
+                ),
             ],
         }
     }

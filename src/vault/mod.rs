@@ -1478,8 +1478,17 @@ impl Session {
         std::fs::create_dir_all(dest).map_err(|e| Error::io("创建备份文件夹", &e))?;
         keyfile::restrict(dest, true);
         let dest_display = dest.display().to_string();
-        // Record the backup first so the copy contains its own audit entry.
-        self.write(|w| w.audit("backup", &dest_display, serde_json::json!({})))?;
+        // Record the backup first so the copy contains its own audit entry (and the day, for
+        // the reminder when the last backup grows old).
+        let today = crate::dates::iso(self.today());
+        self.write(|w| {
+            w.tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('last_backup_on', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [&today],
+            )?;
+            w.audit("backup", &dest_display, serde_json::json!({}))
+        })?;
         // Hold the vault lock so no writer commits while the files are copied. With rollback
         // journals a database file between transactions is complete on its own.
         let _lock = keyfile::lock(&self.dir)?;

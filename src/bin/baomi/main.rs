@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 mod admin;
+mod exchange;
 mod print;
 mod registers;
 
@@ -27,6 +28,7 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use admin::{audit_cmd, init, policy, user, AuditCmd, InitArgs, PolicyCmd, UserCmd};
+use exchange::UnitCmd;
 use print::{print, PrintCmd};
 use registers::{device, doc, person, pledge, DeviceCmd, DocCmd, PersonCmd, PledgeCmd};
 
@@ -67,11 +69,21 @@ enum Command {
     #[command(subcommand)]
     Policy(PolicyCmd),
     /// 修改单位名称（系统管理员）
-    Unit { name: String },
+    /// (`baomi unit 新名称`)；`baomi unit key show|export|import`：本单位的数据交换密钥（保密员）；
+    /// `baomi unit list`：已导入密钥的单位
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Unit {
+        #[command(subcommand)]
+        cmd: Option<UnitCmd>,
+        name: Option<String>,
+    },
     /// 备份整个保密库到一个新的空文件夹（系统管理员）
     Backup {
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
+        #[arg(long, value_name = "DIR", required_unless_present = "remind_days")]
+        out: Option<PathBuf>,
+        /// 上次备份超过多少天提醒（1–365，默认 30）
+        #[arg(long, value_name = "DAYS")]
+        remind_days: Option<u32>,
     },
     /// 涉密载体登记：登记、查询和各项手续（记录以 JSON 从标准输入提供）
     #[command(subcommand)]
@@ -85,6 +97,8 @@ enum Command {
     /// 保密承诺书
     #[command(subcommand)]
     Pledge(PledgeCmd),
+    /// 到期事项：逾期未还、下落不明倒计时、解密审查、复审、承诺书、脱密期、检查、月核对……按紧急程度排列
+    Due,
     /// 打印表单和台账清单为 PDF，查看打印记录；管理打印模板和字体
     #[command(subcommand)]
     Print(PrintCmd),
@@ -201,21 +215,61 @@ fn run(cli: Cli) -> CliResult<()> {
         Command::Doc(cmd) => doc(&ctx, cmd),
         Command::Device(cmd) => device(&ctx, cmd),
         Command::Person(cmd) => person(&ctx, cmd),
+        Command::Due => {
+            let mut s = login(&ctx)?;
+            let list = s.due()?;
+            emit(&ctx, &list, || {
+                if list.is_empty() {
+                    return "没有到期事项".to_string();
+                }
+                list.iter()
+                    .map(|d| {
+                        format!(
+                            "{}\t{}\t{} {}\t{}",
+                            d.due_on,
+                            if d.days_overdue > 0 {
+                                format!("逾期 {} 天", d.days_overdue)
+                            } else if d.days_overdue == 0 {
+                                "今天到期".to_string()
+                            } else {
+                                format!("还有 {} 天", -d.days_overdue)
+                            },
+                            d.serial,
+                            d.subject,
+                            d.label
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        }
         Command::Pledge(cmd) => pledge(&ctx, cmd),
         Command::Print(cmd) => print(&ctx, cmd),
         Command::Audit(cmd) => audit_cmd(&ctx, cmd),
         Command::Policy(cmd) => policy(&ctx, cmd),
-        Command::Unit { name } => {
+        Command::Unit { cmd: Some(cmd), .. } => exchange::unit(&ctx, cmd),
+        Command::Unit { cmd: None, name } => {
+            let name = name.ok_or_else(|| {
+                Failure::Usage("用法：baomi unit 新名称，或 baomi unit key show|export|import、baomi unit list".into())
+            })?;
             let mut s = login(&ctx)?;
             s.set_unit_name(&name)?;
             done(&ctx, &format!("单位名称已改为“{}”", name.trim()))
         }
         Command::Recover => admin::recover(&ctx),
         Command::Key(KeyCmd::Rotate) => admin::rotate(&ctx),
-        Command::Backup { out } => {
+        Command::Backup { out, remind_days } => {
             let mut s = login(&ctx)?;
-            s.backup(&out)?;
-            done(&ctx, &format!("已备份到 {}", out.display()))
+            if let Some(days) = remind_days {
+                s.set_backup_reminder_days(days)?;
+            }
+            match out {
+                Some(out) => {
+                    s.backup(&out)?;
+                    done(&ctx, &format!("已备份到 {}", out.display()))
+                }
+                None => done(&ctx, "已设置备份提醒天数"),
+            }
         }
     }
 }

@@ -3,12 +3,13 @@
 use std::path::{Path, PathBuf};
 
 use baomi::registers::devices::Devices;
+use baomi::registers::personnel::Persons;
 use baomi::registers::Register;
 use baomi::vault::Session;
 use baomi::Error;
 use clap::{Parser, Subcommand};
 
-use crate::registers::{DeviceFilters, DocFilters};
+use crate::registers::{DeviceFilters, DocFilters, PersonFilters};
 use crate::{done, emit, login, CliResult, Ctx, Failure};
 
 #[derive(Subcommand)]
@@ -64,6 +65,14 @@ pub enum ListRegister {
         #[arg(long, value_name = "F.pdf")]
         out: PathBuf,
     },
+    /// 涉密人员登记表
+    Person {
+        #[command(flatten)]
+        filters: PersonFilters,
+        /// 保存 PDF 的路径
+        #[arg(long, value_name = "F.pdf")]
+        out: PathBuf,
+    },
 }
 
 /// `baomi print FORM ID... --out F.pdf`
@@ -82,6 +91,10 @@ struct FormArgs {
     /// 默认最近一条（外出审核表默认为尚未归还的那次外出，没有则打印空白表）
     #[arg(long)]
     event: Option<i64>,
+    /// 有多种的表单打印哪一种（保密承诺书：上岗、年度、出国(境)前、离岗），
+    /// 在登记之前打印待签字的空白件；给出 --event 时不用
+    #[arg(long)]
+    kind: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -155,6 +168,11 @@ pub fn print(ctx: &Ctx, cmd: PrintCmd) -> CliResult<()> {
                 }
                 ListRegister::Device { filters, out } => (
                     "device-list",
+                    serde_json::to_value(filters.query(0, 0)),
+                    out,
+                ),
+                ListRegister::Person { filters, out } => (
+                    "person-list",
                     serde_json::to_value(filters.query(0, 0)),
                     out,
                 ),
@@ -358,16 +376,17 @@ pub fn print(ctx: &Ctx, cmd: PrintCmd) -> CliResult<()> {
                     // Ids are the form's register's: a device by id, 台账编号 or 保密编号.
                     let mut ids = Vec::new();
                     for key in &a.ids {
-                        ids.push(if form.register == <Devices as Register>::NAME {
-                            s.device_resolve(key)?
-                        } else {
-                            s.doc_resolve(key)?
+                        ids.push(match form.register {
+                            r if r == <Devices as Register>::NAME => s.device_resolve(key)?,
+                            r if r == <Persons as Register>::NAME => s.person_resolve(key)?,
+                            _ => s.doc_resolve(key)?,
                         });
                     }
                     PrintRequest {
                         form: a.form.clone(),
                         ids: Some(ids),
                         event: a.event,
+                        kind: a.kind.clone(),
                         ..Default::default()
                     }
                 }

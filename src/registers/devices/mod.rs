@@ -87,6 +87,45 @@ pub struct DeviceReminders {
 
 const INTERVALS_KEY: &str = "device_inspection_days";
 
+/// The device ledger's deadlines: check-outs and loans past due, periodic inspections due.
+pub fn due(s: &mut Session) -> Result<Vec<crate::registers::due::Due>> {
+    use crate::registers::due::{day, Due};
+    let r = s.device_reminders()?;
+    let today = s.today();
+    let mut out = Vec::new();
+    for v in &r.overdue {
+        if let Some(d) = day(v.holding.as_ref().map(|h| h.due_on.as_str())) {
+            let label = format!("{}逾期未还", v.status_label);
+            out.push(Due::record(
+                "device_overdue",
+                label,
+                "device",
+                v.id,
+                &v.serial,
+                &v.name,
+                d,
+                today,
+            ));
+        }
+    }
+    for i in &r.inspections {
+        if let Some(d) = day(Some(&i.due_on)) {
+            let v = &i.device;
+            out.push(Due::record(
+                "device_inspection",
+                format!("{}定期检查到期", v.kind.label()),
+                "device",
+                v.id,
+                &v.serial,
+                &v.name,
+                d,
+                today,
+            ));
+        }
+    }
+    Ok(out)
+}
+
 impl Session {
     /// Registers a device; returns it with its ledger number and status.
     pub fn device_add(&mut self, input: &DeviceInput) -> Result<DeviceView> {

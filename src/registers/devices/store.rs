@@ -249,12 +249,7 @@ pub type DevicePage = crate::page::Page<DeviceView>;
 
 impl DeviceQuery {
     pub fn spec(&self, today: NaiveDate) -> Result<ListSpec> {
-        let given = |o: &Option<String>| {
-            o.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
+        let given = crate::input::given;
         let mut filters = Vec::new();
         if let Some(k) = given(&self.kind) {
             let kind = DeviceKind::parse("kind", &k)?;

@@ -90,6 +90,43 @@ pub struct LevelCount {
     pub count: i64,
 }
 
+/// The carrier register's deadlines: borrowings past due, missing carriers counting down to a
+/// leak incident (10/60 days), secrecy periods ending (declassification review).
+pub fn due(s: &mut Session) -> Result<Vec<crate::registers::due::Due>> {
+    use crate::registers::due::{day, Due};
+    let r = s.doc_reminders()?;
+    let today = s.today();
+    let mut out = Vec::new();
+    type DateOf = fn(&DocView) -> Option<&str>;
+    let lists: [(&[DocView], &str, &str, DateOf); 3] = [
+        (&r.overdue, "doc_overdue", "借阅逾期未还", |v| {
+            v.due_on.as_deref()
+        }),
+        (
+            &r.missing,
+            "doc_missing",
+            "载体下落不明：到期未找回即构成泄密事件",
+            |v| v.incident_on.as_deref(),
+        ),
+        (
+            &r.review_due,
+            "doc_review",
+            "保密期限届满，须作解密审查",
+            |v| v.secrecy_until.as_deref(),
+        ),
+    ];
+    for (views, kind, label, date) in lists {
+        for v in views {
+            if let Some(d) = day(date(v)) {
+                out.push(Due::record(
+                    kind, label, "doc", v.id, &v.serial, &v.title, d, today,
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Carriers still held (they count for the highest level and the holdings per level).
 pub const HELD: &str = "r.status IN ('in_custody', 'archived', 'borrowed', 'missing')";
 

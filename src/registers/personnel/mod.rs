@@ -32,7 +32,7 @@ pub use store::{Held, PersonPage, PersonQuery, PersonView};
 
 use crate::dates;
 use crate::error::{Error, Result};
-use crate::registers::{table, Projection, REGISTERS};
+use crate::registers::{table, Projection, Register, REGISTERS};
 use crate::vault::roles::Op;
 use crate::vault::Session;
 
@@ -56,6 +56,36 @@ pub fn person_named(conn: &Connection, name: &str) -> Result<Option<PersonState>
             .map_err(|e| Error::integrity(format!("人员“{name}”的状态已损坏：{e}")))
     })
     .transpose()
+}
+
+/// Refuses linking a person to an app account that does not exist or is an administrator's
+/// (三员 are not secret-related staff of the registers).
+pub fn check_account(conn: &Connection, field: &str, account: &str) -> Result<()> {
+    if account.is_empty() {
+        return Ok(());
+    }
+    let role: Option<Option<String>> = conn
+        .query_row(
+            "SELECT role FROM accounts WHERE name = ?1",
+            [account],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match role {
+        None => Err(Error::field(
+            field,
+            "登录账户",
+            format!("没有名为“{account}”的登录账户"),
+        )),
+        Some(Some(r)) if matches!(r.as_str(), "admin" | "secadmin" | "auditor") => {
+            Err(Error::field(
+                field,
+                "登录账户",
+                format!("“{account}”是管理员账户，不能关联到涉密人员"),
+            ))
+        }
+        Some(_) => Ok(()),
+    }
 }
 
 /// The pre-post gate: may `name` be put in charge (as `label`, input field `field`) now?
@@ -109,6 +139,116 @@ pub fn held_by(conn: &Connection, name: &str) -> Result<Vec<Held>> {
             });
         }
     }
+    Ok(out)
+}
+
+/// A record that was in a person's charge: its id, and the day of the first event after the
+/// last one that put them in charge (when it left their hands), if any.
+pub type Assigned = (i64, Option<String>);
+
+/// The records of `R` whose events put `name` in charge ([`Register::assigns`]), each with
+/// the day of the first event after the last one that did (None: nothing happened since).
+pub fn assigned_records<R: Register>(conn: &Connection, name: &str) -> Result<Vec<Assigned>> {
+    let name = name.trim();
+    let needle = serde_json::to_string(name).map_err(|e| Error::internal(e.to_string()))?;
+    let mut stmt = conn.prepare(
+        "SELECT record_id, occurred_on, data FROM events
+         WHERE register = ?1 AND record_id IN
+            (SELECT record_id FROM events WHERE register = ?1 AND instr(data, ?2) > 0)
+         ORDER BY record_id, id",
+    )?;
+    let rows = stmt
+        .query_map([R::NAME, needle.as_str()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out: Vec<(i64, Option<String>)> = Vec::new();
+    // Per record: whether it was ever assigned, and whether an event came after.
+    let mut current: Option<(i64, bool, Option<String>)> = None;
+    let mut flush = |c: Option<(i64, bool, Option<String>)>| {
+        if let Some((id, true, left)) = c {
+            out.push((id, left));
+        }
+    };
+    for (id, on, data) in rows {
+        let event: R::Event = serde_json::from_str(&data)
+            .map_err(|e| Error::integrity(format!("{} {id} 的事件已损坏：{e}", R::NOUN)))?;
+        let names_them = R::assigns(&event).iter().any(|(_, _, n)| n.trim() == name);
+        match &mut current {
+            Some((cid, assigned, left)) if *cid == id => {
+                if names_them {
+                    *assigned = true;
+                    *left = None;
+                } else if *assigned && left.is_none() {
+                    *left = Some(on);
+                }
+            }
+            _ => {
+                flush(current.take());
+                current = Some((id, names_them, None));
+            }
+        }
+    }
+    flush(current);
+    Ok(out)
+}
+
+/// Something of another register a person was in charge of, for the hand-back checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct Handled {
+    pub noun: String,
+    pub serial: String,
+    pub title: String,
+    /// 密级 as recorded (empty for a non-classified device).
+    pub level: String,
+    /// 责任人, 借阅人, …; 经手 for what they no longer hold.
+    pub capacity: String,
+    pub status_label: String,
+    /// The day it left their hands; None while they still hold it (未清退).
+    #[ts(type = "string | null")]
+    pub returned_on: Option<String>,
+}
+
+/// Everything of the other registers `name` was ever put in charge of: what they still hold
+/// first, then what they handed on, each with the day.
+pub fn handled_by(conn: &Connection, name: &str) -> Result<Vec<Handled>> {
+    let held = held_by(conn, name)?;
+    let mut out = Vec::new();
+    for r in REGISTERS {
+        if r.held_by.is_none() {
+            continue;
+        }
+        let statuses = (r.statuses)();
+        for (id, left) in (r.assigned)(conn, name)? {
+            let (serial, title, status, level): (String, String, String, String) = conn.query_row(
+                &format!(
+                    "SELECT serial, {}, status, level FROM {} WHERE id = ?1",
+                    r.title, r.table
+                ),
+                [id],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )?;
+            let holding = held.iter().find(|h| h.register == r.name && h.id == id);
+            out.push(Handled {
+                noun: r.noun.to_string(),
+                serial,
+                title,
+                level,
+                capacity: holding.map_or("经手".to_string(), |h| h.capacity.clone()),
+                status_label: statuses
+                    .iter()
+                    .find(|c| c.value == status)
+                    .map_or(status.clone(), |c| c.label.clone()),
+                returned_on: if holding.is_some() { None } else { left },
+            });
+        }
+    }
+    out.sort_by_key(|h| h.returned_on.is_some());
     Ok(out)
 }
 
@@ -256,6 +396,62 @@ pub struct PersonReminders {
     pub exceptions_open: Vec<PersonView>,
     /// Names in charge of records that nobody in the register bears.
     pub unregistered: Vec<String>,
+}
+
+/// The personnel register's deadlines: reviews, annual letters, 脱密期 ending, people not yet
+/// cleared for their post, exceptions still open.
+pub fn due(s: &mut Session) -> Result<Vec<crate::registers::due::Due>> {
+    use crate::registers::due::{day, Due};
+    let r = s.person_reminders()?;
+    let today = s.today();
+    let mut out = Vec::new();
+    let lists: [(&[PersonDue], &str, &str); 3] = [
+        (&r.reviews_due, "person_review", "保密复审（联合检查）到期"),
+        (&r.letters_due, "person_letter", "年度保密承诺书到期"),
+        (
+            &r.cooling_ending,
+            "person_cooling",
+            "脱密期届满，登记脱密期满",
+        ),
+    ];
+    for (list, kind, label) in lists {
+        for d in list {
+            if let Some(on) = day(Some(&d.due_on)) {
+                let p = &d.person;
+                out.push(Due::record(
+                    kind, label, "person", p.id, &p.serial, &p.name, on, today,
+                ));
+            }
+        }
+    }
+    for p in &r.not_cleared {
+        let label = format!("未完成上岗手续：{}", p.missing.join("、"));
+        out.push(Due::record(
+            "person_not_cleared",
+            label,
+            "person",
+            p.id,
+            &p.serial,
+            &p.name,
+            today,
+            today,
+        ));
+    }
+    for p in &r.exceptions_open {
+        if let Some(since) = day(p.exception.as_ref().map(|e| e.since.as_str())) {
+            out.push(Due::record(
+                "person_exception",
+                "准入例外未结束",
+                "person",
+                p.id,
+                &p.serial,
+                &p.name,
+                since,
+                today,
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// How far ahead the reminders look.
@@ -444,13 +640,8 @@ impl Session {
                 Some(due(s, ends))
             })
             .collect();
-        let (states, _) = table::where_states::<Persons>(
-            self.conn(),
-            "r.status = 'candidate' AND ?1",
-            "1",
-            "r.id",
-            100,
-        )?;
+        let (states, _) =
+            table::where_states::<Persons>(self.conn(), "r.status = ?1", "candidate", "r.id", 100)?;
         let not_cleared = states.iter().map(|s| Persons::view(s, today)).collect();
         let (states, _) =
             table::where_states::<Persons>(self.conn(), "r.exception_open = ?1", "1", "r.id", 100)?;

@@ -576,6 +576,7 @@ impl Register for Persons {
 
     fn registration(input: &PersonInput, cx: &Cx<'_>) -> Result<Registration<PersonFields>> {
         let fields = input.validate()?;
+        super::check_account(cx.conn, "account", &fields.account)?;
         if super::person_named(cx.conn, &fields.name)?.is_some() {
             return Err(Error::field(
                 "name",
@@ -612,7 +613,13 @@ impl Register for Persons {
         }
         let template = super::template_version(cx.conn, kind, &input)?;
         let months = super::cooling_months_of(cx.conn, s.fields.class)?;
-        event(kind, input, s, cx, &template, months)
+        let e = event(kind, input, s, cx, &template, months)?;
+        if let PersonEvent::Corrected { field, new, .. } = &e {
+            if field == "account" {
+                super::check_account(cx.conn, "value", new)?;
+            }
+        }
+        Ok(e)
     }
 
     fn date_field(kind: &str) -> Option<&'static str> {

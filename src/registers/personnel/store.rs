@@ -242,12 +242,7 @@ pub type PersonPage = crate::page::Page<PersonView>;
 
 impl PersonQuery {
     pub fn spec(&self) -> Result<ListSpec> {
-        let given = |o: &Option<String>| {
-            o.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
+        let given = crate::input::given;
         let mut filters = Vec::new();
         if let Some(c) = given(&self.class) {
             let class = PersonClass::parse("class", &c)?;

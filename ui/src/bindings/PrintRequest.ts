@@ -22,6 +22,11 @@ event?: number,
  */
 reconciliation?: number, 
 /**
+ * The kind of a form that has several (the 保密承诺书: 上岗, 年度, 出国(境)前, 离岗),
+ * printed blank for signature before it is recorded; ignored when `event` is given.
+ */
+kind?: string, 
+/**
  * The filters of a listing: the list query of the form's register (`DocQuery` for
  * `doc-list`, `DeviceQuery` for `device-list`), read when the form is known; paging is
  * ignored.
