@@ -65,6 +65,25 @@ describe('涉密人员 in the desktop window', { timeout: 300000 }, () => {
       }
     });
 
+  /** Waits for the preview of a new print job, with a page the core rendered. */
+  async function previewShown() {
+    await wd.find(tid('print-preview'), 15000);
+    const serial = await wd.until(async () => (await (await wd.find(tid('print-serial'), 500)).text()).trim() || null, 'the print serial', 30000);
+    assert.match(serial, /^P\d{4}-\d{6}$/);
+    await wd.until(
+      () => wd.execute(`const img = document.querySelector('[data-testid="print-page"]');
+        return !!img && img.complete && img.naturalWidth > 0;`),
+      'a loaded page image',
+      30000,
+    );
+  }
+
+  async function closePreview() {
+    await click('print-close');
+    await wd.until(async () => !(await (await wd.find(tid('print-preview'))).displayed()), 'the preview to close');
+    await sleep(300);
+  }
+
   const text = async (id) => (await (await wd.find(tid(id))).text()).trim();
   const status = () => text('person-detail-status');
 
@@ -167,6 +186,11 @@ describe('涉密人员 in the desktop window', { timeout: 300000 }, () => {
     await typeInto('person-pledge-witness', '李四');
     await tick('person-pledge-filed');
     await shot('75-person-pledge-form');
+    // The letter is printed and signed before it is recorded.
+    await click('person-print-letter');
+    await previewShown();
+    await shot('75a-person-pledge-preview');
+    await closePreview();
     await click('person-pledge-submit');
     await wd.until(async () => (await status()) === '在岗', 'status 在岗', 15000);
     assert.equal(await wd.exists(tid('person-missing')), false);
@@ -202,7 +226,7 @@ describe('涉密人员 in the desktop window', { timeout: 300000 }, () => {
 
   it('hands the carrier back, then off-boards him into the 脱密期', async () => {
     // The holdings open the carrier; it is distributed to the officer.
-    await step('open the held carrier', async () => (await wd.find(`${tid('person-holdings')} .el-table__row`)).click());
+    await step('open the held carrier', async () => (await wd.find(`${tid('person-holdings')} .el-table__row td:nth-child(2)`)).click());
     await wd.waitText(tid('doc-detail-serial'), SERIAL);
     await click('doc-action-distribute');
     await wd.find(tid('doc-event-distribute'));
@@ -234,6 +258,7 @@ describe('涉密人员 in the desktop window', { timeout: 300000 }, () => {
     await click('nav-home');
     const card = await wd.waitText(tid('home-person-unregistered'), '王五', 15000);
     assert.match(card, /未登记的责任人/);
+    await wd.execute(`document.querySelector('[data-testid="home-person-unregistered"]').scrollIntoView()`);
     await shot('80-person-home');
   });
 });

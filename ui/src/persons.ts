@@ -77,8 +77,8 @@ export function personAction(kind: PersonEventKind, p: PersonView, coolingMonths
             options: REVIEW_KINDS,
             initial: REVIEW_KINDS[candidate ? 0 : 1]?.value ?? '',
           },
-          { key: 'on', label: '审查日期', kind: 'date', required: true, half: true },
           { key: 'by', label: '审查人', kind: 'text', required: true, half: true, placeholder: '审查人或审查部门' },
+          { key: 'on', label: '审查日期', kind: 'date', required: true, half: true },
           { key: 'passed', label: '审查结论', kind: 'bool', text: '通过', initial: true },
           { key: 'result', label: '审查意见', kind: 'textarea', required: true, placeholder: '如：政治可靠，同意上岗' },
         ],
@@ -87,9 +87,9 @@ export function personAction(kind: PersonEventKind, p: PersonView, coolingMonths
       return {
         title: '保密培训',
         fields: [
+          { key: 'content', label: '培训内容', kind: 'text', required: true, placeholder: '如：上岗前保密教育' },
           { key: 'on', label: '培训日期', kind: 'date', required: true, half: true },
           { key: 'hours', label: '学时', kind: 'number', required: true, min: 1, max: 200, initial: 4, half: true },
-          { key: 'content', label: '培训内容', kind: 'text', required: true, placeholder: '如：上岗前保密教育' },
           { key: 'score', label: '考试成绩', kind: 'number', min: 0, max: 100, initial: null, half: true },
           { key: 'passed', label: '考核结果', kind: 'bool', text: '通过', initial: true, half: true },
         ],
@@ -107,8 +107,8 @@ export function personAction(kind: PersonEventKind, p: PersonView, coolingMonths
             options: PLEDGE_KINDS,
             initial: PLEDGE_KINDS[candidate ? 0 : 1]?.value ?? '',
           },
-          { key: 'on', label: '签订日期', kind: 'date', required: true, half: true },
           { key: 'witness', label: '见证人', kind: 'text', half: true, placeholder: '单位签字人' },
+          { key: 'on', label: '签订日期', kind: 'date', required: true, half: true },
           { key: 'filed', label: '纸质件', kind: 'bool', text: '已签字归档' },
         ],
       }
@@ -130,7 +130,6 @@ export function personAction(kind: PersonEventKind, p: PersonView, coolingMonths
         danger: true,
         fields: [
           { key: 'kind', label: '离岗类型', kind: 'radio', required: true, options: LEAVE_KINDS, initial: LEAVE_KINDS[0]?.value ?? '' },
-          { key: 'on', label: '离岗日期', kind: 'date', required: true, half: true },
           {
             key: 'months',
             label: '脱密期（月）',
@@ -144,6 +143,7 @@ export function personAction(kind: PersonEventKind, p: PersonView, coolingMonths
                 ? '不填则按单位对该类别人员的设置'
                 : `${p.class_label}涉密人员按单位设置为 ${coolingMonths} 个月；可在 6 至 36 个月之间调整`,
           },
+          { key: 'on', label: '离岗日期', kind: 'date', required: true, half: true },
           { key: 'witness', label: '见证人', kind: 'text', half: true, placeholder: '离岗承诺书的单位签字人' },
           { key: 'filed', label: '纸质件', kind: 'bool', text: '离岗承诺书已签字归档', half: true },
         ],
