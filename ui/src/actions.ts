@@ -25,6 +25,8 @@ export type FieldKind =
   | 'number'
   /** A fixed number of values side by side (`parts`), e.g. the two people of 两人监销. */
   | 'parts'
+  /** A person's name: the registered persons as suggestions, any name may be typed. */
+  | 'person'
 
 export type Option = { value: string; label: string }
 
@@ -56,7 +58,7 @@ export type FieldSpec = {
   half?: boolean
   /** Shown only while this holds (e.g. the destruction record of a retirement). */
   when?: (v: Values) => boolean
-  /** The value the form opens with. */
+  /** The value the form opens with (`null`: empty, even for a `number`). */
   initial?: Value
   /** When this field changes, other fields take these values (更正: the current value). */
   fills?: (v: Value) => Values

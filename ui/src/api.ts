@@ -37,6 +37,11 @@ import type { InitRequest } from './bindings/InitRequest'
 import type { LoggedEvent } from './bindings/LoggedEvent'
 import type { Level } from './bindings/Level'
 import type { NewAccount } from './bindings/NewAccount'
+import type { ClassPeriods } from './bindings/ClassPeriods'
+import type { PersonInput } from './bindings/PersonInput'
+import type { PersonQuery } from './bindings/PersonQuery'
+import type { PersonReminders } from './bindings/PersonReminders'
+import type { PersonView } from './bindings/PersonView'
 import type { Page } from './bindings/Page'
 import type { Policy } from './bindings/Policy'
 import type { PrintJob } from './bindings/PrintJob'
@@ -206,6 +211,30 @@ export type DeviceBook = 'checkout' | 'maintenance' | 'media'
 /** The events of one book across every device, newest first, with the exact total. */
 export const deviceBook = (book: DeviceBook, offset?: number, limit?: number) =>
   guarded<Page<LoggedEvent>>('device_book', { book, offset, limit })
+
+/** Actions on a person (`PersonView.actions[].kind`), all run through `person_event`. */
+export type PersonEventKind =
+  | 'review'
+  | 'train'
+  | 'pledge'
+  | 'exception'
+  | 'close_exception'
+  | 'offboard'
+  | 'clear'
+  | 'correct'
+
+export const personList = (query: PersonQuery) => guarded<Page<PersonView>>('person_list', { query })
+export const personAdd = (input: PersonInput) => guarded<PersonView>('person_add', { input })
+/** One person with what they hold now (`holdings`) and their whole history. */
+export const personShow = (id: number) => guarded<PersonView>('person_show', { id })
+/** `input` is the JSON of the kind's `*Input` type (`PledgeInput` for `pledge`…). */
+export const personEvent = (id: number, kind: PersonEventKind, input: Record<string, unknown>) =>
+  guarded<PersonView>('person_event', { id, kind, input })
+export const personReminders = () => guarded<PersonReminders>('person_reminders')
+/** The unit's review interval (years) and 脱密期 (months) per class. */
+export const personPeriods = () => guarded<ClassPeriods[]>('person_periods')
+export const setPersonPeriods = (cls: string, reviewYears: number, coolingMonths: number) =>
+  guarded<ClassPeriods[]>('set_person_periods', { class: cls, reviewYears, coolingMonths })
 
 /** The forms the officer may print (the core refuses, and audits, any other role). */
 export const printForms = () => guarded<FormInfo[]>('print_forms')

@@ -65,7 +65,7 @@ export function deviceAction(kind: DeviceEventKind, d: DeviceView): ActionSpec {
           ? `携带信息的最高密级不得高于设备本身的密级（${d.level_label}）；须经安全保密负责人和领导签字批准。`
           : '非涉密设备不得携带涉密信息外出。',
         fields: [
-          { key: 'user', label: '使用人', kind: 'text', required: true, section: '外出事项' },
+          { key: 'user', label: '使用人', kind: 'person', required: true, section: '外出事项' },
           { key: 'reason', label: '外出事由', kind: 'text', required: true },
           { key: 'on', label: '外出日期', kind: 'date', required: true, half: true },
           { key: 'due_on', label: '预计归还日期', kind: 'date', required: true, half: true },
@@ -95,7 +95,7 @@ export function deviceAction(kind: DeviceEventKind, d: DeviceView): ActionSpec {
       return {
         title: '配备移动存储介质',
         fields: [
-          { key: 'to', label: '配备给', kind: 'text', required: true },
+          { key: 'to', label: '配备给', kind: 'person', required: true },
           { key: 'department', label: '部门', kind: 'text' },
         ],
       }
@@ -104,7 +104,7 @@ export function deviceAction(kind: DeviceEventKind, d: DeviceView): ActionSpec {
         title: '借用移动存储介质',
         note: '介质只能在密级不低于其密级的涉密计算机上使用；存储内容的最高密级不得高于介质本身的密级。',
         fields: [
-          { key: 'borrower', label: '借用人', kind: 'text', required: true },
+          { key: 'borrower', label: '借用人', kind: 'person', required: true },
           { key: 'computer', label: '使用的计算机', kind: 'text', required: true, placeholder: '计算机的台账编号或保密编号' },
           { key: 'max_level', label: '存储内容最高密级', kind: 'select', options: INFO_LEVELS, initial: '非密' },
           { key: 'due_on', label: '应还日期', kind: 'date', required: true },
@@ -122,7 +122,7 @@ export function deviceAction(kind: DeviceEventKind, d: DeviceView): ActionSpec {
         approvalRequired: secret,
         approvalHint: secret ? '保密工作领导小组审批单号' : undefined,
         fields: [
-          { key: 'custodian', label: '新责任人', kind: 'text', placeholder: `不变：${d.custodian}` },
+          { key: 'custodian', label: '新责任人', kind: 'person', placeholder: `不变：${d.custodian}` },
           { key: 'department', label: '新使用部门', kind: 'text', placeholder: `不变：${d.department}` },
           { key: 'location', label: '新放置地点', kind: 'text', placeholder: d.location ? `不变：${d.location}` : '' },
           ...(secret

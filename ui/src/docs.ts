@@ -89,7 +89,7 @@ export function docAction(kind: ActionKind, d: DocView): ActionSpec {
       return {
         title: '分发',
         fields: [
-          { key: 'to', label: '接收人', kind: 'text', required: true, placeholder: '新的责任人（人员或部门）' },
+          { key: 'to', label: '接收人', kind: 'person', required: true, placeholder: '新的责任人（人员或部门）' },
           { key: 'location', label: '存放位置', kind: 'text', placeholder: d.location ? `不变：${d.location}` : '如：2号保密柜' },
         ],
       }
@@ -109,7 +109,7 @@ export function docAction(kind: ActionKind, d: DocView): ActionSpec {
         note: scope,
         approvalHint: '知悉范围以外的人员须填写',
         fields: [
-          { key: 'borrower', label: '借阅人', kind: 'text', required: true },
+          { key: 'borrower', label: '借阅人', kind: 'person', required: true },
           { key: 'department', label: '部门', kind: 'text' },
           { key: 'due_on', label: '应还日期', kind: 'date', required: true },
         ],
@@ -140,7 +140,7 @@ export function docAction(kind: ActionKind, d: DocView): ActionSpec {
             ],
           },
           { key: 'approver', label: '批准人', kind: 'text', required: true, placeholder: '姓名或单位' },
-          { key: 'custodian', label: '复制件责任人', kind: 'text', placeholder: `默认同原件：${d.custodian}` },
+          { key: 'custodian', label: '复制件责任人', kind: 'person', placeholder: `默认同原件：${d.custodian}` },
         ],
       }
     case 'handback':

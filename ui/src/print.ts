@@ -38,7 +38,7 @@ export function loadForms(): Promise<void> {
 }
 
 /** A register's name in the core's form table (`FormInfo.register`). */
-export type RegisterName = 'doc' | 'device'
+export type RegisterName = 'doc' | 'device' | 'person'
 
 /** The form of `register` printed from a timeline entry of kind `kind` (`borrowed` → 借阅单). */
 export function formForEvent(register: RegisterName, kind: string): FormInfo | undefined {

@@ -32,6 +32,8 @@ export const store = reactive({
   docId: null as number | null,
   /** The device whose detail page covers the open page, if any (`device-back` returns). */
   deviceId: null as number | null,
+  /** The person whose detail page covers the open page, if any (`person-back` returns). */
+  personId: null as number | null,
   /** The print log (打印记录) covers the register list (`print-log-back` returns). */
   printLog: false,
   /** The highest level of any carrier held (`doc_highest_level`), for the banner. */
@@ -40,6 +42,8 @@ export const store = reactive({
   docRevision: 0,
   /** Bumped after every change to the device ledger, so open lists and cards reload. */
   deviceRevision: 0,
+  /** Bumped after every change to the personnel register, so open lists and cards reload. */
+  personRevision: 0,
   notice: null as Notice | null,
   /** Account name to prefill on the login screen: the last one signed in, or the first officer. */
   loginUser: '',
@@ -85,6 +89,7 @@ export function signedIn(session: SessionInfo): void {
     store.view = session.nav[0]?.key ?? ''
     store.docId = null
     store.deviceId = null
+    store.personId = null
     store.printLog = false
   }
   store.loginUser = session.user
@@ -135,6 +140,7 @@ export function open(view: string): void {
     store.view = view
     store.docId = null
     store.deviceId = null
+    store.personId = null
     store.printLog = false
   }
 }
@@ -142,6 +148,7 @@ export function open(view: string): void {
 /** Opens a carrier's detail page over the current page (the home cards, the list). */
 export function openDoc(id: number): void {
   store.deviceId = null
+  store.personId = null
   store.docId = id
 }
 
@@ -153,12 +160,25 @@ export function closeDoc(): void {
 /** Opens a device's detail page over the current page (the home cards, the ledger). */
 export function openDevice(id: number): void {
   store.docId = null
+  store.personId = null
   store.deviceId = id
 }
 
 /** Back from the device's detail page to the page it was opened from. */
 export function closeDevice(): void {
   store.deviceId = null
+}
+
+/** Opens a person's detail page over the current page (the home cards, the register). */
+export function openPerson(id: number): void {
+  store.docId = null
+  store.deviceId = null
+  store.personId = id
+}
+
+/** Back from the person's detail page to the page it was opened from. */
+export function closePerson(): void {
+  store.personId = null
 }
 
 /** Opens the print log over the register list, or goes back to the list. */
@@ -186,6 +206,11 @@ export function docsChanged(): void {
 export function devicesChanged(): void {
   store.deviceRevision += 1
   void refreshLevel()
+}
+
+/** After any change to the personnel register: open lists and home cards reload. */
+export function personsChanged(): void {
+  store.personRevision += 1
 }
 
 /** At most one heartbeat (`touch`) per this many milliseconds. */
