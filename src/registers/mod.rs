@@ -268,12 +268,18 @@ pub trait Register: Projection + Sized + 'static {
     }
     /// A one-line Chinese description for the timeline.
     fn describe(event: &Self::Event) -> String;
+    /// The fields a correction (更正) may change, as `(code, Chinese label)`.
+    const CORRECTABLE: &'static [(&'static str, &'static str)];
+    /// The correction an event is, if it is one (every register records 更正 the same way).
+    fn corrected(event: &Self::Event) -> Option<Corrected<'_>>;
     /// The fields an event changes by name, as `(code, Chinese label)` from the register's
-    /// own field table (a correction names its field): what the audit log records instead of
-    /// the values. Most events change no named field.
+    /// field table (a correction names its field): what the audit log records instead of the
+    /// values. Only corrections change a named field.
     fn changed_fields(event: &Self::Event) -> Vec<(&'static str, &'static str)> {
-        let _ = event;
-        Vec::new()
+        Self::corrected(event)
+            .and_then(|c| correctable::<Self>(c.field))
+            .into_iter()
+            .collect()
     }
     /// The next state, or a refusal naming the rule. `state` is `None` before the first event.
     fn apply(state: Option<&Self::State>, event: &Self::Event, meta: &Meta) -> Result<Self::State>;
@@ -665,6 +671,27 @@ impl Session {
         }
         Ok(None)
     }
+}
+
+/// A correction (更正) as every register records it: the field, its old and new value and the
+/// reason; nothing is overwritten, the record's history keeps both values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Corrected<'a> {
+    pub field: &'a str,
+    pub old: &'a str,
+    pub new: &'a str,
+    pub reason: &'a str,
+}
+
+/// Field `field` of `R`'s correction table, as `(code, label)`, if it may be corrected.
+pub fn correctable<R: Register>(field: &str) -> Option<(&'static str, &'static str)> {
+    R::CORRECTABLE.iter().find(|(f, _)| *f == field).copied()
+}
+
+/// The timeline line of a correction, the same in every register.
+pub fn describe_correction<R: Register>(c: Corrected<'_>) -> String {
+    let label = correctable::<R>(c.field).map_or(c.field, |(_, l)| l);
+    format!("更正{label}：“{}” → “{}”（{}）", c.old, c.new, c.reason)
 }
 
 /// The refusal of a correction of a field that cannot be corrected (the register's rules

@@ -20,7 +20,9 @@ use crate::dates;
 use crate::error::{Error, Result};
 use crate::input::{from_value as parse, optional, required};
 use crate::registers::level::Level;
-use crate::registers::{table, Action, Choice, Cx, Meta, Register, Registration};
+use crate::registers::{
+    describe_correction, table, Action, Choice, Corrected, Cx, Meta, Register, Registration,
+};
 
 /// The kind of a maintenance record (附表2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -702,18 +704,6 @@ fn correction(s: &DeviceState, i: &DeviceCorrectInput) -> Result<DeviceEvent> {
     })
 }
 
-pub fn correctable_label(field: &str) -> &str {
-    CORRECTABLE
-        .iter()
-        .find(|(f, _)| *f == field)
-        .map_or(field, |(_, l)| *l)
-}
-
-/// The correctable field `field` as `(code, label)` from [`CORRECTABLE`], if it is one.
-pub fn correctable(field: &str) -> Option<(&'static str, &'static str)> {
-    CORRECTABLE.iter().find(|(f, _)| *f == field).copied()
-}
-
 fn needs_approval(s: &DeviceState, meta: &Meta, what: &str) -> Result<()> {
     if meta.approval.as_deref().is_none_or(|a| a.trim().is_empty()) {
         return Err(Error::field(
@@ -845,6 +835,7 @@ impl Register for Devices {
     const NOUN: &'static str = "设备";
     const DEFAULT_SERIAL_PATTERN: &'static str = "SB-{年}-{序号:4}";
     const ACTIONS: &'static [Action] = ACTIONS;
+    const CORRECTABLE: &'static [(&'static str, &'static str)] = &CORRECTABLE;
     type Event = DeviceEvent;
     type Input = DeviceInput;
     type Fields = DeviceFields;
@@ -853,10 +844,20 @@ impl Register for Devices {
         Choice::all(&DeviceStatus::ALL, DeviceStatus::code, DeviceStatus::label)
     }
 
-    fn changed_fields(event: &DeviceEvent) -> Vec<(&'static str, &'static str)> {
+    fn corrected(event: &DeviceEvent) -> Option<Corrected<'_>> {
         match event {
-            DeviceEvent::Corrected { field, .. } => correctable(field).into_iter().collect(),
-            _ => Vec::new(),
+            DeviceEvent::Corrected {
+                field,
+                old,
+                new,
+                reason,
+            } => Some(Corrected {
+                field,
+                old,
+                new,
+                reason,
+            }),
+            _ => None,
         }
     }
 
@@ -1001,12 +1002,12 @@ impl Register for Devices {
                 old,
                 new,
                 reason,
-            } => {
-                format!(
-                    "更正{}：“{old}” → “{new}”（{reason}）",
-                    correctable_label(field)
-                )
-            }
+            } => describe_correction::<Self>(Corrected {
+                field,
+                old,
+                new,
+                reason,
+            }),
         }
     }
 

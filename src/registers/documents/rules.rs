@@ -13,7 +13,9 @@ use super::model::*;
 use crate::dates;
 use crate::error::{Error, Result};
 use crate::input::{from_value as parse, optional, required};
-use crate::registers::{Action, Choice, Cx, Meta, Register, Registration};
+use crate::registers::{
+    describe_correction, Action, Choice, Corrected, Cx, Meta, Register, Registration,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -99,19 +101,6 @@ pub const CORRECTABLE: [(&str, &str); 8] = [
     ("remarks", "备注"),
     ("custodian", "责任人"),
 ];
-
-pub fn correctable_label(field: &str) -> &str {
-    CORRECTABLE
-        .iter()
-        .find(|(f, _)| *f == field)
-        .map(|(_, l)| *l)
-        .unwrap_or(field)
-}
-
-/// The correctable field `field` as `(code, label)` from [`CORRECTABLE`], if it is one.
-pub fn correctable(field: &str) -> Option<(&'static str, &'static str)> {
-    CORRECTABLE.iter().find(|(f, _)| *f == field).copied()
-}
 
 /// Whether `who` (or their department) is inside the knowledge scope.
 pub fn in_scope(fields: &DocFields, who: &str, department: &str) -> bool {
@@ -409,6 +398,7 @@ impl Register for Documents {
     const NOUN: &'static str = "载体";
     const DEFAULT_SERIAL_PATTERN: &'static str = "{密级}-{年}-{序号:4}";
     const ACTIONS: &'static [Action] = ACTIONS;
+    const CORRECTABLE: &'static [(&'static str, &'static str)] = &CORRECTABLE;
     type Event = DocEvent;
     type Input = DocInput;
     type Fields = DocFields;
@@ -448,10 +438,20 @@ impl Register for Documents {
         Choice::all(&Status::ALL, Status::code, Status::label)
     }
 
-    fn changed_fields(event: &DocEvent) -> Vec<(&'static str, &'static str)> {
+    fn corrected(event: &DocEvent) -> Option<Corrected<'_>> {
         match event {
-            DocEvent::Corrected { field, .. } => correctable(field).into_iter().collect(),
-            _ => Vec::new(),
+            DocEvent::Corrected {
+                field,
+                old,
+                new,
+                reason,
+            } => Some(Corrected {
+                field,
+                old,
+                new,
+                reason,
+            }),
+            _ => None,
         }
     }
 
@@ -499,7 +499,7 @@ impl Register for Documents {
                 supervisors[0], supervisors[1]
             ),
             DocEvent::Corrected { field, old, new, reason } => {
-                format!("更正{}：“{old}” → “{new}”（{reason}）", correctable_label(field))
+                describe_correction::<Self>(Corrected { field, old, new, reason })
             }
         }
     }

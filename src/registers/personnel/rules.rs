@@ -17,7 +17,9 @@ use super::model::*;
 use crate::dates;
 use crate::error::{Error, Result};
 use crate::input::{from_value as parse, optional, required};
-use crate::registers::{Action, Choice, Cx, Meta, Register, Registration};
+use crate::registers::{
+    describe_correction, Action, Choice, Corrected, Cx, Meta, Register, Registration,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -359,6 +361,7 @@ impl Register for Persons {
     const NOUN: &'static str = "人员";
     const DEFAULT_SERIAL_PATTERN: &'static str = "RY-{年}-{序号:4}";
     const ACTIONS: &'static [Action] = ACTIONS;
+    const CORRECTABLE: &'static [(&'static str, &'static str)] = CORRECTABLE;
 
     type Event = PersonEvent;
     type Input = PersonInput;
@@ -368,15 +371,20 @@ impl Register for Persons {
         Choice::all(PersonStatus::ALL, PersonStatus::code, PersonStatus::label)
     }
 
-    fn changed_fields(e: &PersonEvent) -> Vec<(&'static str, &'static str)> {
+    fn corrected(e: &PersonEvent) -> Option<Corrected<'_>> {
         match e {
-            PersonEvent::Corrected { field, .. } => CORRECTABLE
-                .iter()
-                .find(|(f, _)| f == field)
-                .copied()
-                .into_iter()
-                .collect(),
-            _ => Vec::new(),
+            PersonEvent::Corrected {
+                field,
+                old,
+                new,
+                reason,
+            } => Some(Corrected {
+                field,
+                old,
+                new,
+                reason,
+            }),
+            _ => None,
         }
     }
 
@@ -434,13 +442,12 @@ impl Register for Persons {
                 old,
                 new,
                 reason,
-            } => format!(
-                "更正{}：“{old}”改为“{new}”（{reason}）",
-                CORRECTABLE
-                    .iter()
-                    .find(|(f, _)| f == field)
-                    .map_or(field.as_str(), |(_, l)| *l)
-            ),
+            } => describe_correction::<Self>(Corrected {
+                field,
+                old,
+                new,
+                reason,
+            }),
         }
     }
 
