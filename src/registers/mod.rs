@@ -326,6 +326,14 @@ pub trait Register: Projection + Sized + 'static {
     }
 }
 
+/// The label of action `kind` of `R` (a generic phrase for a code it does not have).
+pub fn action_label<R: Register>(kind: &str) -> &'static str {
+    R::ACTIONS
+        .iter()
+        .find(|a| a.kind == kind)
+        .map_or("办理该手续", |a| a.label)
+}
+
 /// The actions `state` allows, with their labels, for the record's view.
 pub fn actions_of<R: Register>(state: &R::State) -> Vec<ActionInfo> {
     let allowed = R::allowed(state);

@@ -270,10 +270,7 @@ fn action_of(e: &DeviceEvent) -> &'static str {
 }
 
 fn label_of(action: &str) -> &'static str {
-    ACTIONS
-        .iter()
-        .find(|a| a.kind == action)
-        .map_or("办理该手续", |a| a.label)
+    crate::registers::action_label::<Devices>(action)
 }
 
 /// Why `action` is not allowed on `s`.

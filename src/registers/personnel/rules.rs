@@ -139,10 +139,7 @@ fn action_of(e: &PersonEvent) -> &'static str {
 }
 
 fn label_of(action: &str) -> &'static str {
-    ACTIONS
-        .iter()
-        .find(|a| a.kind == action)
-        .map_or("办理该手续", |a| a.label)
+    crate::registers::action_label::<Persons>(action)
 }
 
 /// What keeps a person from a secret post, in the order of 第三条、第四条 (empty: nothing).
