@@ -101,17 +101,8 @@ fn ed25519_dalek_check(key: &[u8; 32]) -> Option<()> {
 impl Session {
     /// The unit's identity, made (and audited) the first time a 保密员 needs it.
     pub(crate) fn unit_identity(&mut self) -> Result<Identity> {
-        self.require(Op::ReadRegisters)?;
-        let stored: Option<Vec<u8>> = self
-            .conn()
-            .query_row("SELECT identity FROM unit_keys WHERE id = 1", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if let Some(bytes) = stored {
-            let bytes = zeroize::Zeroizing::new(bytes);
-            return Identity::from_bytes(&bytes)
-                .ok_or_else(|| Error::integrity("本单位密钥已损坏"));
+        if let Some(id) = self.stored_unit_identity()? {
+            return Ok(id);
         }
         if !roles::allows(self.role(), Op::WriteRegisters) {
             return Err(Error::rule(
@@ -137,6 +128,23 @@ impl Session {
             w.audit("unit_key_create", &fp, serde_json::json!({ "fingerprint": fp }))
         })?;
         Ok(id)
+    }
+
+    /// The unit's identity if it was made (nothing is written).
+    pub(crate) fn stored_unit_identity(&mut self) -> Result<Option<Identity>> {
+        self.require(Op::ReadRegisters)?;
+        let stored: Option<Vec<u8>> = self
+            .conn()
+            .query_row("SELECT identity FROM unit_keys WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        stored
+            .map(|bytes| {
+                let bytes = zeroize::Zeroizing::new(bytes);
+                Identity::from_bytes(&bytes).ok_or_else(|| Error::integrity("本单位密钥已损坏"))
+            })
+            .transpose()
     }
 
     /// This unit's key card (making the unit's keys the first time).

@@ -55,13 +55,34 @@ pub fn append<R: Register>(
     Ok(conn.last_insert_rowid())
 }
 
-/// Every event of one record, oldest first.
-pub fn events<R: Register>(
+/// The event kind of a record adopted whole from another unit's bundle (a conflict resolved
+/// by taking theirs, or a bundle whose sender had already seen this unit's changes): its data
+/// is an [`Adopted`]. It is the one kind the event store knows itself: registers never see it
+/// ([`events`] leaves it out), [`replay`] and [`history`] read it.
+pub const ADOPTED: &str = "_adopted";
+
+/// The data of an [`ADOPTED`] event: the state taken, whose it was, and the timeline lines
+/// of the other unit's events it stands for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Adopted<S> {
+    pub state: S,
+    pub from: String,
+    pub lines: Vec<String>,
+}
+
+/// One stored row of a record's history: a register event or an adoption.
+pub enum Stored<R: Register> {
+    Event(R::Event),
+    Adopted(Adopted<R::State>),
+}
+
+/// Every row of one record's history, oldest first, decoded.
+pub fn stored<R: Register>(
     conn: &Connection,
     record_id: i64,
-) -> Result<Vec<(i64, Meta, R::Event)>> {
+) -> Result<Vec<(i64, Meta, Stored<R>)>> {
     let mut stmt = conn.prepare(
-        "SELECT id, occurred_on, recorded_at, actor, approval, data FROM events
+        "SELECT id, occurred_on, recorded_at, actor, approval, kind, data FROM events
          WHERE register = ?1 AND record_id = ?2 ORDER BY id",
     )?;
     let rows = stmt
@@ -73,15 +94,21 @@ pub fn events<R: Register>(
                 r.get::<_, String>(3)?,
                 r.get::<_, Option<String>>(4)?,
                 r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter()
-        .map(|(id, on, recorded_at, actor, approval, data)| {
+        .map(|(id, on, recorded_at, actor, approval, kind, data)| {
             let occurred_on = NaiveDate::parse_from_str(&on, "%Y-%m-%d")
                 .map_err(|_| Error::integrity(format!("事件 {id} 的日期已损坏")))?;
-            let event: R::Event = serde_json::from_str(&data)
-                .map_err(|e| Error::integrity(format!("事件 {id} 的内容已损坏：{e}")))?;
+            let broken =
+                |e: serde_json::Error| Error::integrity(format!("事件 {id} 的内容已损坏：{e}"));
+            let stored = if kind == ADOPTED {
+                Stored::Adopted(serde_json::from_str(&data).map_err(broken)?)
+            } else {
+                Stored::Event(serde_json::from_str(&data).map_err(broken)?)
+            };
             Ok((
                 id,
                 Meta {
@@ -90,17 +117,61 @@ pub fn events<R: Register>(
                     actor,
                     approval,
                 },
-                event,
+                stored,
             ))
         })
         .collect()
 }
 
+/// Every register event of one record, oldest first (adoptions left out: a form is filled
+/// from the register's own events).
+pub fn events<R: Register>(
+    conn: &Connection,
+    record_id: i64,
+) -> Result<Vec<(i64, Meta, R::Event)>> {
+    Ok(stored::<R>(conn, record_id)?
+        .into_iter()
+        .filter_map(|(id, meta, s)| match s {
+            Stored::Event(e) => Some((id, meta, e)),
+            Stored::Adopted(_) => None,
+        })
+        .collect())
+}
+
+/// Appends an adoption to the store (inside the caller's transaction); returns its id.
+pub fn append_adopted<R: Register>(
+    conn: &Connection,
+    record_id: i64,
+    meta: &Meta,
+    adopted: &Adopted<R::State>,
+) -> Result<i64> {
+    let data = serde_json::to_string(adopted)
+        .map_err(|e| Error::internal(format!("事件序列化失败：{e}")))?;
+    conn.execute(
+        "INSERT INTO events (register, record_id, kind, occurred_on, recorded_at, actor, approval, data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            R::NAME,
+            record_id,
+            ADOPTED,
+            crate::dates::iso(meta.occurred_on),
+            meta.recorded_at,
+            meta.actor,
+            meta.approval,
+            data
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
 /// Rebuilds a record's state from its events alone.
 pub fn replay<R: Register>(conn: &Connection, record_id: i64) -> Result<Option<R::State>> {
     let mut state: Option<R::State> = None;
-    for (_, meta, event) in events::<R>(conn, record_id)? {
-        state = Some(R::apply(state.as_ref(), &event, &meta)?);
+    for (_, meta, s) in stored::<R>(conn, record_id)? {
+        state = Some(match s {
+            Stored::Event(event) => R::apply(state.as_ref(), &event, &meta)?,
+            Stored::Adopted(a) => a.state,
+        });
     }
     Ok(state)
 }
@@ -154,19 +225,38 @@ fn entry<R: Register>(
 
 /// A record's timeline.
 pub fn history<R: Register>(conn: &Connection, record_id: i64) -> Result<Vec<HistoryEntry>> {
-    events::<R>(conn, record_id)?
+    stored::<R>(conn, record_id)?
         .into_iter()
-        .map(|(id, meta, event)| {
-            entry::<R>(
+        .map(|(id, meta, s)| match s {
+            Stored::Event(event) => entry::<R>(
                 id,
                 crate::dates::iso(meta.occurred_on),
                 meta.recorded_at,
                 meta.actor,
                 meta.approval,
                 &event,
-            )
+            ),
+            Stored::Adopted(a) => Ok(HistoryEntry {
+                id,
+                kind: ADOPTED.to_string(),
+                summary: adopted_summary(&a.from, &a.lines),
+                occurred_on: crate::dates::iso(meta.occurred_on),
+                recorded_at: meta.recorded_at,
+                actor: meta.actor,
+                approval: meta.approval,
+                data: serde_json::json!({ "from": a.from, "lines": a.lines }),
+            }),
         })
         .collect()
+}
+
+/// The timeline line of an adoption.
+pub fn adopted_summary(from: &str, lines: &[String]) -> String {
+    if lines.is_empty() {
+        format!("采用{from}数据包中的记录")
+    } else {
+        format!("采用{from}数据包中的记录：{}", lines.join("；"))
+    }
 }
 
 /// One event in a register's log of one kind of procedure (the 外出 or 维护淘汰 book): the

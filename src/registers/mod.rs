@@ -13,6 +13,7 @@ pub mod devices;
 pub mod documents;
 pub mod due;
 pub mod events;
+pub mod exchange;
 pub mod level;
 pub mod personnel;
 pub mod table;
@@ -479,9 +480,8 @@ impl WriteCtx<'_> {
         approval: Option<String>,
     ) -> Result<R::State> {
         let id = table::next_id::<R>(self.tx)?;
-        let serial = table::next_serial(
+        let serial = table::next_free_serial::<R>(
             self.tx,
-            R::NAME,
             pattern,
             reg.level_mark,
             chrono::Datelike::year(&reg.occurred_on),
@@ -749,6 +749,17 @@ pub struct RegisterInfo {
     /// The register's deadlines for the one list of [`Session::due`].
     pub due: fn(&mut Session) -> Result<Vec<due::Due>>,
     pub replay_mismatches: fn(&Connection) -> Result<Vec<i64>>,
+    /// Records by id as a bundle carries them (this unit's fingerprint and name given).
+    pub export: fn(&Connection, &str, &str, &[i64]) -> Result<Vec<exchange::WireRecord>>,
+    /// What importing a bundle's record would do here.
+    pub preview: fn(&Connection, &str, &exchange::WireRecord) -> Result<exchange::PlannedRecord>,
+    /// Imports a bundle's record in the import's transaction.
+    pub apply: fn(
+        &mut WriteCtx<'_>,
+        exchange::Peer<'_>,
+        &exchange::WireRecord,
+        Option<exchange::Resolution>,
+    ) -> Result<exchange::PlannedRecord>,
 }
 
 /// Every register of the product.
@@ -765,6 +776,9 @@ pub const REGISTERS: &[RegisterInfo] = &[
         assigned: personnel::assigned_records::<documents::Documents>,
         due: documents::due,
         replay_mismatches: table::replay_mismatches::<documents::Documents>,
+        export: exchange::export::<documents::Documents>,
+        preview: exchange::preview::<documents::Documents>,
+        apply: exchange::apply::<documents::Documents>,
     },
     RegisterInfo {
         name: devices::Devices::NAME,
@@ -778,6 +792,9 @@ pub const REGISTERS: &[RegisterInfo] = &[
         assigned: personnel::assigned_records::<devices::Devices>,
         due: devices::due,
         replay_mismatches: table::replay_mismatches::<devices::Devices>,
+        export: exchange::export::<devices::Devices>,
+        preview: exchange::preview::<devices::Devices>,
+        apply: exchange::apply::<devices::Devices>,
     },
     RegisterInfo {
         name: personnel::Persons::NAME,
@@ -791,6 +808,9 @@ pub const REGISTERS: &[RegisterInfo] = &[
         assigned: personnel::assigned_records::<personnel::Persons>,
         due: personnel::due,
         replay_mismatches: table::replay_mismatches::<personnel::Persons>,
+        export: exchange::export::<personnel::Persons>,
+        preview: exchange::preview::<personnel::Persons>,
+        apply: exchange::apply::<personnel::Persons>,
     },
 ];
 

@@ -256,6 +256,22 @@ pub fn next_serial(
     Ok(format!("{head}{n:0width$}{after}"))
 }
 
+/// The next serial of `R` from `pattern` that no record has: a record that came in a bundle
+/// may hold the one the counter gives, and numbering then continues after it.
+pub fn next_free_serial<R: Register>(
+    conn: &Connection,
+    pattern: &str,
+    level_mark: char,
+    year: i32,
+) -> Result<String> {
+    loop {
+        let serial = next_serial(conn, R::NAME, pattern, level_mark, year)?;
+        if id_by_serial::<R>(conn, &serial)?.is_none() {
+            return Ok(serial);
+        }
+    }
+}
+
 /// A page of `R`'s records matching `spec`, as stored states.
 pub fn list<R: Register>(conn: &Connection, spec: &ListSpec) -> Result<Page<R::State>> {
     let matcher = spec.text.as_deref().and_then(search::match_expression);

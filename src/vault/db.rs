@@ -69,6 +69,10 @@ impl Schema {
                     "registers/0003_unit_keys",
                     include_str!("../../migrations/registers/0003_unit_keys.sql"),
                 ),
+                (
+                    "registers/0004_exchange",
+                    include_str!("../../migrations/registers/0004_exchange.sql"),
+                ),
             ],
         }
     }

@@ -77,6 +77,12 @@ enum Command {
         cmd: Option<UnitCmd>,
         name: Option<String>,
     },
+    /// 导出记录为加密签名的数据包（保密员）：选定记录、清退给某单位的载体、某人的档案、某日以来的变动
+    Export(exchange::ExportArgs),
+    /// 导入数据包或回执（保密员）：先校验整个数据包，--dry-run 预览新增、变更和冲突
+    Import(exchange::ImportArgs),
+    /// 本单位发出的数据包及其回执
+    Bundles,
     /// 备份整个保密库到一个新的空文件夹（系统管理员）
     Backup {
         #[arg(long, value_name = "DIR", required_unless_present = "remind_days")]
@@ -256,6 +262,9 @@ fn run(cli: Cli) -> CliResult<()> {
             s.set_unit_name(&name)?;
             done(&ctx, &format!("单位名称已改为“{}”", name.trim()))
         }
+        Command::Export(a) => exchange::export(&ctx, a),
+        Command::Import(a) => exchange::import(&ctx, a),
+        Command::Bundles => exchange::bundles(&ctx),
         Command::Recover => admin::recover(&ctx),
         Command::Key(KeyCmd::Rotate) => admin::rotate(&ctx),
         Command::Backup { out, remind_days } => {

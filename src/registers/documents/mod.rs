@@ -173,6 +173,20 @@ doc_actions! {
     doc_correct(CorrectInput) => "correct",
 }
 
+/// The carriers handed back (清退) to `unit`, by id: what a hand-back bundle sends to the
+/// issuing unit.
+pub fn handed_back_to(conn: &rusqlite::Connection, unit: &str) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT record_id FROM events
+         WHERE register = 'doc' AND kind = 'handed_back' AND json_extract(data, '$.to') = ?1
+         ORDER BY record_id",
+    )?;
+    let ids = stmt
+        .query_map([unit.trim()], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(ids)
+}
+
 impl Session {
     fn meta(&self, occurred_on: NaiveDate, approval: Option<String>, recorded_at: &str) -> Meta {
         Meta {
@@ -277,9 +291,8 @@ impl Session {
             let mut copies = Vec::new();
             for n in 1..=count {
                 let cid = table::next_id::<Documents>(w.tx)?;
-                let serial = table::next_serial(
+                let serial = table::next_free_serial::<Documents>(
                     w.tx,
-                    Documents::NAME,
                     &pattern,
                     original.fields.level.short(),
                     chrono::Datelike::year(&occurred_on),

@@ -153,7 +153,7 @@ pub fn assigned_records<R: Register>(conn: &Connection, name: &str) -> Result<Ve
     let needle = serde_json::to_string(name).map_err(|e| Error::internal(e.to_string()))?;
     let mut stmt = conn.prepare(
         "SELECT record_id, occurred_on, data FROM events
-         WHERE register = ?1 AND record_id IN
+         WHERE register = ?1 AND kind <> '_adopted' AND record_id IN
             (SELECT record_id FROM events WHERE register = ?1 AND instr(data, ?2) > 0)
          ORDER BY record_id, id",
     )?;
