@@ -186,6 +186,7 @@ pub fn seal(s: &Sealing<'_>, payload: &[u8]) -> Result<Vec<u8>> {
         let plain = chunks.next().unwrap_or(&[]);
         let counter = u32::try_from(i).map_err(|_| Error::internal("数据包过大"))?;
         out.extend(crypto::stream_seal(
+            crypto::Suite::Aes256GcmSha256,
             s.payload_key,
             &np,
             counter,
@@ -306,20 +307,28 @@ pub fn open(bytes: &[u8], opener: &Opener<'_>) -> Result<Opened> {
     for (i, piece) in pieces.iter().enumerate() {
         let last = i + 1 == pieces.len();
         let counter = u32::try_from(i).map_err(|_| integrity("数据包过大"))?;
-        let plain =
-            crypto::stream_open(&key, &np, counter, last, piece, &aad).ok_or_else(|| {
-                if i == 0 {
-                    match opener {
-                        Opener::Passphrase(_) => Error::new(Code::AuthFailed, "数据包口令错误"),
-                        Opener::Unit(_) => integrity("数据包第 1 块无法解密：数据包已损坏"),
-                    }
-                } else {
-                    integrity(format!(
-                        "数据包第 {} 块校验失败：数据包被截断、重排或篡改",
-                        i + 1
-                    ))
+        let plain = crypto::stream_open(
+            crypto::Suite::Aes256GcmSha256,
+            &key,
+            &np,
+            counter,
+            last,
+            piece,
+            &aad,
+        )
+        .ok_or_else(|| {
+            if i == 0 {
+                match opener {
+                    Opener::Passphrase(_) => Error::new(Code::AuthFailed, "数据包口令错误"),
+                    Opener::Unit(_) => integrity("数据包第 1 块无法解密：数据包已损坏"),
                 }
-            })?;
+            } else {
+                integrity(format!(
+                    "数据包第 {} 块校验失败：数据包被截断、重排或篡改",
+                    i + 1
+                ))
+            }
+        })?;
         payload.extend_from_slice(&plain);
     }
     Ok(Opened { header, payload })
@@ -467,16 +476,17 @@ mod tests {
 
     #[test]
     fn chunks_are_bound_to_their_place_and_the_last_one_is_marked() {
+        const AES: crypto::Suite = crypto::Suite::Aes256GcmSha256;
         let key = Secret::from_bytes([3; 32]);
         let np = [1u8; 7];
-        let a = crypto::stream_seal(&key, &np, 0, false, b"first", b"h").unwrap();
-        let b = crypto::stream_seal(&key, &np, 1, true, b"last", b"h").unwrap();
-        assert!(crypto::stream_open(&key, &np, 0, false, &a, b"h").is_some());
+        let a = crypto::stream_seal(AES, &key, &np, 0, false, b"first", b"h").unwrap();
+        let b = crypto::stream_seal(AES, &key, &np, 1, true, b"last", b"h").unwrap();
+        assert!(crypto::stream_open(AES, &key, &np, 0, false, &a, b"h").is_some());
         // Reordered, marked last too early (truncation), or under another header: refused.
-        assert!(crypto::stream_open(&key, &np, 1, true, &a, b"h").is_none());
-        assert!(crypto::stream_open(&key, &np, 0, true, &a, b"h").is_none());
-        assert!(crypto::stream_open(&key, &np, 0, false, &b, b"h").is_none());
-        assert!(crypto::stream_open(&key, &np, 1, true, &b, b"other").is_none());
+        assert!(crypto::stream_open(AES, &key, &np, 1, true, &a, b"h").is_none());
+        assert!(crypto::stream_open(AES, &key, &np, 0, true, &a, b"h").is_none());
+        assert!(crypto::stream_open(AES, &key, &np, 0, false, &b, b"h").is_none());
+        assert!(crypto::stream_open(AES, &key, &np, 1, true, &b, b"other").is_none());
         // An empty payload is one empty last chunk; a full chunk is followed by an empty one.
         for len in [0, CHUNK] {
             let (bytes, _) = small(&vec![5u8; len]);
