@@ -58,6 +58,8 @@ fn known_suite(name: &str) -> Result<Suite> {
 }
 /// Domain separation of the signature.
 const SIGNED: &[u8] = b"baomi-bundle-v1 signature\0";
+/// The shortest passphrase salt read (Argon2's minimum).
+const MIN_SALT: usize = 8;
 /// Domain separation of the payload key derived from a passphrase.
 const PASSPHRASE_KEY: &str = "baomi-bundle-v1 passphrase";
 
@@ -141,6 +143,15 @@ pub struct Sealing<'a> {
 
 fn integrity(message: impl Into<String>) -> Error {
     Error::integrity(message)
+}
+
+/// At most `max` characters of a value read from a bundle, for an error message: a crafted
+/// header must not make a message of 64 KiB.
+fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 /// The bytes before the chunks: magic, version, header length, header.
@@ -278,9 +289,12 @@ fn parse_header(bytes: &[u8]) -> Result<(Header, Suite, usize)> {
         return Err(integrity("数据包不完整（已被截断）或数据包头损坏"));
     }
     let header: Header = serde_json::from_slice(&bytes[14..14 + len])
-        .map_err(|e| integrity(format!("数据包头无法读取：{e}")))?;
+        .map_err(|e| integrity(format!("数据包头无法读取：{}", clip(&e.to_string(), 200))))?;
     let Some(suite) = suite(&header.suite) else {
-        return Err(integrity(format!("未知的加密套件“{}”", header.suite)));
+        return Err(integrity(format!(
+            "未知的加密套件“{}”",
+            clip(&header.suite, 40)
+        )));
     };
     if header.chunk_size as usize != CHUNK {
         return Err(integrity("数据包的分块大小不符合格式 1"));
@@ -307,8 +321,15 @@ fn verify_signature(bytes: &[u8], header: &Header, suite: Suite) -> Result<()> {
 fn payload_key(header: &Header, suite: Suite, opener: &Opener<'_>) -> Result<Secret> {
     match (&header.key, opener) {
         (KeyInfo::Passphrase { kdf, salt }, Opener::Passphrase(p)) => {
-            let salt = hex::decode(salt).map_err(|_| integrity("数据包头中的盐值无效"))?;
-            passphrase_key_for(&header.suite, p, *kdf, &salt)
+            // A crafted header's costs or salt are the bundle's fault (integrity), not a field
+            // of a form or a defect of this program.
+            kdf.validate()
+                .map_err(|e| integrity(format!("数据包头中的密钥派生参数无效（{}）", e.message)))?;
+            let salt = hex::decode(salt)
+                .ok()
+                .filter(|s| s.len() >= MIN_SALT)
+                .ok_or_else(|| integrity("数据包头中的盐值无效"))?;
+            Ok(suite.derive(&crypto::derive_key(p, &salt, *kdf)?, PASSPHRASE_KEY))
         }
         (KeyInfo::Recipients(list), Opener::Unit(me)) => {
             let mine = fingerprint(&me.public().signing);
@@ -650,6 +671,96 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.code, Code::Internal);
+    }
+
+    /// Found by `examples/fuzz_bundle.rs`: a signed header whose salt Argon2 refuses, or whose
+    /// costs are out of bounds, was refused as a defect of this program (Internal) or a form
+    /// field (Validation) instead of as a damaged bundle.
+    #[test]
+    fn crafted_kdf_costs_and_salts_are_integrity_failures() {
+        let id = signer(2);
+        let key = Secret::from_bytes([1; 32]);
+        let floor = KdfParams::minimum();
+        let cases = [
+            (floor, "00".to_string(), "盐值无效"),
+            (floor, String::new(), "盐值无效"),
+            (floor, "00".repeat(7), "盐值无效"),
+            (
+                KdfParams {
+                    memory_kib: 1,
+                    ..floor
+                },
+                hex::encode(SALT),
+                "密钥派生参数无效（密钥派生内存：不得少于 64 MiB）",
+            ),
+            (
+                KdfParams {
+                    iterations: 0,
+                    ..floor
+                },
+                hex::encode(SALT),
+                "密钥派生参数无效",
+            ),
+            (
+                KdfParams {
+                    parallelism: u32::MAX,
+                    ..floor
+                },
+                hex::encode(SALT),
+                "密钥派生参数无效",
+            ),
+        ];
+        for suite in suites() {
+            for (kdf, salt, says) in &cases {
+                let mut header = vector_header(
+                    suite,
+                    KeyInfo::Passphrase {
+                        kdf: *kdf,
+                        salt: salt.clone(),
+                    },
+                );
+                header.sender = sender(&id);
+                let sealing = Sealing {
+                    header,
+                    payload_key: &key,
+                    signer: &id,
+                };
+                let bytes = seal(&sealing, b"x").unwrap();
+                let e = open(&bytes, &Opener::Passphrase(PASSPHRASE)).unwrap_err();
+                assert_eq!(e.code, Code::Integrity, "{e:?}");
+                assert!(e.message.contains(says), "{}", e.message);
+            }
+        }
+    }
+
+    /// Found by `examples/fuzz_bundle.rs`: a header's own text (a 60,000-character suite name,
+    /// a long string where a number belongs) was quoted whole in the error message.
+    #[test]
+    fn error_messages_quote_at_most_a_little_of_a_crafted_header() {
+        let (bytes, _) = small(SUITE_SM4, b"x");
+        let (header, start) = read_header(&bytes).unwrap();
+        let long = "长".repeat(20_000);
+        let mut h = header.clone();
+        h.suite = long.clone();
+        let mut b = prefix(&h).unwrap();
+        b.extend_from_slice(&bytes[start..]);
+        let e = read_header(&b).unwrap_err();
+        assert_eq!(e.code, Code::Integrity);
+        assert_eq!(e.message, format!("未知的加密套件“{}…”", "长".repeat(40)));
+        let mut json = serde_json::to_value(&header).unwrap();
+        json["records"] = serde_json::json!(long);
+        let text = serde_json::to_vec(&json).unwrap();
+        let mut b = MAGIC.to_vec();
+        b.extend_from_slice(&VERSION.to_be_bytes());
+        b.extend_from_slice(&(text.len() as u32).to_be_bytes());
+        b.extend_from_slice(&text);
+        b.extend_from_slice(&bytes[start..]);
+        let e = read_header(&b).unwrap_err();
+        assert_eq!(e.code, Code::Integrity);
+        assert!(e
+            .message
+            .starts_with("数据包头无法读取：invalid type: string"));
+        assert!(e.message.chars().count() < 230, "{}", e.message);
     }
 
     #[test]
