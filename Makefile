@@ -41,10 +41,12 @@ e2e:
 	  xvfb-run -a -s '-screen 0 1366x768x24' node --test --test-concurrency=1 tests/e2e/app.test.mjs tests/e2e/documents.test.mjs tests/e2e/print.test.mjs tests/e2e/devices.test.mjs tests/e2e/keys.test.mjs tests/e2e/personnel.test.mjs
 	node --test tests/e2e/network.test.mjs
 
-# A mutation fuzzer over the key file: 1,000,000 executions, fails on any panic.
+# Mutation fuzzers over the key file and over bundles: 1,000,000 executions each, fail on any
+# panic.
 fuzz:
 	@scripts/setup.sh test
 	cargo run --example fuzz_keyfile -- 1000000
+	cargo run --example fuzz_bundle -- 1000000
 
 bench:
 	@scripts/setup.sh bench

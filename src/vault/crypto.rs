@@ -7,6 +7,8 @@
 //! allocates anything, so a crafted key file cannot make a login exhaust memory or time);
 //! every ciphertext is AES-256-GCM with a fresh random nonce
 //! and the caller's header bound as associated data, so a moved or edited header fails to open.
+//! Bundles name a [`Suite`]: the same constructions with AES-256-GCM and SHA-256, or with the
+//! national (国密) algorithms SM4-GCM and SM3; no other module calls a cipher or hash itself.
 //!
 //! Each account has an [`Identity`]: an X25519 key pair that vault keys are wrapped to (a
 //! [`Grant`]: ephemeral X25519, HKDF-SHA256, AES-256-GCM, with the caller's header bound), and
@@ -19,6 +21,8 @@ use ed25519_dalek::{Signer, Verifier};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use sm3::Sm3;
+use sm4::Sm4;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::error::{Error, Result};
@@ -149,6 +153,93 @@ pub fn derive_key(password: &str, salt: &[u8], params: KdfParams) -> Result<Secr
     Ok(key)
 }
 
+/// SM4 (GB/T 32907, 128-bit key) in GCM mode with a 96-bit nonce and a 128-bit tag: the
+/// AEAD_SM4_GCM of RFC 8998.
+type Sm4Gcm = aes_gcm::AesGcm<Sm4, aes_gcm::aead::consts::U12>;
+
+/// The symmetric algorithms of a bundle: the cipher of its chunks and wrapped keys, and the
+/// hash of its digests and key derivations. X25519, Ed25519 and Argon2id are the same in every
+/// suite. Keys stay 32-byte [`Secret`]s in both; SM4 takes the first 16 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Suite {
+    /// AES-256-GCM; SHA-256, HMAC-SHA256, HKDF-SHA256.
+    Aes256GcmSha256,
+    /// The national algorithms: SM4-GCM (key = the first 16 bytes of the 32-byte key); SM3,
+    /// HMAC-SM3, HKDF-SM3.
+    Sm4GcmSm3,
+}
+
+impl Suite {
+    /// The suite's 32-byte digest: SHA-256 or SM3.
+    pub fn hash(self, data: &[u8]) -> [u8; 32] {
+        match self {
+            Suite::Aes256GcmSha256 => sha256(data),
+            Suite::Sm4GcmSm3 => sm3(data),
+        }
+    }
+
+    /// [`Secret::derive`] with the suite's HMAC: HMAC-H(key, "baomi-subkey-v1:" ‖ purpose).
+    pub fn derive(self, key: &Secret, purpose: &str) -> Secret {
+        match self {
+            Suite::Aes256GcmSha256 => key.derive(purpose),
+            Suite::Sm4GcmSm3 => {
+                let mut mac = hmac_sm3_init(key.expose());
+                mac.update(b"baomi-subkey-v1:");
+                mac.update(purpose.as_bytes());
+                Secret(mac.finalize().into_bytes().into())
+            }
+        }
+    }
+
+    /// HKDF with the suite's hash (RFC 5869), 32 bytes of output. With SM4, whose key is the
+    /// first 16 bytes, this equals HKDF with 16 bytes of output (HKDF's output is a prefix).
+    fn hkdf(self, salt: &[u8], ikm: &[u8], info: &[u8]) -> Secret {
+        let mut out = [0u8; 32];
+        // 32 bytes is far below HKDF's limit of 255 hash lengths, so expansion cannot fail.
+        match self {
+            Suite::Aes256GcmSha256 => {
+                let _ = hkdf::Hkdf::<Sha256>::new(Some(salt), ikm).expand(info, &mut out);
+            }
+            Suite::Sm4GcmSm3 => {
+                let _ = hkdf::Hkdf::<Sm3>::new(Some(salt), ikm).expand(info, &mut out);
+            }
+        }
+        let key = Secret::from_bytes(out);
+        out.zeroize();
+        key
+    }
+
+    /// The suite's AEAD: ciphertext followed by the 16-byte tag.
+    fn encrypt(self, key: &Secret, nonce: &[u8; 12], msg: &[u8], aad: &[u8]) -> Result<Vec<u8>> {
+        let nonce = Nonce::from_slice(nonce);
+        let sealed = match self {
+            Suite::Aes256GcmSha256 => Aes256Gcm::new_from_slice(key.expose())
+                .map_err(|_| Error::internal("密钥长度错误"))?
+                .encrypt(nonce, Payload { msg, aad }),
+            Suite::Sm4GcmSm3 => Sm4Gcm::new_from_slice(&key.expose()[..16])
+                .map_err(|_| Error::internal("密钥长度错误"))?
+                .encrypt(nonce, Payload { msg, aad }),
+        };
+        sealed.map_err(|_| Error::internal("加密失败"))
+    }
+
+    /// Opens what [`Suite::encrypt`] sealed; `None` when the key, nonce, ciphertext, tag or
+    /// `aad` differ.
+    fn decrypt(self, key: &Secret, nonce: &[u8; 12], msg: &[u8], aad: &[u8]) -> Option<Vec<u8>> {
+        let nonce = Nonce::from_slice(nonce);
+        match self {
+            Suite::Aes256GcmSha256 => Aes256Gcm::new_from_slice(key.expose())
+                .ok()?
+                .decrypt(nonce, Payload { msg, aad })
+                .ok(),
+            Suite::Sm4GcmSm3 => Sm4Gcm::new_from_slice(&key.expose()[..16])
+                .ok()?
+                .decrypt(nonce, Payload { msg, aad })
+                .ok(),
+        }
+    }
+}
+
 /// Encrypts `plain` under `key` with `aad` bound; returns (nonce, ciphertext-with-tag).
 pub fn seal(key: &Secret, plain: &[u8], aad: &[u8]) -> Result<([u8; 12], Vec<u8>)> {
     let cipher =
@@ -184,8 +275,10 @@ fn stream_nonce(prefix: &[u8; 7], counter: u32, last: bool) -> [u8; 12] {
     nonce
 }
 
-/// Seals chunk `counter` of a STREAM under AES-256-GCM with `aad` bound (ciphertext + tag).
+/// Seals chunk `counter` of a STREAM under the suite's AEAD (AES-256-GCM or SM4-GCM) with
+/// `aad` bound (ciphertext + tag).
 pub fn stream_seal(
+    suite: Suite,
     key: &Secret,
     prefix: &[u8; 7],
     counter: u32,
@@ -193,19 +286,13 @@ pub fn stream_seal(
     plain: &[u8],
     aad: &[u8],
 ) -> Result<Vec<u8>> {
-    let cipher =
-        Aes256Gcm::new_from_slice(key.expose()).map_err(|_| Error::internal("密钥长度错误"))?;
-    cipher
-        .encrypt(
-            Nonce::from_slice(&stream_nonce(prefix, counter, last)),
-            Payload { msg: plain, aad },
-        )
-        .map_err(|_| Error::internal("加密失败"))
+    suite.encrypt(key, &stream_nonce(prefix, counter, last), plain, aad)
 }
 
 /// Opens chunk `counter` of a STREAM; `None` when the key is wrong or the chunk, its place,
 /// its last flag or `aad` was changed.
 pub fn stream_open(
+    suite: Suite,
     key: &Secret,
     prefix: &[u8; 7],
     counter: u32,
@@ -213,13 +300,7 @@ pub fn stream_open(
     ct: &[u8],
     aad: &[u8],
 ) -> Option<Vec<u8>> {
-    let cipher = Aes256Gcm::new_from_slice(key.expose()).ok()?;
-    cipher
-        .decrypt(
-            Nonce::from_slice(&stream_nonce(prefix, counter, last)),
-            Payload { msg: ct, aad },
-        )
-        .ok()
+    suite.decrypt(key, &stream_nonce(prefix, counter, last), ct, aad)
 }
 
 /// An account's private keys: X25519 for receiving wrapped vault keys, Ed25519 for signing.
@@ -301,19 +382,25 @@ impl Identity {
     /// Unwraps a key granted to this identity; `None` if it was granted to someone else or
     /// anything (the grant, or the header bound to it) was changed.
     pub fn open_grant(&self, grant: &Grant, aad: &[u8]) -> Option<Secret> {
-        open_grant_with(&self.agreement, grant, aad)
+        open_grant_with(Suite::Aes256GcmSha256, &self.agreement, grant, aad)
+    }
+
+    /// [`Identity::open_grant`] for a key wrapped by [`grant_to_in`] under `suite`.
+    pub fn open_grant_in(&self, suite: Suite, grant: &Grant, aad: &[u8]) -> Option<Secret> {
+        open_grant_with(suite, &self.agreement, grant, aad)
     }
 }
 
 fn open_grant_with(
+    suite: Suite,
     secret: &x25519_dalek::StaticSecret,
     grant: &Grant,
     aad: &[u8],
 ) -> Option<Secret> {
     let shared = secret.diffie_hellman(&x25519_dalek::PublicKey::from(grant.ephemeral));
     let recipient = x25519_dalek::PublicKey::from(secret).to_bytes();
-    let wrapping = grant_key(shared.as_bytes(), &grant.ephemeral, &recipient);
-    let mut plain = open(&wrapping, &grant.nonce, &grant.wrapped, aad)?;
+    let wrapping = grant_key(suite, shared.as_bytes(), &grant.ephemeral, &recipient);
+    let mut plain = suite.decrypt(&wrapping, &grant.nonce, &grant.wrapped, aad)?;
     let key: Option<[u8; 32]> = plain.as_slice().try_into().ok();
     plain.zeroize();
     key.map(Secret::from_bytes)
@@ -417,7 +504,7 @@ impl RecoveryKey {
 
     /// Unwraps a key granted to the recovery key.
     pub fn open_grant(&self, grant: &Grant, aad: &[u8]) -> Option<Secret> {
-        open_grant_with(&self.secret, grant, aad)
+        open_grant_with(Suite::Aes256GcmSha256, &self.secret, grant, aad)
     }
 }
 
@@ -429,27 +516,34 @@ pub struct Grant {
     pub wrapped: Vec<u8>,
 }
 
-fn grant_key(shared: &[u8; 32], ephemeral: &[u8; 32], recipient: &[u8; 32]) -> Secret {
+/// The wrapping key of a grant: HKDF (the suite's hash) of the shared X25519 secret, salted
+/// with both public keys.
+fn grant_key(
+    suite: Suite,
+    shared: &[u8; 32],
+    ephemeral: &[u8; 32],
+    recipient: &[u8; 32],
+) -> Secret {
     let mut salt = [0u8; 64];
     salt[..32].copy_from_slice(ephemeral);
     salt[32..].copy_from_slice(recipient);
-    let hk = hkdf::Hkdf::<Sha256>::new(Some(&salt), shared);
-    let mut out = [0u8; 32];
-    // 32 bytes is far below HKDF-SHA256's limit of 8160, so expansion cannot fail.
-    let _ = hk.expand(b"baomi-grant-v1", &mut out);
-    let key = Secret::from_bytes(out);
-    out.zeroize();
-    key
+    suite.hkdf(&salt, shared, b"baomi-grant-v1")
 }
 
 /// Wraps `key` to `recipient` (an X25519 public key) with `aad` bound.
 pub fn grant_to(recipient: &[u8; 32], key: &Secret, aad: &[u8]) -> Result<Grant> {
+    grant_to_in(Suite::Aes256GcmSha256, recipient, key, aad)
+}
+
+/// [`grant_to`] under `suite`: HKDF-SHA256 and AES-256-GCM, or HKDF-SM3 and SM4-GCM.
+pub fn grant_to_in(suite: Suite, recipient: &[u8; 32], key: &Secret, aad: &[u8]) -> Result<Grant> {
     let eph_secret = Secret::random()?;
     let eph = x25519_dalek::StaticSecret::from(*eph_secret.expose());
     let ephemeral = x25519_dalek::PublicKey::from(&eph).to_bytes();
     let shared = eph.diffie_hellman(&x25519_dalek::PublicKey::from(*recipient));
-    let wrapping = grant_key(shared.as_bytes(), &ephemeral, recipient);
-    let (nonce, wrapped) = seal(&wrapping, key.expose(), aad)?;
+    let wrapping = grant_key(suite, shared.as_bytes(), &ephemeral, recipient);
+    let nonce = random_bytes::<12>()?;
+    let wrapped = suite.encrypt(&wrapping, &nonce, key.expose(), aad)?;
     Ok(Grant {
         ephemeral,
         nonce,
@@ -499,6 +593,14 @@ fn unreachable_hmac() -> Hmac<Sha256> {
     <Hmac<Sha256> as KeyInit>::new(&Default::default())
 }
 
+fn hmac_sm3_init(key: &[u8]) -> Hmac<Sm3> {
+    // As for SHA-256: HMAC-SM3 takes keys of any length, so this cannot fail.
+    match <Hmac<Sm3> as Mac>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => <Hmac<Sm3> as KeyInit>::new(&Default::default()),
+    }
+}
+
 pub fn hmac_sha256(key: &Secret, data: &[u8]) -> [u8; 32] {
     let mut mac = hmac_sha256_init(key.expose());
     mac.update(data);
@@ -513,6 +615,11 @@ pub fn hmac_verify(key: &Secret, data: &[u8], tag: &[u8]) -> bool {
 
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()
+}
+
+/// SM3 (GB/T 32905), 32 bytes.
+pub fn sm3(data: &[u8]) -> [u8; 32] {
+    Sm3::digest(data).into()
 }
 
 #[cfg(test)]
@@ -588,6 +695,131 @@ mod tests {
             Some("kdf_memory")
         );
         assert!(KdfParams::standard().validate().is_ok());
+    }
+
+    /// GB/T 32905 (GM/T 0004-2012) Appendix A: "abc" and "abcd" repeated 16 times.
+    #[test]
+    fn sm3_matches_the_standard_vectors() {
+        assert_eq!(
+            hex::encode(sm3(b"abc")),
+            "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+        );
+        assert_eq!(
+            hex::encode(sm3(&b"abcd".repeat(16))),
+            "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732"
+        );
+        assert_eq!(Suite::Sm4GcmSm3.hash(b"abc"), sm3(b"abc"));
+        assert_eq!(Suite::Aes256GcmSha256.hash(b"abc"), sha256(b"abc"));
+    }
+
+    /// GB/T 32907-2016 Appendix A, example 1: one block, key = plaintext.
+    #[test]
+    fn sm4_matches_the_standard_block_vector() {
+        use aes_gcm::aead::generic_array::GenericArray;
+        use sm4::cipher::BlockEncrypt;
+        let key = hex::decode("0123456789abcdeffedcba9876543210").unwrap();
+        let cipher = <Sm4 as KeyInit>::new_from_slice(&key).unwrap();
+        let mut block = GenericArray::clone_from_slice(&key);
+        cipher.encrypt_block(&mut block);
+        assert_eq!(hex::encode(block), "681edf34d206965e86b3e94f536e4246");
+    }
+
+    /// RFC 8998 Appendix A.1 (AEAD_SM4_GCM), through the suite's own AEAD: the SM4 key is the
+    /// first 16 bytes of the 32-byte key.
+    #[test]
+    fn sm4_gcm_matches_rfc_8998() {
+        let mut k = [0u8; 32];
+        k[..16].copy_from_slice(&hex::decode("0123456789ABCDEFFEDCBA9876543210").unwrap());
+        let key = Secret::from_bytes(k);
+        let nonce: [u8; 12] = hex::decode("00001234567800000000ABCD")
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let aad = hex::decode("FEEDFACEDEADBEEFFEEDFACEDEADBEEFABADDAD2").unwrap();
+        let plain = hex::decode(
+            "AAAAAAAAAAAAAAAABBBBBBBBBBBBBBBBCCCCCCCCCCCCCCCCDDDDDDDDDDDDDDDD\
+             EEEEEEEEEEEEEEEEFFFFFFFFFFFFFFFFEEEEEEEEEEEEEEEEAAAAAAAAAAAAAAAA",
+        )
+        .unwrap();
+        let expected = "17F399F08C67D5EE19D0DC9969C4BB7D5FD46FD3756489069157B282BB200735\
+                        D82710CA5C22F0CCFA7CBF93D496AC15A56834CBCF98C397B4024A2691233B8D\
+                        83DE3541E4C2B58177E065A9BF7B62EC";
+        let sealed = Suite::Sm4GcmSm3
+            .encrypt(&key, &nonce, &plain, &aad)
+            .unwrap();
+        assert_eq!(hex::encode_upper(&sealed), expected);
+        let opened = Suite::Sm4GcmSm3
+            .decrypt(&key, &nonce, &sealed, &aad)
+            .unwrap();
+        assert_eq!(opened, plain);
+        let mut bad = sealed.clone();
+        bad[70] ^= 0x80;
+        assert!(Suite::Sm4GcmSm3.decrypt(&key, &nonce, &bad, &aad).is_none());
+        assert!(Suite::Aes256GcmSha256
+            .decrypt(&key, &nonce, &sealed, &aad)
+            .is_none());
+    }
+
+    /// HMAC-SM3 and HKDF-SM3 agree with an independent implementation (OpenSSL 3's SM3 through
+    /// Python's `hmac`, HKDF written out per RFC 5869), and the AES suite's derivations are
+    /// the ones the vault already uses.
+    #[test]
+    fn suite_key_derivations_use_the_suites_hash() {
+        let key = Secret::from_bytes(*b"0123456789abcdef0123456789abcdef");
+        assert_eq!(
+            Suite::Aes256GcmSha256.derive(&key, "p").expose(),
+            key.derive("p").expose()
+        );
+        assert_eq!(
+            hex::encode(
+                Suite::Sm4GcmSm3
+                    .derive(&key, "baomi-bundle-v1 passphrase")
+                    .expose()
+            ),
+            HMAC_SM3
+        );
+        assert_eq!(
+            hex::encode(Suite::Sm4GcmSm3.hkdf(b"salt", b"ikm", b"info").expose()),
+            HKDF_SM3
+        );
+        assert_ne!(
+            Suite::Aes256GcmSha256
+                .hkdf(b"salt", b"ikm", b"info")
+                .expose(),
+            Suite::Sm4GcmSm3.hkdf(b"salt", b"ikm", b"info").expose()
+        );
+    }
+
+    const HMAC_SM3: &str = "cb028f9553ee7f6499e42f7d0e3897d48cb37e82f11cb18d6f0e522a902338da";
+    const HKDF_SM3: &str = "315a3171a989f11d4b10d39d48360982fc7f586ccbc688699af779c6e05a3355";
+
+    #[test]
+    fn grants_and_stream_chunks_open_only_under_their_suite() {
+        let alice = Identity::generate().unwrap();
+        let key = Secret::random().unwrap();
+        for suite in [Suite::Aes256GcmSha256, Suite::Sm4GcmSm3] {
+            let g = grant_to_in(suite, &alice.public().agreement, &key, b"hdr").unwrap();
+            assert_eq!(g.wrapped.len(), 48);
+            let opened = alice.open_grant_in(suite, &g, b"hdr").unwrap();
+            assert_eq!(opened.expose(), key.expose());
+            assert!(alice.open_grant_in(suite, &g, b"other").is_none());
+            let other = match suite {
+                Suite::Aes256GcmSha256 => Suite::Sm4GcmSm3,
+                Suite::Sm4GcmSm3 => Suite::Aes256GcmSha256,
+            };
+            assert!(alice.open_grant_in(other, &g, b"hdr").is_none());
+            let c = stream_seal(suite, &key, &[9; 7], 3, true, b"chunk", b"aad").unwrap();
+            assert_eq!(
+                stream_open(suite, &key, &[9; 7], 3, true, &c, b"aad").unwrap(),
+                b"chunk"
+            );
+            assert!(stream_open(other, &key, &[9; 7], 3, true, &c, b"aad").is_none());
+        }
+        // The AES suite's grant is the vault's own.
+        let g = grant_to(&alice.public().agreement, &key, b"hdr").unwrap();
+        assert!(alice
+            .open_grant_in(Suite::Aes256GcmSha256, &g, b"hdr")
+            .is_some());
     }
 
     #[test]
