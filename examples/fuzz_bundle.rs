@@ -29,8 +29,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
 use baomi::bundle::format::{
-    self, passphrase_key_for, recipients_for, Header, KeyInfo, Opener, Sealing, Sender, CHUNK,
-    SUITE_AES, SUITE_SM4,
+    self, passphrase_key, recipients, Header, KeyInfo, Opener, Sealing, Sender, CHUNK, SUITE_AES,
+    SUITE_SM4,
 };
 use baomi::error::Code;
 use baomi::vault::crypto::{Identity, KdfParams, Secret};
@@ -107,7 +107,7 @@ fn seeds(keys: &Keys) -> Vec<(String, Vec<u8>)> {
             )
             .unwrap()
         };
-        let pkey = passphrase_key_for(suite, PASSPHRASE, kdf, &salt).unwrap();
+        let pkey = passphrase_key(suite, PASSPHRASE, kdf, &salt).unwrap();
         let pinfo = KeyInfo::Passphrase {
             kdf,
             salt: hex::encode(salt),
@@ -120,7 +120,7 @@ fn seeds(keys: &Keys) -> Vec<(String, Vec<u8>)> {
             ));
         }
         let rkey = Secret::random().unwrap();
-        let to = |units: &[([u8; 32], [u8; 32])]| recipients_for(suite, &rkey, units).unwrap();
+        let to = |units: &[([u8; 32], [u8; 32])]| recipients(suite, &rkey, units).unwrap();
         let both = to(&[unit_of(&keys.me), unit_of(&keys.other)]);
         out.push((
             format!("{suite} recipients 100 B"),

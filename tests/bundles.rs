@@ -106,6 +106,7 @@ fn a_handback_travels_to_the_issuing_unit_and_its_receipt_closes_it() {
             &ExportRequest {
                 handback_to: Some("国家保密局".into()),
                 to_units: vec![b_fp.clone()],
+                suite: Some("sm4".into()),
                 ..Default::default()
             },
             None,
@@ -113,6 +114,14 @@ fn a_handback_travels_to_the_issuing_unit_and_its_receipt_closes_it() {
         )
         .unwrap();
     assert_eq!(exported.records, 2);
+    // The 国密 suite, named by the header, answered in kind by the receipt below.
+    let suite_of = |p: &Path| {
+        baomi::bundle::format::read_header(&std::fs::read(p).unwrap())
+            .unwrap()
+            .0
+            .suite
+    };
+    assert_eq!(suite_of(&out), "SM4-GCM/SM3");
     assert_eq!(exported.recipients, ["国家保密局"]);
     assert!(exported.selection.contains("清退给国家保密局的载体 2 件"));
     let serials: Vec<String> = [first, second]
@@ -166,7 +175,7 @@ fn a_handback_travels_to_the_issuing_unit_and_its_receipt_closes_it() {
     let done = s.import_bundle(&import(&out)).unwrap();
     assert!(done.applied);
     let receipt = PathBuf::from(done.receipt.clone().unwrap());
-    assert!(receipt.exists());
+    assert_eq!(suite_of(&receipt), "SM4-GCM/SM3");
     let page = s.doc_list(&Default::default()).unwrap();
     assert_eq!(page.total, 2);
     let here = page.rows.iter().find(|d| d.serial == serials[0]).unwrap();

@@ -1024,3 +1024,139 @@ fn unit_keys_through_the_cli() {
     );
     assert_eq!(code(&baomi(&a.dir, Some(ADMIN), &["unit"])), 2);
 }
+
+/// `baomi export` / `import` / `bundles` (issue contract): a bundle to a unit and its receipt,
+/// a passphrase bundle from the environment, and the exit codes of bad bundles.
+#[test]
+fn bundles_through_the_cli() {
+    let (a, b) = (Fixture::new(), Fixture::new());
+    a.login(ADMIN).set_unit_name("甲市保密办").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = |n: &str| tmp.path().join(n).to_str().unwrap().to_string();
+    let run = |f: &Fixture, args: &[&str], passphrase: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_baomi"));
+        c.arg("--vault")
+            .arg(&f.dir)
+            .args(args)
+            .stdin(Stdio::null())
+            .env_remove("BAOMI_VAULT")
+            .env_remove("BAOMI_BUNDLE_PASSPHRASE")
+            .env("BAOMI_STATE", state_of(&f.dir))
+            .env("BAOMI_USER", OFFICER.0)
+            .env("BAOMI_PASSWORD", OFFICER.1);
+        if let Some(p) = passphrase {
+            c.env("BAOMI_BUNDLE_PASSPHRASE", p);
+        }
+        c.output().unwrap()
+    };
+    for (from, to, card) in [(&a, &b, "a.json"), (&b, &a, "b.json")] {
+        let o = run(from, &["unit", "key", "export", "--out", &path(card)], None);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let o = run(to, &["unit", "key", "import", &path(card)], None);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    let add = baomi_stdin(
+        &a.dir,
+        OFFICER,
+        &["--json", "doc", "add"],
+        r#"{"title": "移交的载体", "level": "秘密", "scope": ["办公室"], "carrier_type": "纸质文件", "custodian": "王五", "received_on": "2026-11-01"}"#,
+    );
+    assert_eq!(code(&add), 0, "{}", stderr(&add));
+
+    let o = run(
+        &a,
+        &[
+            "--json",
+            "export",
+            "--register",
+            "doc",
+            "--to-unit",
+            &path("b.json"),
+            "--out",
+            &path("x.bdl"),
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let exported = stdout_json(&o);
+    assert_eq!(exported["records"], 1);
+    assert_eq!(exported["recipients"][0], UNIT);
+
+    let o = run(&b, &["--json", "import", &path("x.bdl"), "--dry-run"], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let preview = stdout_json(&o);
+    assert_eq!(preview["added"][0]["title"], "移交的载体");
+    assert_eq!(preview["changed"].as_array().unwrap().len(), 0);
+    assert_eq!(preview["conflicts"].as_array().unwrap().len(), 0);
+    assert_eq!(preview["sender"]["status"], "known");
+    assert_eq!(preview["applied"], false);
+    let o = run(
+        &b,
+        &[
+            "--json",
+            "import",
+            &path("x.bdl"),
+            "--receipt",
+            &path("r.bdl"),
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout_json(&o)["applied"], true);
+    let o = run(&a, &["import", &path("r.bdl")], None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("已登记签收"));
+    let o = run(&a, &["--json", "bundles"], None);
+    assert_eq!(stdout_json(&o)[0]["received_by"], UNIT);
+    // A replayed receipt and a flipped byte are integrity failures (exit 4).
+    let o = run(&a, &["import", &path("r.bdl")], None);
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    let mut bytes = std::fs::read(path("x.bdl")).unwrap();
+    let n = bytes.len();
+    bytes[n / 2] ^= 0x10;
+    std::fs::write(path("bad.bdl"), &bytes).unwrap();
+    let o = run(&b, &["import", &path("bad.bdl")], None);
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(stderr(&o).contains("签名无效"), "{}", stderr(&o));
+
+    // A passphrase bundle: the passphrase only from the environment, never an argument.
+    let o = run(
+        &a,
+        &["export", "--since", "2026-11-01", "--out", &path("p.bdl")],
+        None,
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("BAOMI_BUNDLE_PASSPHRASE"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(
+        &a,
+        &["export", "--since", "2026-11-01", "--out", &path("p.bdl")],
+        Some("短"),
+    );
+    assert_ne!(code(&o), 0);
+    assert!(stderr(&o).contains("数据包口令"), "{}", stderr(&o));
+    let o = run(
+        &a,
+        &["export", "--since", "2026-11-01", "--out", &path("p.bdl")],
+        Some("口令-足够长的口令"),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(&b, &["import", &path("p.bdl")], Some("错误的口令口令"));
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let o = run(
+        &b,
+        &["--json", "import", &path("p.bdl"), "--dry-run"],
+        Some("口令-足够长的口令"),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout_json(&o)["unchanged"], 1);
+    let o = run(
+        &b,
+        &["import", &path("p.bdl"), "--resolve", "x=sideways"],
+        Some("口令-足够长的口令"),
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+}

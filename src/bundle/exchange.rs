@@ -109,6 +109,34 @@ pub struct ExportRequest {
     /// Fingerprints of known units to address it to (else a passphrase).
     #[serde(default)]
     pub to_units: Vec<String>,
+    /// The cipher suite: `aes` (AES-256-GCM/SHA-256, the default) or `sm4` (国密
+    /// SM4-GCM/SM3), or the suite's full name.
+    #[serde(default)]
+    #[ts(optional)]
+    pub suite: Option<String>,
+}
+
+/// The suite an export names: `aes`, `sm4`, a full suite name, or the default.
+pub fn suite_name(given: Option<&str>) -> Result<String> {
+    let given = given.map(str::trim).filter(|g| !g.is_empty());
+    let name = match given {
+        None | Some("aes") | Some("AES") => format::SUITE_AES,
+        Some("sm4") | Some("SM4") | Some("国密") => format::SUITE_SM4,
+        Some(other) => format::suites()
+            .iter()
+            .copied()
+            .find(|s| *s == other)
+            .ok_or_else(|| {
+                Error::field(
+                    "suite",
+                    "加密套件",
+                    format!(
+                        "没有“{other}”，可选：aes（AES-256-GCM/SHA-256）、sm4（国密 SM4-GCM/SM3）"
+                    ),
+                )
+            })?,
+    };
+    Ok(name.to_string())
 }
 
 /// A written bundle.
@@ -219,6 +247,9 @@ pub struct SentBundle {
     pub received_by: Option<String>,
 }
 
+/// The records chosen for a bundle, by register.
+type Selection = Vec<(&'static RegisterInfo, Vec<i64>)>;
+
 fn register_info(name: &str) -> Option<&'static RegisterInfo> {
     REGISTERS.iter().find(|r| r.name == name)
 }
@@ -258,10 +289,7 @@ fn read_bundle(path: &Path) -> Result<Vec<u8>> {
 
 impl Session {
     /// The records `req` selects, by register.
-    fn selection(
-        &mut self,
-        req: &ExportRequest,
-    ) -> Result<(Vec<(&'static RegisterInfo, Vec<i64>)>, String)> {
+    fn selection(&mut self, req: &ExportRequest) -> Result<(Selection, String)> {
         let registers: Vec<&'static RegisterInfo> = match req.register.as_deref() {
             Some(name) => vec![register_info(name.trim()).ok_or_else(|| {
                 Error::field(
@@ -389,6 +417,7 @@ impl Session {
         out: &Path,
     ) -> Result<Exported> {
         self.require(Op::WriteRegisters)?;
+        let suite = suite_name(req.suite.as_deref())?;
         let (chosen, selection) = self.selection(req)?;
         let identity = self.unit_identity()?;
         let unit = self.unit_name()?;
@@ -446,7 +475,7 @@ impl Session {
             passphrase_ok(p)?;
             let kdf = self.kdf_params();
             let salt = crypto::random_bytes::<16>()?;
-            let key = format::passphrase_key(p, kdf, &salt)?;
+            let key = format::passphrase_key(&suite, p, kdf, &salt)?;
             (
                 KeyInfo::Passphrase {
                     kdf,
@@ -468,10 +497,13 @@ impl Session {
                         .ok_or_else(|| Error::integrity("已导入的单位密钥已损坏"))
                 })
                 .collect::<Result<_>>()?;
-            (format::recipients(&payload_key, &units)?, payload_key)
+            (
+                format::recipients(&suite, &payload_key, &units)?,
+                payload_key,
+            )
         };
         let header = Header {
-            suite: format::SUITE_AES.into(),
+            suite: suite.clone(),
             kind: "records".into(),
             created_at: stamp(self.now()),
             sender: Sender {
@@ -740,7 +772,14 @@ impl Session {
             )
             .map_err(|_| Error::integrity("发件单位加密公钥无效"))?,
         );
-        let receipt_bytes = seal_receipt(&identity, &unit, &receipt, to, &stamp(self.now()))?;
+        let receipt_bytes = seal_receipt(
+            &header.suite,
+            &identity,
+            &unit,
+            &receipt,
+            to,
+            &stamp(self.now()),
+        )?;
         let from = sender.unit.clone();
         let counts = (
             report.added.len(),
@@ -954,8 +993,9 @@ fn check_manifest(header: &Header, payload: &RecordsPayload) -> Result<()> {
     Ok(())
 }
 
-/// Seals a receipt to the sender of the bundle it acknowledges.
+/// Seals a receipt to the sender of the bundle it acknowledges, in that bundle's suite.
 fn seal_receipt(
+    suite: &str,
     identity: &crypto::Identity,
     unit: &str,
     receipt: &ReceiptPayload,
@@ -966,7 +1006,7 @@ fn seal_receipt(
     let key = Secret::random()?;
     let public = identity.public();
     let header = Header {
-        suite: format::SUITE_AES.into(),
+        suite: suite.to_string(),
         kind: "receipt".into(),
         created_at: created_at.to_string(),
         sender: Sender {
@@ -978,7 +1018,7 @@ fn seal_receipt(
         events: 0,
         chunk_size: format::CHUNK as u32,
         nonce_prefix: hex::encode(crypto::random_bytes::<7>()?),
-        key: format::recipients(&key, &[to])?,
+        key: format::recipients(suite, &key, &[to])?,
     };
     format::seal(
         &Sealing {

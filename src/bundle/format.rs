@@ -175,15 +175,9 @@ fn nonce_prefix(header: &Header) -> Result<[u8; 7]> {
         .ok_or_else(|| integrity("数据包头中的随机数前缀无效"))
 }
 
-/// The payload key of a passphrase bundle of the default suite ([`SUITE_AES`]); for another
-/// suite use [`passphrase_key_for`].
-pub fn passphrase_key(passphrase: &str, kdf: KdfParams, salt: &[u8]) -> Result<Secret> {
-    passphrase_key_for(SUITE_AES, passphrase, kdf, salt)
-}
-
 /// The payload key of a passphrase bundle of `suite` (a name from [`suites`]): Argon2id, then
 /// the suite's HMAC (HMAC-SHA256 or HMAC-SM3) with the bundle's purpose.
-pub fn passphrase_key_for(
+pub fn passphrase_key(
     suite: &str,
     passphrase: &str,
     kdf: KdfParams,
@@ -201,16 +195,9 @@ fn recipient_aad(fingerprint: &str) -> Vec<u8> {
     aad
 }
 
-/// Wraps `payload_key` to each recipient unit of a bundle of the default suite
-/// ([`SUITE_AES`]): `(signing_pub, agreement_pub)` pairs. For another suite use
-/// [`recipients_for`].
-pub fn recipients(payload_key: &Secret, units: &[([u8; 32], [u8; 32])]) -> Result<KeyInfo> {
-    recipients_for(SUITE_AES, payload_key, units)
-}
-
 /// Wraps `payload_key` to each recipient unit of a bundle of `suite` (a name from
 /// [`suites`]): HKDF-SHA256 and AES-256-GCM, or HKDF-SM3 and SM4-GCM.
-pub fn recipients_for(
+pub fn recipients(
     suite: &str,
     payload_key: &Secret,
     units: &[([u8; 32], [u8; 32])],
@@ -452,7 +439,7 @@ mod tests {
                 salt: hex::encode(SALT),
             },
         );
-        let key = passphrase_key_for(suite, PASSPHRASE, kdf, &SALT).unwrap();
+        let key = passphrase_key(suite, PASSPHRASE, kdf, &SALT).unwrap();
         let id = signer(1);
         seal(
             &Sealing {
@@ -498,7 +485,7 @@ mod tests {
     }
 
     fn small(suite: &str, payload: &[u8]) -> (Vec<u8>, Secret) {
-        let key = passphrase_key_for(suite, PASSPHRASE, KdfParams::minimum(), &SALT).unwrap();
+        let key = passphrase_key(suite, PASSPHRASE, KdfParams::minimum(), &SALT).unwrap();
         let id = signer(2);
         let mut header = vector_header(
             suite,
@@ -597,7 +584,7 @@ mod tests {
             .iter()
             .map(|u| (u.public().signing, u.public().agreement))
             .collect();
-        let mut header = vector_header(suite, recipients_for(suite, &key, &units).unwrap());
+        let mut header = vector_header(suite, recipients(suite, &key, &units).unwrap());
         header.sender = sender(&sender_id);
         let bytes = seal(
             &Sealing {
@@ -635,10 +622,10 @@ mod tests {
         assert_eq!(suite(SUITE_SM4), Some(Suite::Sm4GcmSm3));
         assert_eq!(suite("SM4-GCM/SHA-256"), None);
         let kdf = KdfParams::minimum();
-        let aes = passphrase_key(PASSPHRASE, kdf, &SALT).unwrap();
-        let sm4 = passphrase_key_for(SUITE_SM4, PASSPHRASE, kdf, &SALT).unwrap();
+        let aes = passphrase_key(SUITE_AES, PASSPHRASE, kdf, &SALT).unwrap();
+        let sm4 = passphrase_key(SUITE_SM4, PASSPHRASE, kdf, &SALT).unwrap();
         assert_ne!(aes.expose(), sm4.expose());
-        assert!(passphrase_key_for("ROT13", PASSPHRASE, kdf, &SALT).is_err());
+        assert!(passphrase_key("ROT13", PASSPHRASE, kdf, &SALT).is_err());
         // Sealed with the other suite's key: the signature holds, the first chunk does not.
         let id = signer(2);
         let mut header = vector_header(

@@ -537,6 +537,13 @@ pub struct Peer<'a> {
     pub today: NaiveDate,
 }
 
+/// [`export`] of one register, as the register table holds it.
+pub type ExportFn = fn(&Connection, &str, &str, &[i64]) -> Result<Vec<WireRecord>>;
+
+/// [`apply`] of one register, as the register table holds it.
+pub type ApplyFn =
+    fn(&mut WriteCtx<'_>, Peer<'_>, &WireRecord, Option<Resolution>) -> Result<PlannedRecord>;
+
 /// What importing `rec` would do here (nothing is written).
 pub fn preview<R: Register>(
     conn: &Connection,

@@ -750,16 +750,11 @@ pub struct RegisterInfo {
     pub due: fn(&mut Session) -> Result<Vec<due::Due>>,
     pub replay_mismatches: fn(&Connection) -> Result<Vec<i64>>,
     /// Records by id as a bundle carries them (this unit's fingerprint and name given).
-    pub export: fn(&Connection, &str, &str, &[i64]) -> Result<Vec<exchange::WireRecord>>,
+    pub export: exchange::ExportFn,
     /// What importing a bundle's record would do here.
     pub preview: fn(&Connection, &str, &exchange::WireRecord) -> Result<exchange::PlannedRecord>,
     /// Imports a bundle's record in the import's transaction.
-    pub apply: fn(
-        &mut WriteCtx<'_>,
-        exchange::Peer<'_>,
-        &exchange::WireRecord,
-        Option<exchange::Resolution>,
-    ) -> Result<exchange::PlannedRecord>,
+    pub apply: exchange::ApplyFn,
 }
 
 /// Every register of the product.

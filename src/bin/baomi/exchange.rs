@@ -95,6 +95,9 @@ pub struct ExportArgs {
     /// 收件单位的密钥卡（须已导入并核对指纹）；可给多次。不给时用口令加密（BAOMI_BUNDLE_PASSPHRASE，或提示输入）
     #[arg(long, value_name = "KEYFILE")]
     to_unit: Vec<PathBuf>,
+    /// 加密套件：aes（AES-256-GCM/SHA-256，默认）或 sm4（国密 SM4-GCM/SM3）
+    #[arg(long, value_name = "SUITE")]
+    suite: Option<String>,
 }
 
 /// `baomi import`: a bundle or a receipt.
@@ -137,6 +140,7 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CliResult<()> {
         handback_to: a.handback_to,
         since: a.since,
         to_units,
+        suite: a.suite,
     };
     let e = s.export_bundle(&req, passphrase.as_deref().map(|p| p.as_str()), &a.out)?;
     emit(ctx, &e, || {
