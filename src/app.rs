@@ -260,8 +260,12 @@ impl App {
             s.info()
         })
     }
-    pub fn backup(&self, dest: &Path) -> Result<()> {
-        self.with(|s| s.backup(dest))
+    pub fn backup(
+        &self,
+        out: &Path,
+        passphrase: Zeroizing<String>,
+    ) -> Result<crate::bundle::backup::BackupInfo> {
+        self.with(|s| s.backup(out, &passphrase))
     }
     pub fn audit_list(&self, filter: &audit::Filter) -> Result<audit::Page> {
         self.with(|s| s.audit_list(filter))

@@ -1160,3 +1160,93 @@ fn bundles_through_the_cli() {
     );
     assert_eq!(code(&o), 2, "{}", stderr(&o));
 }
+
+/// `baomi backup --out F`, `backup verify F`, `restore F --vault DIR` (issue contract).
+#[test]
+fn backup_verify_and_restore_through_the_cli() {
+    let f = Fixture::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("备份.bdl");
+    let restored = tmp.path().join("restored");
+    let run = |dir: &Path, user: Option<(&str, &str)>, args: &[&str], pass: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_baomi"));
+        c.arg("--vault")
+            .arg(dir)
+            .args(args)
+            .stdin(Stdio::null())
+            .env_remove("BAOMI_VAULT")
+            .env_remove("BAOMI_BUNDLE_PASSPHRASE")
+            .env_remove("BAOMI_USER")
+            .env("BAOMI_STATE", state_of(&f.dir));
+        if let Some((u, p)) = user {
+            c.env("BAOMI_USER", u).env("BAOMI_PASSWORD", p);
+        }
+        if let Some(p) = pass {
+            c.env("BAOMI_BUNDLE_PASSPHRASE", p);
+        }
+        c.output().unwrap()
+    };
+    let f_file = file.to_str().unwrap();
+    let o = run(
+        &f.dir,
+        Some(ADMIN),
+        &["--json", "backup", "--out", f_file],
+        Some("备份口令-cli-1"),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let made = stdout_json(&o);
+    assert_eq!(made["files"].as_array().unwrap().len(), 3);
+    // The officer may not take backups (三员: the 系统管理员 does).
+    let o = run(
+        &f.dir,
+        Some(OFFICER),
+        &["backup", "--out", f_file],
+        Some("备份口令-cli-1"),
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let o = run(
+        &f.dir,
+        None,
+        &["--json", "backup", "verify", f_file],
+        Some("备份口令-cli-1"),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout_json(&o)["head"], made["head"]);
+    let o = run(
+        &f.dir,
+        None,
+        &["backup", "verify", f_file],
+        Some("错误的备份口令"),
+    );
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let o = run(
+        &restored,
+        None,
+        &["restore", f_file],
+        Some("备份口令-cli-1"),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Into a folder that is not empty: refused.
+    let o = run(
+        &restored,
+        None,
+        &["restore", f_file],
+        Some("备份口令-cli-1"),
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("不是空文件夹"), "{}", stderr(&o));
+    // The restored vault opens with the same password (on another installation).
+    let mut c = Command::new(env!("CARGO_BIN_EXE_baomi"));
+    let o = c
+        .arg("--vault")
+        .arg(&restored)
+        .args(["--json", "whoami"])
+        .env("BAOMI_STATE", tmp.path().join("other-machine"))
+        .env("BAOMI_USER", OFFICER.0)
+        .env("BAOMI_PASSWORD", OFFICER.1)
+        .env_remove("BAOMI_VAULT")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}

@@ -26,8 +26,8 @@ fn every_deadline_of_every_register_comes_in_one_list_by_urgency() {
             ("reconcile".to_string(), String::new(), -8)
         ]
     );
-    let backup = f.dir.parent().unwrap().join("backup-1");
-    f.login(ADMIN).backup(&backup).unwrap();
+    let backup = f.dir.parent().unwrap().join("backup-1.bdl");
+    f.login(ADMIN).backup(&backup, "备份口令-due").unwrap();
 
     // A carrier borrowed until 11-20 (2 days overdue), a 秘密 one missing since 11-10 (60 days
     // to incident), a medium out of inspection, a person not cleared with an open exception.

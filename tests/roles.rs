@@ -39,8 +39,8 @@ fn operations() -> Vec<Op> {
         ("audit_verify", |s, _| s.audit_verify().map(drop)),
         ("set_unit_name", |s, _| s.set_unit_name("新单位名")),
         ("backup", |s, tag| {
-            let dest = s.dir().parent().unwrap().join(format!("backup-{tag}"));
-            s.backup(&dest)
+            let dest = s.dir().parent().unwrap().join(format!("backup-{tag}.bdl"));
+            s.backup(&dest, "备份口令-roles").map(drop)
         }),
         ("doc_list", |s, _| s.doc_list(&Default::default()).map(drop)),
         ("doc_add", |s, _| {

@@ -342,8 +342,21 @@ fn init_validates_every_field_and_never_overwrites() {
 #[test]
 fn a_backup_opens_with_the_same_passwords_and_an_intact_log() {
     let f = Fixture::new();
+    let file = f.dir.parent().unwrap().join("backup.bdl");
+    let made = f.login(ADMIN).backup(&file, "备份口令-2026").unwrap();
+    // Verified without a vault: the manifest names the vault, the log's head and each file.
+    let info = baomi::bundle::backup::verify(&file, "备份口令-2026").unwrap();
+    assert_eq!(info, made);
+    assert_eq!(info.files.len(), 3);
+    assert!(info.seq > 0 && info.head.len() == 64);
+    assert_eq!(
+        baomi::bundle::backup::verify(&file, "错误的备份口令")
+            .unwrap_err()
+            .code,
+        baomi::Code::AuthFailed
+    );
     let dest = f.dir.parent().unwrap().join("backup");
-    f.login(ADMIN).backup(&dest).unwrap();
+    baomi::bundle::backup::restore(&file, "备份口令-2026", &dest).unwrap();
     // Opened on another machine (another installation's marks).
     let elsewhere = options_at(&f.dir.parent().unwrap().join("other-machine"));
     let s = vault::login(
@@ -366,7 +379,63 @@ fn a_backup_opens_with_the_same_passwords_and_an_intact_log() {
     .unwrap();
     let r = a.audit_verify().unwrap();
     assert!(r.intact, "{}", r.problem);
-    // A second backup into the now non-empty folder is refused.
-    let e = f.login(ADMIN).backup(&dest).unwrap_err();
+    // A restore only goes into a new or empty folder; a backup is a file, not a folder.
+    let e = baomi::bundle::backup::restore(&file, "备份口令-2026", &dest).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("vault"));
+    let e = f.login(ADMIN).backup(&dest, "备份口令-2026").unwrap_err();
     assert_eq!(e.field.as_deref(), Some("out"));
+    // A flipped byte anywhere, or a records bundle offered as a backup, is refused.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let n = bytes.len();
+    bytes[n / 3] ^= 4;
+    let bad = f.dir.parent().unwrap().join("bad.bdl");
+    std::fs::write(&bad, &bytes).unwrap();
+    assert_eq!(
+        baomi::bundle::backup::verify(&bad, "备份口令-2026")
+            .unwrap_err()
+            .code,
+        baomi::Code::Integrity
+    );
+}
+
+/// A backup taken while a 保密员 keeps writing is consistent: every copy restores into a vault
+/// whose log verifies and whose registers equal the fold of their events.
+#[test]
+fn a_backup_taken_during_writes_is_consistent() {
+    let f = Fixture::new();
+    let writer = {
+        let mut s = f.login(OFFICER);
+        std::thread::spawn(move || {
+            for i in 0..40 {
+                let input = baomi::input::from_value(serde_json::json!({
+                    "title": format!("备份期间登记的载体{i}"), "level": "秘密", "scope": ["办公室"],
+                    "carrier_type": "纸质文件", "custodian": "王五", "received_on": "2026-11-01"
+                }))
+                .unwrap();
+                s.doc_add(&input).unwrap();
+            }
+        })
+    };
+    let parent = f.dir.parent().unwrap().to_path_buf();
+    let mut admin = f.login(ADMIN);
+    let files: Vec<_> = (0..4)
+        .map(|n| {
+            let file = parent.join(format!("during-{n}.bdl"));
+            admin.backup(&file, "备份口令-2026").unwrap();
+            file
+        })
+        .collect();
+    writer.join().unwrap();
+    let elsewhere = options_at(&parent.join("other-machine"));
+    for (n, file) in files.iter().enumerate() {
+        let dest = parent.join(format!("restored-{n}"));
+        baomi::bundle::backup::restore(file, "备份口令-2026", &dest).unwrap();
+        let clock = std::sync::Arc::new(f.clock.clone());
+        let mut a = vault::login(&dest, AUDITOR.0, AUDITOR.1, clock.clone(), &elsewhere).unwrap();
+        let r = a.audit_verify().unwrap();
+        assert!(r.intact, "backup {n}: {}", r.problem);
+        drop(a);
+        let mut o = vault::login(&dest, OFFICER.0, OFFICER.1, clock, &elsewhere).unwrap();
+        assert!(o.replay_mismatches().unwrap().is_empty());
+    }
 }

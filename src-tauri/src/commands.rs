@@ -99,8 +99,12 @@ fn set_unit_name(app: State<'_, App>, unit: String) -> R<SessionInfo> {
 }
 
 #[tauri::command(async)]
-fn backup_vault(app: State<'_, App>, dest: PathBuf) -> R<()> {
-    app.backup(&dest)
+fn backup_vault(
+    app: State<'_, App>,
+    dest: PathBuf,
+    passphrase: Zeroizing<String>,
+) -> R<baomi::bundle::backup::BackupInfo> {
+    app.backup(&dest, passphrase)
 }
 
 #[tauri::command(async)]

@@ -6,6 +6,7 @@
 //! manifest of records, export, import with its preview and conflicts, receipts, unit keys and
 //! backups — build on `format::seal` and `format::open` and never touch a cipher themselves.
 
+pub mod backup;
 pub mod exchange;
 pub mod format;
 pub mod unit;

@@ -376,6 +376,17 @@ pub struct SessionInfo {
     pub today: String,
 }
 
+/// The vault's files read for a backup, with what they hold.
+pub(crate) struct Snapshot {
+    pub vault_id: String,
+    pub unit: String,
+    /// The audit log's last sequence number and head hash in the copy.
+    pub seq: i64,
+    pub head: String,
+    /// (file name, bytes): `vault.db`, `registers.db`, `vault.keys` — ciphertext all.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
 /// A signed-in account's handle on an open vault.
 pub struct Session {
     dir: PathBuf,
@@ -1468,29 +1479,14 @@ impl Session {
         Ok(checkpoint)
     }
 
-    /// Writes an encrypted copy of the whole vault (both databases and the key file) to
-    /// `dest`, which must be a new or empty folder. The copy opens with the same accounts and
-    /// passwords; the 系统管理员 who makes it copies ciphertext and holds no register key.
-    pub fn backup(&mut self, dest: &Path) -> Result<()> {
+    /// The vault's files as they are between two transactions, for a backup to `target`
+    /// (named in the audit): the backup is recorded first (the day, for the reminder when the
+    /// last backup grows old, and the audit entry, so the copy contains its own entry), then
+    /// the files are read under the vault lock, so no writer commits while they are read
+    /// (with rollback journals a database file between transactions is complete on its own).
+    /// Also returns the audit log's head (sequence and hash) the copy holds.
+    pub(crate) fn snapshot(&mut self, target: &str) -> Result<Snapshot> {
         self.require(Op::Backup)?;
-        if dest.exists() {
-            let empty = std::fs::read_dir(dest)
-                .map_err(|e| Error::io("读取备份文件夹", &e))?
-                .next()
-                .is_none();
-            if !empty {
-                return Err(Error::field(
-                    "out",
-                    "备份位置",
-                    format!("“{}”不是空文件夹", dest.display()),
-                ));
-            }
-        }
-        std::fs::create_dir_all(dest).map_err(|e| Error::io("创建备份文件夹", &e))?;
-        keyfile::restrict(dest, true);
-        let dest_display = dest.display().to_string();
-        // Record the backup first so the copy contains its own audit entry (and the day, for
-        // the reminder when the last backup grows old).
         let today = crate::dates::iso(self.today());
         self.write(|w| {
             w.tx.execute(
@@ -1498,24 +1494,31 @@ impl Session {
                  ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 [&today],
             )?;
-            w.audit("backup", &dest_display, serde_json::json!({}))
+            w.audit("backup", target, serde_json::json!({}))
         })?;
-        // Hold the vault lock so no writer commits while the files are copied. With rollback
-        // journals a database file between transactions is complete on its own.
         let _lock = keyfile::lock(&self.dir)?;
+        let head = audit::head(&self.conn)?.unwrap_or_default();
+        let mut files = Vec::new();
         for file in [db::FILE_NAME, db::REGISTERS_FILE, keyfile::FILE_NAME] {
-            let from = self.dir.join(file);
-            if !from.exists() {
+            let path = self.dir.join(file);
+            if !path.exists() {
                 continue;
             }
-            let to = dest.join(file);
-            std::fs::copy(&from, &to).map_err(|e| Error::io("复制保密库文件", &e))?;
-            keyfile::restrict(&to, false);
-            if let Ok(f) = std::fs::File::open(&to) {
-                f.sync_all().map_err(|e| Error::io("写入备份", &e))?;
-            }
+            let bytes = std::fs::read(&path).map_err(|e| Error::io("读取保密库文件", &e))?;
+            files.push((file.to_string(), bytes));
         }
-        Ok(())
+        Ok(Snapshot {
+            vault_id: self.vault_id.clone(),
+            unit: self.unit_name()?,
+            seq: head.0,
+            head: head.1,
+            files,
+        })
+    }
+
+    /// The signed-in account's private keys (a backup is signed with them).
+    pub(crate) fn account_identity(&self) -> &Identity {
+        &self.identity
     }
 
     /// Rotates the keys this account may rotate, on demand: the 系统管理员 the system key, a

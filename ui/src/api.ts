@@ -10,6 +10,7 @@
 // screen's business.
 
 import { invoke } from '@tauri-apps/api/core'
+import type { BackupInfo } from './bindings/BackupInfo'
 import type { Account } from './bindings/Account'
 import type { Checkpoint } from './bindings/Checkpoint'
 import type { AppStatus } from './bindings/AppStatus'
@@ -139,7 +140,8 @@ export const assignRole = (name: string, role: BusinessRole) =>
 export const getPolicy = () => guarded<Policy>('get_policy')
 export const setPolicy = (policy: Policy) => guarded<Policy>('set_policy', { policy })
 export const setUnitName = (unit: string) => guarded<SessionInfo>('set_unit_name', { unit })
-export const backupVault = (dest: string) => guarded<null>('backup_vault', { dest })
+export const backupVault = (dest: string, passphrase: string) =>
+  guarded<BackupInfo>('backup_vault', { dest, passphrase })
 
 export const auditList = (filter: Filter) => guarded<Page<Entry>>('audit_list', { filter })
 export const auditVerify = () => guarded<Report>('audit_verify')

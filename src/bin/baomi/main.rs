@@ -83,14 +83,20 @@ enum Command {
     Import(exchange::ImportArgs),
     /// 本单位发出的数据包及其回执
     Bundles,
-    /// 备份整个保密库到一个新的空文件夹（系统管理员）
+    /// 备份整个保密库为一个加密签名的备份文件（系统管理员；备份口令取自 BAOMI_BUNDLE_PASSPHRASE，或提示输入）；
+    /// `baomi backup verify F`：不恢复而校验备份文件
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Backup {
-        #[arg(long, value_name = "DIR", required_unless_present = "remind_days")]
+        #[command(subcommand)]
+        cmd: Option<BackupCmd>,
+        #[arg(long, value_name = "F", required_unless_present = "remind_days")]
         out: Option<PathBuf>,
         /// 上次备份超过多少天提醒（1–365，默认 30）
         #[arg(long, value_name = "DAYS")]
         remind_days: Option<u32>,
     },
+    /// 把备份文件恢复到 --vault 指定的新文件夹（先校验整个备份；口令取自 BAOMI_BUNDLE_PASSPHRASE，或提示输入）
+    Restore { file: PathBuf },
     /// 涉密载体登记：登记、查询和各项手续（记录以 JSON 从标准输入提供）
     #[command(subcommand)]
     Doc(DocCmd),
@@ -115,6 +121,12 @@ enum Command {
     Key(KeyCmd),
     /// 打印某种输入的 JSON Schema（如 init、doc、doc-borrow、doc-destroy；`baomi schema list` 列出全部）
     Schema { kind: String },
+}
+
+#[derive(Subcommand)]
+enum BackupCmd {
+    /// 校验备份文件：签名、每一块、清单和每个文件的摘要，不恢复
+    Verify { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -267,18 +279,47 @@ fn run(cli: Cli) -> CliResult<()> {
         Command::Bundles => exchange::bundles(&ctx),
         Command::Recover => admin::recover(&ctx),
         Command::Key(KeyCmd::Rotate) => admin::rotate(&ctx),
-        Command::Backup { out, remind_days } => {
+        Command::Backup {
+            cmd: Some(BackupCmd::Verify { file }),
+            ..
+        } => {
+            let passphrase = secret_from("BAOMI_BUNDLE_PASSPHRASE", "备份口令")?;
+            let info = baomi::bundle::backup::verify(&file, &passphrase)?;
+            emit(&ctx, &info, || {
+                format!("备份完好：{}\n{}", file.display(), backup_text(&info))
+            })
+        }
+        Command::Backup {
+            cmd: None,
+            out,
+            remind_days,
+        } => {
             let mut s = login(&ctx)?;
             if let Some(days) = remind_days {
                 s.set_backup_reminder_days(days)?;
             }
             match out {
                 Some(out) => {
-                    s.backup(&out)?;
-                    done(&ctx, &format!("已备份到 {}", out.display()))
+                    let passphrase = secret_from("BAOMI_BUNDLE_PASSPHRASE", "备份口令")?;
+                    let info = s.backup(&out, &passphrase)?;
+                    emit(&ctx, &info, || {
+                        format!("已备份到 {}\n{}", out.display(), backup_text(&info))
+                    })
                 }
                 None => done(&ctx, "已设置备份提醒天数"),
             }
+        }
+        Command::Restore { file } => {
+            let dest = ctx.vault.clone();
+            let passphrase = secret_from("BAOMI_BUNDLE_PASSPHRASE", "备份口令")?;
+            let info = baomi::bundle::backup::restore(&file, &passphrase, &dest)?;
+            emit(&ctx, &info, || {
+                format!(
+                    "已恢复到 {}\n{}\n在本机登录前须由安全审计员确认恢复（若本机用过该保密库）",
+                    dest.display(),
+                    backup_text(&info)
+                )
+            })
         }
     }
 }
@@ -489,4 +530,22 @@ pub fn stdin_json<T: serde::de::DeserializeOwned>() -> CliResult<T> {
         .read_to_string(&mut buf)
         .map_err(|e| Failure::Usage(format!("无法读取标准输入：{e}")))?;
     Ok(baomi::input::from_json(&buf)?)
+}
+
+/// A backup's manifest in words.
+fn backup_text(i: &baomi::bundle::backup::BackupInfo) -> String {
+    format!(
+        "单位：{}\n保密库：{}\n制作于：{}（账户密钥指纹 {}）\n审计日志：第 {} 条，哈希 {}\n文件：{}",
+        i.unit,
+        i.vault_id,
+        i.created_at,
+        i.signer,
+        i.seq,
+        i.head,
+        i.files
+            .iter()
+            .map(|f| format!("{}（{} 字节）", f.name, f.size))
+            .collect::<Vec<_>>()
+            .join("、")
+    )
 }
