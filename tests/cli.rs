@@ -1015,6 +1015,22 @@ fn unit_keys_through_the_cli() {
     assert_eq!(list[0]["fingerprint"], fp);
     let show = baomi(&a.dir, Some(OFFICER), &["unit", "key", "show"]);
     assert!(String::from_utf8_lossy(&show.stdout).contains("密钥指纹"));
+    let sheet = a.dir.parent().unwrap().join("key-sheet.pdf");
+    let o = baomi(
+        &a.dir,
+        Some(OFFICER),
+        &[
+            "--json",
+            "unit",
+            "key",
+            "sheet",
+            "--out",
+            sheet.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout_json(&o)["form"], "unit-key-sheet");
+    assert!(std::fs::read(&sheet).unwrap().starts_with(b"%PDF"));
     // The administrator never holds the unit's keys; renaming the unit still works.
     let denied = baomi(&a.dir, Some(ADMIN), &["unit", "key", "show"]);
     assert_eq!(code(&denied), 1);

@@ -1841,3 +1841,51 @@ fn only_the_auditor_prints_a_slip_and_the_units_templates_never_reach_it() {
     let (_, pages) = saved(&borrow, tmp.path());
     assert!(squeeze(&pages.join("")).contains("单位改过的公共模板"));
 }
+
+/// The unit-key sheet: the fingerprint and both public keys on paper under the core's frame,
+/// only for the 保密员, audited by fingerprint.
+#[test]
+fn the_unit_key_sheet_prints_the_fingerprint_and_both_public_keys() {
+    let f = Fixture::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = f.login(OFFICER);
+    let card = s.unit_key().unwrap();
+    let p = s.unit_key_sheet().unwrap();
+    assert_eq!(p.job.form, "unit-key-sheet");
+    assert!(p.job.serial.starts_with('K'));
+    let (pdf, pages) = saved(&p, tmp.path());
+    assert_eq!(pages.len(), 1);
+    assert_has(
+        &pages,
+        &[
+            UNIT,
+            "单位数据交换密钥登记单",
+            &card.fingerprint.replace('-', ""),
+            "对方单位核对人（签字）",
+            "baomi unit key export",
+        ],
+        "unit-key-sheet",
+    );
+    assert_grouped(&pages, &card.signing_pub, "signing key");
+    assert_grouped(&pages, &card.agreement_pub, "agreement key");
+    let flat = squeeze(&pages[0]);
+    for v in [
+        "内部".to_string(),
+        format!("打印编号：{}", p.job.serial),
+        format!("数据摘要：{}", p.job.digest),
+    ] {
+        assert!(flat.contains(&v), "{v} missing:\n{}", pages[0]);
+    }
+    assert_fonts_embedded(&pdf);
+    drop(s);
+    assert_eq!(
+        f.login(ADMIN).unit_key_sheet().err().unwrap().code,
+        Code::Permission
+    );
+    let page = f
+        .login(AUDITOR)
+        .audit_list(&ev(json!({ "action": "unit_key_print" })))
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.rows[0].target, card.fingerprint);
+}

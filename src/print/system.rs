@@ -1,5 +1,6 @@
-//! Forms of the system side: paper an administrator's role prints from `vault.db` alone. The
-//! one such form is the 安全审计员's checkpoint slip (审计日志检查点单).
+//! Forms of the system side: paper printed from keys and the log rather than from register
+//! records — the 安全审计员's checkpoint slip (审计日志检查点单) and the 保密员's unit-key sheet
+//! (单位数据交换密钥登记单, [`unit_key_sheet`]), which follows the same rules below.
 //!
 //! Contract: the auditor holds no register key, and the print log (`print_jobs`) lives in
 //! `registers.db`, so a system form is not a print job of [`Session::print`]: it gets no
@@ -115,31 +116,111 @@ fn slip_data(facts: &SlipFacts<'_>, c: &Checkpoint) -> serde_json::Value {
 /// only, under the core's frame. Pure: reads no vault and records nothing (see
 /// [`Session::audit_checkpoint_slip`] for the audited path).
 pub fn checkpoint_slip(facts: &SlipFacts<'_>, c: &Checkpoint) -> Result<Printout> {
-    let sources = [
-        (COMMON.0.to_string(), COMMON.1.to_string()),
-        (format!("{CHECKPOINT_SLIP}.typ"), SOURCE.to_string()),
-    ]
-    .into_iter()
-    .collect();
-    let engine = Engine::new(&sources, &[]);
-    let data = slip_data(facts, c);
-    let serial = checkpoint_serial(c);
-    let document = engine.compile(&format!("{CHECKPOINT_SLIP}.typ"), &data)?;
-    let pdf = engine::pdf(&document, &serial)?;
-    Ok(Printout {
-        job: PrintJob {
-            serial,
+    typeset(
+        Builtin {
+            form: CHECKPOINT_SLIP,
+            title: CHECKPOINT_SLIP_TITLE,
+            source: SOURCE,
+        },
+        &slip_data(facts, c),
+        PrintJob {
+            serial: checkpoint_serial(c),
             form: CHECKPOINT_SLIP.to_string(),
             title: CHECKPOINT_SLIP_TITLE.to_string(),
             subject: format!("审计日志第 {} 条的检查点", c.seq),
             digest: checkpoint_digest(facts.vault_id, c),
-            pages: document.pages().len() as u32,
+            pages: 0,
             printed_at: c.at.clone(),
             actor: c.auditor.clone(),
         },
+    )
+}
+
+/// A built-in system form: its id, printed title and template source.
+struct Builtin {
+    form: &'static str,
+    title: &'static str,
+    source: &'static str,
+}
+
+/// Typesets a built-in system form from `data` with the built-in `common.typ` and the
+/// embedded fonts only, under the core's frame; `job` names it (its page count is filled in).
+fn typeset(form: Builtin, data: &serde_json::Value, mut job: PrintJob) -> Result<Printout> {
+    let sources = [
+        (COMMON.0.to_string(), COMMON.1.to_string()),
+        (format!("{}.typ", form.form), form.source.to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let engine = Engine::new(&sources, &[]);
+    let document = engine.compile(&format!("{}.typ", form.form), data)?;
+    let pdf = engine::pdf(&document, &job.serial)?;
+    job.pages = document.pages().len() as u32;
+    debug_assert_eq!(job.title, form.title);
+    Ok(Printout {
+        job,
         pdf: zeroize::Zeroizing::new(pdf),
         document,
     })
+}
+
+/// The unit-key sheet's form id (its template is `unit-key-sheet.typ`).
+pub const UNIT_KEY_SHEET: &str = "unit-key-sheet";
+/// The unit-key sheet's title, as printed.
+pub const UNIT_KEY_SHEET_TITLE: &str = "单位数据交换密钥登记单";
+const UNIT_KEY_SOURCE: &str = include_str!("../../assets/forms/unit-key-sheet.typ");
+
+/// The unit-key sheet: this unit's public keys and fingerprint on paper, to be handed to the
+/// units it exchanges bundles with (and theirs compared with the key card they import). Built-in
+/// template and embedded fonts only, like the checkpoint slip, for the same reason: a changed
+/// template or font could print another fingerprint. Serial `K` + the fingerprint's first 8
+/// hex digits; the digest is of the card; marked 内部.
+pub fn unit_key_sheet(
+    card: &crate::bundle::unit::KeyCard,
+    officer: &str,
+    printed_on: NaiveDate,
+    printed_at: &str,
+) -> Result<Printout> {
+    let serial = format!(
+        "K{}",
+        card.fingerprint
+            .replace('-', "")
+            .chars()
+            .take(8)
+            .collect::<String>()
+    );
+    let digest = super::digest(&json!(card));
+    let data = with_common(
+        json!({
+            "fingerprint": card.fingerprint.replace('-', " "),
+            "signing_lines": grouped(&card.signing_pub, 8),
+            "agreement_lines": grouped(&card.agreement_pub, 8),
+        }),
+        json!({
+            "unit": card.unit, "title": UNIT_KEY_SHEET_TITLE, "serial": serial,
+            "digest": digest, "printed_on": crate::dates::iso(printed_on),
+            "printed_by": officer, "marking": CHECKPOINT_MARKING,
+            "fonts": FontChoice::default(),
+        }),
+    );
+    typeset(
+        Builtin {
+            form: UNIT_KEY_SHEET,
+            title: UNIT_KEY_SHEET_TITLE,
+            source: UNIT_KEY_SOURCE,
+        },
+        &data,
+        PrintJob {
+            serial,
+            form: UNIT_KEY_SHEET.to_string(),
+            title: UNIT_KEY_SHEET_TITLE.to_string(),
+            subject: format!("{}的数据交换密钥", card.unit),
+            digest,
+            pages: 0,
+            printed_at: printed_at.to_string(),
+            actor: officer.to_string(),
+        },
+    )
 }
 
 impl Session {
@@ -180,6 +261,28 @@ impl Session {
                 "checkpoint_print",
                 &checkpoint_serial(&c),
                 json!({ "seq": c.seq }),
+            )
+        })?;
+        Ok(printout)
+    }
+}
+
+impl Session {
+    /// This unit's key sheet (保密员), audited as `unit_key_print` naming the fingerprint.
+    pub fn unit_key_sheet(&mut self) -> Result<Printout> {
+        self.require(Op::WriteRegisters)?;
+        let card = self.unit_key()?;
+        let printout = unit_key_sheet(
+            &card,
+            &self.display_name().to_string(),
+            self.today(),
+            &crate::clock::stamp(self.now()),
+        )?;
+        self.write(|w| {
+            w.audit(
+                "unit_key_print",
+                &card.fingerprint,
+                json!({ "fingerprint": card.fingerprint }),
             )
         })?;
         Ok(printout)

@@ -25,6 +25,11 @@ pub enum UnitKeyCmd {
         #[arg(long, value_name = "F")]
         out: PathBuf,
     },
+    /// 打印本单位的密钥登记单（A4 PDF：密钥指纹和两把公钥，交对方单位核对）
+    Sheet {
+        #[arg(long, value_name = "F")]
+        out: PathBuf,
+    },
     /// 导入对方单位的密钥卡；对方已更换密钥时须核对指纹后加 --replace
     Import {
         file: PathBuf,
@@ -43,6 +48,18 @@ fn card_text(c: &baomi::bundle::unit::KeyCard) -> String {
 pub fn unit(ctx: &Ctx, cmd: UnitCmd) -> CliResult<()> {
     let mut s = login(ctx)?;
     match cmd {
+        UnitCmd::Key(UnitKeyCmd::Sheet { out }) => {
+            let p = s.unit_key_sheet()?;
+            p.save(&out)?;
+            emit(ctx, &p.job, || {
+                format!(
+                    "已打印 {}（{}）→ {}",
+                    p.job.title,
+                    p.job.serial,
+                    out.display()
+                )
+            })
+        }
         UnitCmd::Key(UnitKeyCmd::Show) => {
             let c = s.unit_key()?;
             emit(ctx, &c, || card_text(&c))
