@@ -267,6 +267,24 @@ impl App {
     ) -> Result<crate::bundle::backup::BackupInfo> {
         self.with(|s| s.backup(out, &passphrase))
     }
+    /// Checks a backup file whole without restoring it (no session needed: it opens with its
+    /// own passphrase and touches no vault).
+    pub fn backup_verify(
+        &self,
+        file: &Path,
+        passphrase: Zeroizing<String>,
+    ) -> Result<crate::bundle::backup::BackupInfo> {
+        crate::bundle::backup::verify(file, &passphrase)
+    }
+    /// Restores a backup file into `dest`, a new or empty folder (the open vault is untouched).
+    pub fn backup_restore(
+        &self,
+        file: &Path,
+        passphrase: Zeroizing<String>,
+        dest: &Path,
+    ) -> Result<crate::bundle::backup::BackupInfo> {
+        crate::bundle::backup::restore(file, &passphrase, dest)
+    }
     pub fn audit_list(&self, filter: &audit::Filter) -> Result<audit::Page> {
         self.with(|s| s.audit_list(filter))
     }

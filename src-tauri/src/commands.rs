@@ -102,9 +102,28 @@ fn set_unit_name(app: State<'_, App>, unit: String) -> R<SessionInfo> {
 fn backup_vault(
     app: State<'_, App>,
     dest: PathBuf,
-    passphrase: Zeroizing<String>,
+    passphrase: String,
 ) -> R<baomi::bundle::backup::BackupInfo> {
-    app.backup(&dest, passphrase)
+    app.backup(&dest, Zeroizing::new(passphrase))
+}
+
+#[tauri::command(async)]
+fn backup_verify(
+    app: State<'_, App>,
+    file: PathBuf,
+    passphrase: String,
+) -> R<baomi::bundle::backup::BackupInfo> {
+    app.backup_verify(&file, Zeroizing::new(passphrase))
+}
+
+#[tauri::command(async)]
+fn backup_restore(
+    app: State<'_, App>,
+    file: PathBuf,
+    passphrase: String,
+    dest: PathBuf,
+) -> R<baomi::bundle::backup::BackupInfo> {
+    app.backup_restore(&file, Zeroizing::new(passphrase), &dest)
 }
 
 #[tauri::command(async)]
@@ -403,6 +422,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         set_policy,
         set_unit_name,
         backup_vault,
+        backup_verify,
+        backup_restore,
         audit_list,
         audit_verify,
         audit_verify_paper,

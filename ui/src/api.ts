@@ -142,6 +142,10 @@ export const setPolicy = (policy: Policy) => guarded<Policy>('set_policy', { pol
 export const setUnitName = (unit: string) => guarded<SessionInfo>('set_unit_name', { unit })
 export const backupVault = (dest: string, passphrase: string) =>
   guarded<BackupInfo>('backup_vault', { dest, passphrase })
+export const backupVerify = (file: string, passphrase: string) =>
+  guarded<BackupInfo>('backup_verify', { file, passphrase })
+export const backupRestore = (file: string, passphrase: string, dest: string) =>
+  guarded<BackupInfo>('backup_restore', { file, passphrase, dest })
 
 export const auditList = (filter: Filter) => guarded<Page<Entry>>('audit_list', { filter })
 export const auditVerify = () => guarded<Report>('audit_verify')
