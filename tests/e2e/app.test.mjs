@@ -108,6 +108,22 @@ describe('保密台账 desktop window', { timeout: 240000 }, () => {
     await (await wd.find(tid('nav-settings'))).click();
     await wd.find(tid('policy-form'));
     await shot('08-admin-settings');
+    // A backup file, checked whole, then restored into a new folder (the open vault untouched).
+    const backupFile = join(app.vault, '..', 'backup.bdl');
+    await (await wd.find(input('backup-path'))).fill(backupFile);
+    await (await wd.find(input('backup-passphrase'))).fill('备份口令-e2e-2026');
+    await (await wd.find(input('backup-passphrase-again'))).fill('备份口令-e2e-2026');
+    await (await wd.find(tid('backup-button'))).click();
+    const made = await wd.waitText(tid('backup-result'), '备份完成', 30000);
+    assert.match(made, /vault\.keys/);
+    await (await wd.find(input('restore-file'))).fill(backupFile);
+    await (await wd.find(input('restore-passphrase'))).fill('备份口令-e2e-2026');
+    await (await wd.find(tid('verify-backup'))).click();
+    await wd.waitText(tid('restore-result'), '备份完好', 30000);
+    await (await wd.find(input('restore-dest'))).fill(join(app.vault, '..', 'restored'));
+    await (await wd.find(tid('restore-backup'))).click();
+    await wd.waitText(tid('restore-result'), '已恢复到', 30000);
+    await shot('08-admin-backup-restored');
     await lock();
 
     await login('auditor');
