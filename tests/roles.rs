@@ -83,16 +83,23 @@ fn operations() -> Vec<Op> {
         ("person_periods", |s, _| {
             s.set_person_periods("一般", 3, 12).map(drop)
         }),
+        ("bundle_export", |s, tag| {
+            let out = s.dir().parent().unwrap().join(format!("export-{tag}.bdl"));
+            s.export_bundle(&Default::default(), Some("交换口令-roles"), &out)
+                .map(drop)
+        }),
+        ("bundles_sent", |s, _| s.bundles_sent().map(drop)),
+        ("unit_key_sheet", |s, _| s.unit_key_sheet().map(drop)),
     ]
 }
 
 /// The expected matrix, written out by hand: Y allowed, n refused (same order as above).
 const MATRIX: [(&str, Role, &str); 5] = [
-    ("admin", Role::Admin, "YYYYnYnnnYYnnnnYnYYnnnnY"),
-    ("secadmin", Role::Secadmin, "YnnnYYYnnnnnnnnnnnnnnnnn"),
-    ("auditor", Role::Auditor, "nnnnnnnYYnnnnnnnnnnYnnnn"),
-    ("officer", Role::Officer, "nnnnnnnnnnnYYYYnYnYnYYYn"),
-    ("reader", Role::Reader, "nnnnnnnnnnnYnYnnnnnnYnYn"),
+    ("admin", Role::Admin, "YYYYnYnnnYYnnnnYnYYnnnnYnnn"),
+    ("secadmin", Role::Secadmin, "YnnnYYYnnnnnnnnnnnnnnnnnnnn"),
+    ("auditor", Role::Auditor, "nnnnnnnYYnnnnnnnnnnYnnnnnnn"),
+    ("officer", Role::Officer, "nnnnnnnnnnnYYYYnYnYnYYYnYYY"),
+    ("reader", Role::Reader, "nnnnnnnnnnnYnYnnnnnnYnYnnYn"),
 ];
 
 #[test]
