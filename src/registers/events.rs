@@ -36,15 +36,27 @@ pub fn append<R: Register>(
     meta: &Meta,
     event: &R::Event,
 ) -> Result<i64> {
-    let data = serde_json::to_string(event)
-        .map_err(|e| Error::internal(format!("事件序列化失败：{e}")))?;
+    insert(conn, R::NAME, record_id, &R::kind(event), meta, event)
+}
+
+/// Writes one row of the store: register event or adoption alike.
+fn insert<T: Serialize>(
+    conn: &Connection,
+    register: &str,
+    record_id: i64,
+    kind: &str,
+    meta: &Meta,
+    data: &T,
+) -> Result<i64> {
+    let data =
+        serde_json::to_string(data).map_err(|e| Error::internal(format!("事件序列化失败：{e}")))?;
     conn.execute(
         "INSERT INTO events (register, record_id, kind, occurred_on, recorded_at, actor, approval, data)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
-            R::NAME,
+            register,
             record_id,
-            R::kind(event),
+            kind,
             crate::dates::iso(meta.occurred_on),
             meta.recorded_at,
             meta.actor,
@@ -145,23 +157,7 @@ pub fn append_adopted<R: Register>(
     meta: &Meta,
     adopted: &Adopted<R::State>,
 ) -> Result<i64> {
-    let data = serde_json::to_string(adopted)
-        .map_err(|e| Error::internal(format!("事件序列化失败：{e}")))?;
-    conn.execute(
-        "INSERT INTO events (register, record_id, kind, occurred_on, recorded_at, actor, approval, data)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            R::NAME,
-            record_id,
-            ADOPTED,
-            crate::dates::iso(meta.occurred_on),
-            meta.recorded_at,
-            meta.actor,
-            meta.approval,
-            data
-        ],
-    )?;
-    Ok(conn.last_insert_rowid())
+    insert(conn, R::NAME, record_id, ADOPTED, meta, adopted)
 }
 
 /// Rebuilds a record's state from its events alone.
