@@ -50,10 +50,11 @@ fn insert<T: Serialize>(
 ) -> Result<i64> {
     let data =
         serde_json::to_string(data).map_err(|e| Error::internal(format!("事件序列化失败：{e}")))?;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO events (register, record_id, kind, occurred_on, recorded_at, actor, approval, data)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
+    )?
+    .execute(params![
             register,
             record_id,
             kind,

@@ -140,20 +140,20 @@ fn local_record<R: Register>(
     origin_id: i64,
 ) -> Result<Option<i64>> {
     if origin == own {
-        let exists: bool = conn.query_row(
-            &format!("SELECT EXISTS (SELECT 1 FROM {} WHERE id = ?1)", R::TABLE),
-            [origin_id],
-            |r| r.get(0),
-        )?;
+        let exists: bool = conn
+            .prepare_cached(&format!(
+                "SELECT EXISTS (SELECT 1 FROM {} WHERE id = ?1)",
+                R::TABLE
+            ))?
+            .query_row([origin_id], |r| r.get(0))?;
         return Ok(exists.then_some(origin_id));
     }
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT record_id FROM record_origins
              WHERE register = ?1 AND origin = ?2 AND origin_id = ?3",
-            params![R::NAME, origin, origin_id],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![R::NAME, origin, origin_id], |r| r.get(0))
         .optional()?)
 }
 
@@ -225,9 +225,8 @@ pub fn export<R: Register>(
         }
     }
     let mut origins: HashMap<i64, (String, i64)> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT record_id, origin, origin_id FROM record_origins WHERE register = ?1",
-    )?;
+    let mut stmt = conn
+        .prepare("SELECT record_id, origin, origin_id FROM record_origins WHERE register = ?1")?;
     let mut rows = stmt.query([R::NAME])?;
     while let Some(r) = rows.next()? {
         origins.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
@@ -282,9 +281,7 @@ pub fn export<R: Register>(
             let serial = serials
                 .remove(&id)
                 .ok_or_else(|| Error::not_found(format!("没有编号为 {id} 的{}", R::NOUN)))?;
-            let (origin, origin_id) = origins
-                .remove(&id)
-                .unwrap_or_else(|| (own.to_string(), id));
+            let (origin, origin_id) = origins.remove(&id).unwrap_or_else(|| (own.to_string(), id));
             Ok(WireRecord {
                 register: R::NAME.to_string(),
                 origin,
@@ -536,11 +533,18 @@ fn mark(
     how: &str,
     event_id: Option<i64>,
 ) -> Result<()> {
-    w.tx.execute(
+    w.tx.prepare_cached(
         "INSERT INTO event_origins (origin, origin_id, register, record_id, how, event_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![e.origin, e.origin_id, register, record_id, how, event_id],
-    )?;
+    )?
+    .execute(params![
+        e.origin,
+        e.origin_id,
+        register,
+        record_id,
+        how,
+        event_id
+    ])?;
     Ok(())
 }
 
@@ -612,11 +616,11 @@ fn merge<R: Register>(
         (Fate::Added, _) | (Fate::Changed, Some(_)) if fast_forward => {
             let id = R::id(&theirs);
             if item.fate == Fate::Added {
-                w.tx.execute(
+                w.tx.prepare_cached(
                     "INSERT INTO record_origins (register, record_id, origin, origin_id)
                      VALUES (?1, ?2, ?3, ?4)",
-                    params![R::NAME, id, rec.origin, rec.origin_id],
-                )?;
+                )?
+                .execute(params![R::NAME, id, rec.origin, rec.origin_id])?;
             }
             let mut state = match item.local_id {
                 Some(local) => Some(table::load::<R>(w.tx, local)?),

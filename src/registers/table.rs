@@ -142,13 +142,13 @@ pub fn save<R: Register>(conn: &Connection, s: &R::State, now: &str) -> Result<(
         Value::Text(now.to_string()),
     ];
     args.extend(columns.into_iter().map(|(_, v)| v));
-    conn.prepare(&sql)?.execute(params_from_iter(args))?;
+    conn.prepare_cached(&sql)?.execute(params_from_iter(args))?;
     let texts = R::search_text(s);
     let (uni, bi) = search::index_columns(texts.iter().map(String::as_str));
     let id = R::id(s);
-    conn.prepare(&format!("DELETE FROM {}_search WHERE rowid = ?1", R::TABLE))?
+    conn.prepare_cached(&format!("DELETE FROM {}_search WHERE rowid = ?1", R::TABLE))?
         .execute([id])?;
-    conn.prepare(&format!(
+    conn.prepare_cached(&format!(
         "INSERT INTO {}_search (rowid, uni, bi, tags) VALUES (?1, ?2, ?3, ?4)",
         R::TABLE
     ))?
@@ -164,7 +164,7 @@ fn parse_state<R: Register>(id: i64, json: &str) -> Result<R::State> {
 /// The stored state of record `id`.
 pub fn load<R: Register>(conn: &Connection, id: i64) -> Result<R::State> {
     let json: Option<String> = conn
-        .prepare(&format!("SELECT state FROM {} WHERE id = ?1", R::TABLE))?
+        .prepare_cached(&format!("SELECT state FROM {} WHERE id = ?1", R::TABLE))?
         .query_row([id], |r| r.get(0))
         .optional()?;
     let json = json.ok_or_else(|| Error::not_found(format!("没有编号为 {id} 的{}", R::NOUN)))?;
@@ -174,20 +174,18 @@ pub fn load<R: Register>(conn: &Connection, id: i64) -> Result<R::State> {
 /// Finds a record id by its serial number.
 pub fn id_by_serial<R: Register>(conn: &Connection, serial: &str) -> Result<Option<i64>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT id FROM {} WHERE serial = ?1", R::TABLE),
-            [serial.trim()],
-            |r| r.get(0),
-        )
+        .prepare_cached(&format!("SELECT id FROM {} WHERE serial = ?1", R::TABLE))?
+        .query_row([serial.trim()], |r| r.get(0))
         .optional()?)
 }
 
 pub fn next_id<R: Register>(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row(
-        &format!("SELECT coalesce(max(id), 0) + 1 FROM {}", R::TABLE),
-        [],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT coalesce(max(id), 0) + 1 FROM {}",
+            R::TABLE
+        ))?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// Checks a unit's serial pattern: it needs `{序号}` (optionally `{序号:N}`), and may use
