@@ -440,8 +440,12 @@ impl Session {
             recipients.push(k.clone());
         }
         let mut records = Vec::new();
-        for (r, ids) in &chosen {
-            records.extend((r.export)(self.conn(), &own, &unit, ids)?);
+        {
+            // One read transaction: every register read from the same snapshot.
+            let read = self.conn().unchecked_transaction()?;
+            for (r, ids) in &chosen {
+                records.extend((r.export)(&read, &own, &unit, ids)?);
+            }
         }
         let events: u64 = records.iter().map(|r| r.events.len() as u64).sum();
         let manifest = records
@@ -543,14 +547,15 @@ impl Session {
                     events as i64
                 ],
             )?;
+            let mut item = w.tx.prepare_cached(
+                "INSERT INTO bundle_items (hash, register, record_id) VALUES (?1, ?2, ?3)",
+            )?;
             for (r, ids) in &chosen {
                 for id in ids {
-                    w.tx.execute(
-                        "INSERT INTO bundle_items (hash, register, record_id) VALUES (?1, ?2, ?3)",
-                        params![hash, r.name, id],
-                    )?;
+                    item.execute(params![hash, r.name, id])?;
                 }
             }
+            drop(item);
             w.audit(
                 "bundle_export",
                 &hash,
@@ -673,13 +678,18 @@ impl Session {
             acknowledged: 0,
         };
         let mut planned = Vec::with_capacity(payload.records.len());
-        for rec in &payload.records {
-            let r = register_info(&rec.register).ok_or_else(|| {
-                Error::integrity(format!("数据包含本程序不认识的台账“{}”", rec.register))
-            })?;
-            let item = (r.preview)(self.conn(), &own, rec)?;
-            report.push(item.clone());
-            planned.push(item);
+        {
+            // One read transaction for the whole preview: one lock and a warm page cache
+            // instead of both per statement. Nothing is written; it ends by rolling back.
+            let read = self.conn().unchecked_transaction()?;
+            for rec in &payload.records {
+                let r = register_info(&rec.register).ok_or_else(|| {
+                    Error::integrity(format!("数据包含本程序不认识的台账“{}”", rec.register))
+                })?;
+                let item = (r.preview)(&read, &own, rec)?;
+                report.push(item.clone());
+                planned.push(item);
+            }
         }
         report.imported_before = self
             .conn()

@@ -165,7 +165,7 @@ fn local_events(
     own: &str,
     record_id: i64,
 ) -> Result<Vec<LocalEvent>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT e.id, e.kind, e.data, o.origin, o.origin_id
          FROM events e LEFT JOIN event_origins o ON o.event_id = e.id AND o.how = 'stored'
          WHERE e.register = ?1 AND e.record_id = ?2 ORDER BY e.id",
@@ -195,7 +195,7 @@ struct LocalEvent {
 
 /// The other units' events a record absorbed here.
 fn absorbed(conn: &Connection, register: &str, record_id: i64) -> Result<Vec<(String, i64)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT origin, origin_id FROM event_origins
          WHERE register = ?1 AND record_id = ?2 AND how = 'absorbed' ORDER BY origin, origin_id",
     )?;
