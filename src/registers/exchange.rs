@@ -36,8 +36,9 @@ use super::{table, Cx, Register};
 use crate::error::{Error, Result};
 use crate::vault::WriteCtx;
 
-/// An event as a bundle carries it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// An event as a bundle carries it. `data` is the event exactly as the sender's event store
+/// holds it (its JSON text, carried verbatim: hashed and signed as it is, parsed only here).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WireEvent {
     pub origin: String,
@@ -49,12 +50,12 @@ pub struct WireEvent {
     pub actor: String,
     #[serde(default)]
     pub approval: Option<String>,
-    pub data: serde_json::Value,
+    pub data: Box<serde_json::value::RawValue>,
 }
 
 /// A record as a bundle carries it: who registered it, its whole history, and the events of
 /// other units it absorbed when a conflict was resolved here.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WireRecord {
     pub register: String,
@@ -260,7 +261,7 @@ pub fn export<R: Register>(
         let origin: Option<String> = r.get(8)?;
         let actor: String = r.get(5)?;
         let text: String = r.get(7)?;
-        let data = serde_json::from_str(&text)
+        let data = serde_json::value::RawValue::from_string(text)
             .map_err(|err| Error::integrity(format!("事件 {id} 的内容已损坏：{err}")))?;
         events.entry(record).or_default().push(WireEvent {
             actor: match origin {
@@ -403,29 +404,34 @@ fn plan<R: Register>(conn: &Connection, own: &str, rec: &WireRecord) -> Result<P
             actor: e.actor.clone(),
             approval: e.approval.clone(),
         };
-        let mut data = e.data.clone();
-        if i == 0 || e.kind == ADOPTED {
-            let target = if e.kind == ADOPTED {
-                data.get_mut("state")
-                    .ok_or_else(|| refused("缺少记录状态".into()))?
-            } else {
-                &mut data
-            };
-            localize::<R>(conn, own, &rec.origin, target, id, &serial)?;
+        let raw = e.data.get();
+        if i == 0 && e.kind != "registered" {
+            return Err(refused("记录的第一条事件应为登记".into()));
         }
         if e.kind == ADOPTED {
+            // The adopted state names the sender's id and serial: rewritten for this vault.
+            let mut data: serde_json::Value =
+                serde_json::from_str(raw).map_err(|err| refused(err.to_string()))?;
+            let state = data
+                .get_mut("state")
+                .ok_or_else(|| refused("缺少记录状态".into()))?;
+            localize::<R>(conn, own, &rec.origin, state, id, &serial)?;
             let a: Adopted<R::State> =
                 serde_json::from_value(data).map_err(|err| refused(err.to_string()))?;
             theirs = Some(a.state.clone());
             decoded.push((meta, Stored::Adopted(a)));
         } else {
-            let event: R::Event =
-                serde_json::from_value(data).map_err(|err| refused(err.to_string()))?;
+            let event: R::Event = if i == 0 {
+                // The registration names the sender's id and serial: rewritten for this vault.
+                let mut data: serde_json::Value =
+                    serde_json::from_str(raw).map_err(|err| refused(err.to_string()))?;
+                localize::<R>(conn, own, &rec.origin, &mut data, id, &serial)?;
+                serde_json::from_value(data).map_err(|err| refused(err.to_string()))?
+            } else {
+                serde_json::from_str(raw).map_err(|err| refused(err.to_string()))?
+            };
             if R::kind(&event) != e.kind {
                 return Err(refused("事件类型与内容不符".into()));
-            }
-            if i == 0 && e.kind != "registered" {
-                return Err(refused("记录的第一条事件应为登记".into()));
             }
             theirs =
                 Some(R::apply(theirs.as_ref(), &event, &meta).map_err(|err| refused(err.message))?);
