@@ -145,10 +145,13 @@ impl Session {
     }
 }
 
+/// A backup's files: name and bytes.
+type Files = Vec<(String, Vec<u8>)>;
+
 /// Reads and checks a backup file whole: the bundle (signature, every chunk), its kind, the
 /// manifest, every file's size and SHA-256, and that the key file inside is a key file of the
 /// manifest's vault. Returns the manifest and the files.
-fn open(path: &Path, passphrase: &str) -> Result<(BackupInfo, Vec<(String, Vec<u8>)>)> {
+fn open(path: &Path, passphrase: &str) -> Result<(BackupInfo, Files)> {
     let size = std::fs::metadata(path)
         .map_err(|e| Error::io(&format!("读取 {}", path.display()), &e))?
         .len();

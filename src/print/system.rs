@@ -274,7 +274,7 @@ impl Session {
         let card = self.unit_key()?;
         let printout = unit_key_sheet(
             &card,
-            &self.display_name().to_string(),
+            self.display_name(),
             self.today(),
             &crate::clock::stamp(self.now()),
         )?;
