@@ -8,6 +8,7 @@
 //! the login screen. The shell also calls [`App::lock_if_idle`] on a timer of its own, so an
 //! idle session is locked and dropped even when the window makes no call at all.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -18,11 +19,14 @@ use zeroize::Zeroize;
 /// holds (the IPC argument, moved), and it is wiped when the call returns.
 pub use zeroize::Zeroizing;
 
+use crate::bundle::exchange as bx;
+use crate::bundle::unit as bu;
 use crate::clock::Clock;
 use crate::error::{Code, Error, Result};
 use crate::print;
 use crate::registers::devices as dv;
 use crate::registers::documents as d;
+use crate::registers::exchange::Resolution;
 use crate::registers::personnel as p;
 use crate::vault::accounts::Account;
 use crate::vault::audit;
@@ -440,6 +444,60 @@ impl App {
         cooling_months: u32,
     ) -> Result<Vec<p::ClassPeriods>> {
         self.with(|s| s.set_person_periods(class, review_years, cooling_months))
+    }
+
+    // Bundles (data exchange between units): the request arrives as raw JSON like a record
+    // input; a passphrase is handed over like a password and wiped when the call returns.
+
+    /// Writes a bundle of the records `req` selects to `out` (the path the officer chose),
+    /// sealed to the known units it names or else to `passphrase`.
+    pub fn bundle_export(
+        &self,
+        req: serde_json::Value,
+        passphrase: Option<Zeroizing<String>>,
+        out: &Path,
+    ) -> Result<bx::Exported> {
+        let req: bx::ExportRequest = crate::input::from_value(req)?;
+        self.with(|s| s.export_bundle(&req, passphrase.as_deref().map(String::as_str), out))
+    }
+    /// Imports a bundle or a receipt: the preview when `dry_run`, else applied once the
+    /// sender is accepted and every conflict resolved (by record key or serial).
+    pub fn bundle_import(
+        &self,
+        path: &Path,
+        passphrase: Option<Zeroizing<String>>,
+        dry_run: bool,
+        accept_sender: bool,
+        resolutions: BTreeMap<String, Resolution>,
+        receipt: Option<&Path>,
+    ) -> Result<bx::ImportReport> {
+        let req = bx::ImportRequest {
+            path: path.to_path_buf(),
+            passphrase,
+            dry_run,
+            accept_sender,
+            resolutions,
+            receipt: receipt.map(Path::to_path_buf),
+        };
+        self.with(|s| s.import_bundle(&req))
+    }
+    pub fn bundles_sent(&self) -> Result<Vec<bx::SentBundle>> {
+        self.with(|s| s.bundles_sent())
+    }
+    /// This unit's key card (the unit's keys are made the first time).
+    pub fn unit_key(&self) -> Result<bu::KeyCard> {
+        self.with(|s| s.unit_key())
+    }
+    pub fn unit_key_export(&self, path: &Path) -> Result<bu::KeyCard> {
+        self.with(|s| s.unit_key_export(path))
+    }
+    /// Imports another unit's key card; `replace` only after the new fingerprint was checked
+    /// with that unit.
+    pub fn unit_key_import(&self, path: &Path, replace: bool) -> Result<bu::KnownUnit> {
+        self.with(|s| s.unit_key_import(path, replace))
+    }
+    pub fn known_units(&self) -> Result<Vec<bu::KnownUnit>> {
+        self.with(|s| s.known_units())
     }
 
     fn printouts(&self) -> MutexGuard<'_, Vec<print::Printout>> {

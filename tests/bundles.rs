@@ -557,3 +557,97 @@ fn bad_bundles_are_refused_and_change_nothing() {
         "a refused bundle wrote to the vault"
     );
 }
+
+/// The desktop state (`App`, one call per window command): the export request as raw JSON
+/// with its errors by field, the passphrase asked for by field, the preview, the unknown
+/// sender to accept, the receipt written where asked and closing the transfer at the sender,
+/// and the key cards.
+#[test]
+fn the_desktop_state_carries_a_bundle_and_its_receipt() {
+    let (a, b) = (unit("甲市保密办"), unit("乙县保密局"));
+    let tmp = tempfile::tempdir().unwrap();
+    let id = carrier(&mut a.login(OFFICER), "经桌面程序交换的载体").to_string();
+    let desktop = |f: &Fixture| {
+        let app = baomi::app::App::new(
+            f.dir.clone(),
+            std::sync::Arc::new(f.clock.clone()),
+            f.options(),
+        );
+        app.login(OFFICER.0, secret(OFFICER.1)).unwrap();
+        app
+    };
+    let (app_a, app_b) = (desktop(&a), desktop(&b));
+    let out = tmp.path().join("x.bdl");
+    let e = app_a
+        .bundle_export(
+            json!({"register": "doc", "idz": [id]}),
+            Some(secret(PASSPHRASE)),
+            &out,
+        )
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (Code::Validation, Some("idz"))
+    );
+    let e = app_a
+        .bundle_export(
+            json!({"register": "doc", "ids": [id]}),
+            Some(secret("短口令")),
+            &out,
+        )
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("passphrase"));
+    assert!(!out.exists());
+    let sent = app_a
+        .bundle_export(
+            json!({"register": "doc", "ids": [id], "suite": "sm4"}),
+            Some(secret(PASSPHRASE)),
+            &out,
+        )
+        .unwrap();
+    assert_eq!((sent.records, sent.recipients.len()), (1, 0));
+
+    let none = BTreeMap::<String, Resolution>::new;
+    let e = app_b
+        .bundle_import(&out, None, true, false, none(), None)
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("passphrase"));
+    let preview = app_b
+        .bundle_import(&out, Some(secret(PASSPHRASE)), true, false, none(), None)
+        .unwrap();
+    assert_eq!(preview.added.len(), 1);
+    assert_eq!(preview.sender.status, SenderStatus::Unknown);
+    assert!(!preview.applied);
+    let e = app_b
+        .bundle_import(&out, Some(secret(PASSPHRASE)), false, false, none(), None)
+        .unwrap_err();
+    assert_eq!(e.code, Code::Rule);
+    let receipt = tmp.path().join("回执.bdl");
+    let done = app_b
+        .bundle_import(
+            &out,
+            Some(secret(PASSPHRASE)),
+            false,
+            true,
+            none(),
+            Some(&receipt),
+        )
+        .unwrap();
+    assert!(done.applied);
+    assert_eq!(done.receipt.as_deref(), receipt.to_str());
+    let ack = app_a
+        .bundle_import(&receipt, None, false, false, none(), None)
+        .unwrap();
+    assert_eq!((ack.kind.as_str(), ack.acknowledged), ("receipt", 1));
+    assert_eq!(
+        app_a.bundles_sent().unwrap()[0].received_by.as_deref(),
+        Some("乙县保密局")
+    );
+
+    let card = app_a.unit_key().unwrap();
+    let file = tmp.path().join("a.json");
+    assert_eq!(app_a.unit_key_export(&file).unwrap(), card);
+    let known = app_b.unit_key_import(&file, false).unwrap();
+    assert_eq!(known.fingerprint, card.fingerprint);
+    assert_eq!(app_b.known_units().unwrap(), vec![known]);
+}

@@ -5,12 +5,16 @@
 //! Commands run off the main thread (`async`), so Argon2id never freezes the window. A
 //! password argument is moved into a `Zeroizing` buffer at once (no copy), wiped after the call.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use baomi::app::{App, AppStatus, SetupDone, Zeroizing};
+use baomi::bundle::exchange as bx;
+use baomi::bundle::unit as bu;
 use baomi::print as pr;
 use baomi::registers::devices as dv;
 use baomi::registers::documents as d;
+use baomi::registers::exchange::Resolution;
 use baomi::registers::personnel as p;
 use baomi::vault::accounts::Account;
 use baomi::vault::audit::{Checkpoint, Filter, Page, Report};
@@ -404,6 +408,62 @@ fn print_set_fonts(app: State<'_, App>, choice: pr::FontChoice) -> R<pr::FontCho
     app.print_set_fonts(&choice)
 }
 
+#[tauri::command(async)]
+fn bundle_export(
+    app: State<'_, App>,
+    req: serde_json::Value,
+    passphrase: Option<String>,
+    out: PathBuf,
+) -> R<bx::Exported> {
+    app.bundle_export(req, passphrase.map(Zeroizing::new), &out)
+}
+
+#[tauri::command(async)]
+fn bundle_import(
+    app: State<'_, App>,
+    path: PathBuf,
+    passphrase: Option<String>,
+    dry_run: bool,
+    accept_sender: bool,
+    resolutions: BTreeMap<String, Resolution>,
+    receipt: Option<PathBuf>,
+) -> R<bx::ImportReport> {
+    let passphrase = passphrase.map(Zeroizing::new);
+    app.bundle_import(
+        &path,
+        passphrase,
+        dry_run,
+        accept_sender,
+        resolutions,
+        receipt.as_deref(),
+    )
+}
+
+#[tauri::command(async)]
+fn bundles_sent(app: State<'_, App>) -> R<Vec<bx::SentBundle>> {
+    app.bundles_sent()
+}
+
+#[tauri::command(async)]
+fn unit_key(app: State<'_, App>) -> R<bu::KeyCard> {
+    app.unit_key()
+}
+
+#[tauri::command(async)]
+fn unit_key_export(app: State<'_, App>, path: PathBuf) -> R<bu::KeyCard> {
+    app.unit_key_export(&path)
+}
+
+#[tauri::command(async)]
+fn unit_key_import(app: State<'_, App>, path: PathBuf, replace: bool) -> R<bu::KnownUnit> {
+    app.unit_key_import(&path, replace)
+}
+
+#[tauri::command(async)]
+fn known_units(app: State<'_, App>) -> R<Vec<bu::KnownUnit>> {
+    app.known_units()
+}
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         app_status,
@@ -473,5 +533,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         print_add_font,
         print_remove_font,
         print_set_fonts,
+        bundle_export,
+        bundle_import,
+        bundles_sent,
+        unit_key,
+        unit_key_export,
+        unit_key_import,
+        known_units,
     ]
 }

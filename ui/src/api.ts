@@ -27,6 +27,13 @@ import type { DocQuery } from './bindings/DocQuery'
 import type { DocReminders } from './bindings/DocReminders'
 import type { DocView } from './bindings/DocView'
 import type { Entry } from './bindings/Entry'
+import type { ExportRequest } from './bindings/ExportRequest'
+import type { Exported } from './bindings/Exported'
+import type { ImportReport } from './bindings/ImportReport'
+import type { KeyCard } from './bindings/KeyCard'
+import type { KnownUnit } from './bindings/KnownUnit'
+import type { Resolution } from './bindings/Resolution'
+import type { SentBundle } from './bindings/SentBundle'
 import type { Error as CoreError } from './bindings/Error'
 import type { Filter } from './bindings/Filter'
 import type { FontChoice } from './bindings/FontChoice'
@@ -265,3 +272,32 @@ export const printFonts = () => guarded<FontSettings>('print_fonts')
 export const printAddFont = (path: string) => guarded<FontFile>('print_add_font', { path })
 export const printRemoveFont = (name: string) => guarded<null>('print_remove_font', { name })
 export const printSetFonts = (choice: FontChoice) => guarded<FontChoice>('print_set_fonts', { choice })
+
+/** Writes a bundle of the records `req` selects to `out`, sealed to the known units in
+ *  `req.to_units` or else to `passphrase` (the core checks it); audited with its SHA-256. */
+export const bundleExport = (req: ExportRequest, passphrase: string | null, out: string) =>
+  guarded<Exported>('bundle_export', { req, passphrase, out })
+
+/** How to import a bundle or a receipt (`bundle_import`). */
+export type BundleImport = {
+  path: string
+  passphrase: string | null
+  /** Only the preview: nothing is written. */
+  dryRun: boolean
+  /** The officer checked the fingerprint of an unknown or changed sender. */
+  acceptSender: boolean
+  /** Each conflict's choice, by the record's key. */
+  resolutions: Record<string, Resolution>
+  /** Where the receipt goes (`null`: beside the bundle). */
+  receipt: string | null
+}
+export const bundleImport = (req: BundleImport) => guarded<ImportReport>('bundle_import', req)
+/** The bundles this unit sent, newest first, with their receipts. */
+export const bundlesSent = () => guarded<SentBundle[]>('bundles_sent')
+/** This unit's key card (the core makes the unit's keys the first time, audited). */
+export const unitKey = () => guarded<KeyCard>('unit_key')
+export const unitKeyExport = (path: string) => guarded<KeyCard>('unit_key_export', { path })
+/** Imports another unit's key card; `replace` only after its new fingerprint was checked. */
+export const unitKeyImport = (path: string, replace: boolean) =>
+  guarded<KnownUnit>('unit_key_import', { path, replace })
+export const knownUnits = () => guarded<KnownUnit[]>('known_units')
