@@ -75,6 +75,12 @@ export async function chooseFile(title: string, name: string, extensions: string
   return typeof path === 'string' ? path : null
 }
 
+/** A folder picked in the native dialog, or null. */
+export async function chooseFolder(title: string): Promise<string | null> {
+  const path = await open({ title, multiple: false, directory: true })
+  return typeof path === 'string' ? path : null
+}
+
 /** After an import wrote records: every open list and the banner reload. */
 export function registersChanged(): void {
   docsChanged()
