@@ -1266,3 +1266,23 @@ fn backup_verify_and_restore_through_the_cli() {
         .unwrap();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+/// A reader that goes away early (`baomi schema … | head -1`) ends the CLI quietly: no panic.
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    let f = Fixture::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_baomi"))
+        .arg("--vault")
+        .arg(&f.dir)
+        .args(["schema", "doc-archive"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before the CLI writes.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}

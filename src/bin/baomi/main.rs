@@ -179,9 +179,9 @@ fn main() -> ExitCode {
         Err(Failure::Usage(msg)) => {
             eprintln!("用法错误：{msg}");
             if json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "error": { "code": "usage", "message": msg } })
+                out(
+                    &serde_json::json!({ "error": { "code": "usage", "message": msg } })
+                        .to_string(),
                 );
             }
             ExitCode::from(2)
@@ -189,7 +189,7 @@ fn main() -> ExitCode {
         Err(Failure::Core(e)) => {
             eprintln!("错误：{}", e.message);
             if json {
-                println!("{}", serde_json::json!({ "error": e }));
+                out(&serde_json::json!({ "error": e }).to_string());
             }
             ExitCode::from(e.code.exit_status() as u8)
         }
@@ -328,11 +328,26 @@ pub fn emit<T: Serialize>(ctx: &Ctx, value: &T, human: impl FnOnce() -> String) 
     if ctx.json {
         let text = serde_json::to_string_pretty(value)
             .map_err(|e| Error::internal(format!("JSON 输出失败：{e}")))?;
-        println!("{text}");
+        out(&text);
     } else {
-        println!("{}", human());
+        out(&human());
     }
     Ok(())
+}
+
+/// Writes a line to standard output. A reader that went away (`baomi schema … | head`) ends
+/// the program quietly, as Unix tools do, instead of a panic; any other failure to write is
+/// said on standard error with exit status 1.
+pub fn out(text: &str) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    if let Err(e) = writeln!(o, "{text}").and_then(|()| o.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        let _ = writeln!(std::io::stderr(), "错误：无法写出结果：{e}");
+        std::process::exit(1);
+    }
 }
 
 pub fn done(ctx: &Ctx, message: &str) -> CliResult<()> {
@@ -464,7 +479,7 @@ fn schema(kind: &str) -> CliResult<()> {
     use baomi::registers::personnel as p;
     let schema = match kind {
         "list" => {
-            println!("{}", SCHEMAS.join("\n"));
+            out(&SCHEMAS.join("\n"));
             return Ok(());
         }
         "init" => schemars::schema_for!(InitRequest),
@@ -519,7 +534,7 @@ fn schema(kind: &str) -> CliResult<()> {
         }
     };
     let text = serde_json::to_string_pretty(&schema).map_err(|e| Error::internal(e.to_string()))?;
-    println!("{text}");
+    out(&text);
     Ok(())
 }
 
