@@ -1286,3 +1286,31 @@ fn a_closed_pipe_is_not_a_panic() {
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+/// `baomi stats --year Y --json` (issue contract): every register's tables, in Chinese.
+#[test]
+fn the_year_end_statistics_through_the_cli() {
+    let f = Fixture::new();
+    let o = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &["--json", "stats", "--year", "2026"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = stdout_json(&o);
+    assert_eq!(v["year"], 2026);
+    let registers: Vec<&str> = v["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["register"].as_str().unwrap())
+        .collect();
+    for r in ["doc", "device", "person"] {
+        assert!(registers.contains(&r), "{registers:?}");
+    }
+    let o = baomi(&f.dir, Some(OFFICER), &["stats", "--year", "2026"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("年度保密工作统计"));
+    let o = baomi(&f.dir, Some(OFFICER), &["stats", "--year", "26"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("统计年度"), "{}", stderr(&o));
+}

@@ -16,5 +16,6 @@ mod personnel;
 mod print;
 mod roles;
 mod security;
+mod stats;
 mod util;
 mod vault;

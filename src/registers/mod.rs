@@ -16,6 +16,7 @@ pub mod events;
 pub mod exchange;
 pub mod level;
 pub mod personnel;
+pub mod stats;
 pub mod table;
 
 use chrono::NaiveDate;
@@ -755,6 +756,8 @@ pub struct RegisterInfo {
     pub preview: fn(&Connection, &str, &exchange::WireRecord) -> Result<exchange::PlannedRecord>,
     /// Imports a bundle's record in the import's transaction.
     pub apply: exchange::ApplyFn,
+    /// The register's tables of the year-end statistics.
+    pub stats: fn(&Connection, i32) -> Result<Vec<stats::StatTable>>,
 }
 
 /// Every register of the product.
@@ -774,6 +777,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         export: exchange::export::<documents::Documents>,
         preview: exchange::preview::<documents::Documents>,
         apply: exchange::apply::<documents::Documents>,
+        stats: documents::stats,
     },
     RegisterInfo {
         name: devices::Devices::NAME,
@@ -790,6 +794,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         export: exchange::export::<devices::Devices>,
         preview: exchange::preview::<devices::Devices>,
         apply: exchange::apply::<devices::Devices>,
+        stats: devices::stats,
     },
     RegisterInfo {
         name: personnel::Persons::NAME,
@@ -806,6 +811,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         export: exchange::export::<personnel::Persons>,
         preview: exchange::preview::<personnel::Persons>,
         apply: exchange::apply::<personnel::Persons>,
+        stats: personnel::stats,
     },
 ];
 

@@ -109,6 +109,11 @@ enum Command {
     /// 保密承诺书
     #[command(subcommand)]
     Pledge(PledgeCmd),
+    /// 年度保密工作统计：载体收发与处置、设备和介质、涉密人员与承诺书（保密员、查阅）
+    Stats {
+        #[arg(long, value_name = "YEAR")]
+        year: i32,
+    },
     /// 到期事项：逾期未还、下落不明倒计时、解密审查、复审、承诺书、脱密期、检查、月核对……按紧急程度排列
     Due,
     /// 打印表单和台账清单为 PDF，查看打印记录；管理打印模板和字体
@@ -273,6 +278,11 @@ fn run(cli: Cli) -> CliResult<()> {
             let mut s = login(&ctx)?;
             s.set_unit_name(&name)?;
             done(&ctx, &format!("单位名称已改为“{}”", name.trim()))
+        }
+        Command::Stats { year } => {
+            let mut s = login(&ctx)?;
+            let stats = s.stats(year)?;
+            emit(&ctx, &stats, || stats_text(&stats))
         }
         Command::Export(a) => exchange::export(&ctx, a),
         Command::Import(a) => exchange::import(&ctx, a),
@@ -563,4 +573,19 @@ fn backup_text(i: &baomi::bundle::backup::BackupInfo) -> String {
             .collect::<Vec<_>>()
             .join("、")
     )
+}
+
+/// The year's statistics as text tables.
+fn stats_text(y: &baomi::registers::stats::YearStats) -> String {
+    let mut out = vec![format!("{} {} 年度保密工作统计", y.unit, y.year)];
+    for t in &y.tables {
+        out.push(String::new());
+        out.push(format!("【{}】", t.title));
+        out.push(format!("项目\t{}\t合计", t.columns.join("\t")));
+        for r in &t.rows {
+            let values: Vec<String> = r.values.iter().map(i64::to_string).collect();
+            out.push(format!("{}\t{}\t{}", r.label, values.join("\t"), r.total));
+        }
+    }
+    out.join("\n")
 }

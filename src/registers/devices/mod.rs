@@ -20,7 +20,7 @@ pub use store::{DevicePage, DeviceQuery, DeviceView};
 
 use crate::dates;
 use crate::error::{Error, Result};
-use crate::registers::{table, Projection};
+use crate::registers::{table, Projection, Register};
 use crate::vault::roles::Op;
 use crate::vault::Session;
 
@@ -124,6 +124,48 @@ pub fn due(s: &mut Session) -> Result<Vec<crate::registers::due::Due>> {
         }
     }
     Ok(out)
+}
+
+/// The device ledger's part of the year-end statistics: devices and media now by type and
+/// status, and the year's procedures (check-outs, repairs, transfers, loans, inspections,
+/// disposals).
+pub fn stats(conn: &rusqlite::Connection, year: i32) -> Result<Vec<super::stats::StatTable>> {
+    use super::stats::{count_column, crosstab};
+    use super::Choice;
+    let kinds: Vec<Choice> = DeviceKind::ALL
+        .iter()
+        .map(|k| Choice::new(k.label(), k.label()))
+        .collect();
+    let procedures = [
+        Choice::new("checked_out", "外出（外出审核）"),
+        Choice::new("maintained", "维修"),
+        Choice::new("transferred", "变更责任人"),
+        Choice::new("lent", "介质借用"),
+        Choice::new("inspected", "保密检查"),
+        Choice::new("destroyed", "报废销毁"),
+    ];
+    let year = year.to_string();
+    Ok(vec![
+        crosstab(
+            conn,
+            Devices::NAME,
+            "当前涉密设备和介质（按类型和状态）",
+            "SELECT kind, status, count(*) FROM devices GROUP BY kind, status",
+            &[],
+            &kinds,
+            &Devices::statuses(),
+        )?,
+        crosstab(
+            conn,
+            Devices::NAME,
+            "年度设备手续",
+            "SELECT kind, 'n', count(*) FROM events
+             WHERE register = 'device' AND substr(occurred_on, 1, 4) = ?1 GROUP BY kind",
+            &[&year],
+            &procedures,
+            &count_column(),
+        )?,
+    ])
 }
 
 impl Session {

@@ -187,6 +187,52 @@ pub fn handed_back_to(conn: &rusqlite::Connection, unit: &str) -> Result<Vec<i64
     Ok(ids)
 }
 
+/// The carrier register's part of the year-end statistics: what was received (registered,
+/// copies not counted again), copied (sheets made), handed back, destroyed and reported
+/// missing in `year`, by level; and the register now, by status and level.
+pub fn stats(conn: &rusqlite::Connection, year: i32) -> Result<Vec<super::stats::StatTable>> {
+    use super::stats::crosstab;
+    use super::Choice;
+    let levels: Vec<Choice> = Level::ALL
+        .iter()
+        .map(|l| Choice::new(l.label(), l.label()))
+        .collect();
+    let moves = [
+        Choice::new("registered", "登记收文"),
+        Choice::new("copied", "复制（份）"),
+        Choice::new("handed_back", "清退"),
+        Choice::new("destroyed", "销毁"),
+        Choice::new("marked_missing", "下落不明"),
+    ];
+    let year = year.to_string();
+    Ok(vec![
+        crosstab(
+            conn,
+            Documents::NAME,
+            "涉密载体收发与处置（按密级）",
+            "SELECT e.kind, r.level,
+                    CASE e.kind WHEN 'copied'
+                        THEN sum(coalesce(json_extract(e.data, '$.count'), 1)) ELSE count(*) END
+             FROM events e JOIN documents r ON r.id = e.record_id
+             WHERE e.register = 'doc' AND substr(e.occurred_on, 1, 4) = ?1
+               AND NOT (e.kind = 'registered' AND json_extract(e.data, '$.parent_id') IS NOT NULL)
+             GROUP BY e.kind, r.level",
+            &[&year],
+            &moves,
+            &levels,
+        )?,
+        crosstab(
+            conn,
+            Documents::NAME,
+            "当前在册涉密载体（按状态和密级）",
+            "SELECT status, level, count(*) FROM documents GROUP BY status, level",
+            &[],
+            &Documents::statuses(),
+            &levels,
+        )?,
+    ])
+}
+
 impl Session {
     fn meta(&self, occurred_on: NaiveDate, approval: Option<String>, recorded_at: &str) -> Meta {
         Meta {

@@ -457,6 +457,54 @@ pub fn due(s: &mut Session) -> Result<Vec<crate::registers::due::Due>> {
 /// How far ahead the reminders look.
 const AHEAD_DAYS: i64 = 30;
 
+/// The personnel register's part of the year-end statistics: people now by class and status,
+/// and the year's letters by kind (the 离岗 letter signed with the off-boarding included),
+/// reviews and trainings.
+pub fn stats(conn: &Connection, year: i32) -> Result<Vec<super::stats::StatTable>> {
+    use super::stats::{count_column, crosstab};
+    use super::Choice;
+    let year = year.to_string();
+    let mut work = Choice::all(PledgeKind::ALL, PledgeKind::code, PledgeKind::label)
+        .into_iter()
+        .map(|c| Choice::new(&c.value, &format!("签订{}承诺书", c.label)))
+        .collect::<Vec<_>>();
+    work.extend([
+        Choice::new("reviewed", "保密审查"),
+        Choice::new("trained", "保密培训（人次）"),
+        Choice::new("passed", "培训合格（人次）"),
+    ]);
+    Ok(vec![
+        crosstab(
+            conn,
+            Persons::NAME,
+            "当前涉密人员（按类别和状态）",
+            "SELECT class, status, count(*) FROM persons GROUP BY class, status",
+            &[],
+            &Choice::all(PersonClass::ALL, PersonClass::code, PersonClass::label),
+            &Persons::statuses(),
+        )?,
+        crosstab(
+            conn,
+            Persons::NAME,
+            "年度承诺书、审查和培训",
+            "SELECT json_extract(data, '$.pledge.pledge'), 'n', count(*) FROM events
+             WHERE register = 'person' AND kind IN ('pledged', 'offboarded')
+               AND substr(occurred_on, 1, 4) = ?1 GROUP BY 1
+             UNION ALL
+             SELECT kind, 'n', count(*) FROM events
+             WHERE register = 'person' AND kind IN ('reviewed', 'trained')
+               AND substr(occurred_on, 1, 4) = ?1 GROUP BY kind
+             UNION ALL
+             SELECT 'passed', 'n', count(*) FROM events
+             WHERE register = 'person' AND kind = 'trained'
+               AND json_extract(data, '$.training.passed') AND substr(occurred_on, 1, 4) = ?1",
+            &[&year],
+            &work,
+            &count_column(),
+        )?,
+    ])
+}
+
 impl Session {
     /// Registers a person (拟上岗); returns them with their serial.
     pub fn person_add(&mut self, input: &PersonInput) -> Result<PersonView> {
