@@ -38,7 +38,7 @@ test:
 e2e:
 	rm -rf target/e2e-screenshots target/e2e-trace && mkdir -p target/e2e-trace
 	strace -f -qq -v -s 256 -e trace=network,process -o target/e2e-trace/trace \
-	  xvfb-run -a -s '-screen 0 1366x768x24' node --test --test-concurrency=1 tests/e2e/app.test.mjs tests/e2e/documents.test.mjs tests/e2e/print.test.mjs tests/e2e/devices.test.mjs tests/e2e/keys.test.mjs tests/e2e/personnel.test.mjs tests/e2e/exchange.test.mjs
+	  xvfb-run -a -s '-screen 0 1366x768x24' node --test --test-concurrency=1 tests/e2e/app.test.mjs tests/e2e/documents.test.mjs tests/e2e/print.test.mjs tests/e2e/devices.test.mjs tests/e2e/keys.test.mjs tests/e2e/personnel.test.mjs tests/e2e/exchange.test.mjs tests/e2e/sheets.test.mjs
 	node --test tests/e2e/network.test.mjs
 
 # Mutation fuzzers over the key file and over bundles: 1,000,000 executions each, fail on any

@@ -484,6 +484,28 @@ impl App {
     pub fn bundles_sent(&self) -> Result<Vec<bx::SentBundle>> {
         self.with(|s| s.bundles_sent())
     }
+    /// Imports an officer's sheet into register `register` (`doc`, `device`, `person`),
+    /// reporting progress as it goes.
+    pub fn sheet_import(
+        &self,
+        register: &str,
+        path: &Path,
+        options: &crate::excel::SheetOptions,
+        progress: crate::excel::Progress<'_>,
+    ) -> Result<crate::excel::SheetReport> {
+        let r = crate::registers::register_named(register)?;
+        self.with(|s| (r.import_sheet)(s, path, options, progress))
+    }
+    /// Exports the records of `register` its list filters `query` select to `out` (.xlsx).
+    pub fn sheet_export(
+        &self,
+        register: &str,
+        query: serde_json::Value,
+        out: &Path,
+    ) -> Result<crate::excel::SheetExport> {
+        let r = crate::registers::register_named(register)?;
+        self.with(|s| (r.export_sheet)(s, query, out))
+    }
     /// This unit's key card (the unit's keys are made the first time).
     pub fn unit_key(&self) -> Result<bu::KeyCard> {
         self.with(|s| s.unit_key())

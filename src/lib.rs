@@ -9,6 +9,7 @@ pub mod bundle;
 pub mod clock;
 pub mod dates;
 pub mod error;
+pub mod excel;
 pub mod input;
 pub mod page;
 pub mod paths;

@@ -1314,3 +1314,137 @@ fn the_year_end_statistics_through_the_cli() {
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(stderr(&o).contains("统计年度"), "{}", stderr(&o));
 }
+
+/// `baomi import-xlsx REGISTER FILE [--sheet] [--dry-run] [--map C=field] [--default F=V]
+/// --json` and `baomi export-xlsx REGISTER --out F [--filter K=V]` (issue contract): the
+/// report's `imported`, `skipped` and `errors` with row numbers; a refused import exits 2 with
+/// the report alone on stdout; the export writes what the filters select.
+#[test]
+fn excel_import_and_export_through_the_cli() {
+    use serde_json::json;
+    let f = Fixture::new();
+    let dir = f.dir.parent().unwrap().to_path_buf();
+    let sheet = dir.join("人员.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (r, row) in [
+        ["涉密人员登记表", "", "", "", ""],
+        ["姓名", "部门", "职务", "涉密人员类别", "备忘"],
+        ["赵六", "办公室", "文书", "核心涉密人员", "调入"],
+        ["钱七", "机要室", "机要员", "重点", ""],
+        ["合计", "", "", "", ""],
+        ["孙八", "机要室", "机要员", "特级", ""],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(r as u32, c as u16, *v).unwrap();
+            }
+        }
+    }
+    book.save(&sheet).unwrap();
+    let path = sheet.to_str().unwrap();
+
+    let o = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &["--json", "import-xlsx", "person", path, "--dry-run"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = stdout_json(&o);
+    assert_eq!(
+        (v["imported"].clone(), v["committed"].clone()),
+        (json!(2), json!(false))
+    );
+    assert_eq!(
+        v["skipped"],
+        json!([{"row": 5, "reason": "合计行，不是记录"}])
+    );
+    assert_eq!(v["errors"][0]["row"], 6);
+    assert_eq!(v["errors"][0]["column"], "D");
+    assert!(v["errors"][0]["reason"].as_str().unwrap().contains("特级"));
+
+    let o = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &["--json", "import-xlsx", "person", path],
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 行无法导入，未导入任何记录"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout_json(&o)["imported"], 0, "the report alone on stdout");
+
+    let o = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &[
+            "--json",
+            "import-xlsx",
+            "person",
+            path,
+            "--map",
+            "备忘=remarks",
+            "--map",
+            "D=-",
+            "--default",
+            "class=一般",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = stdout_json(&o);
+    assert_eq!(
+        (v["imported"].clone(), v["committed"].clone()),
+        (json!(3), json!(true))
+    );
+
+    let out = dir.join("导出.xlsx");
+    let o = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &[
+            "--json",
+            "export-xlsx",
+            "person",
+            "--out",
+            out.to_str().unwrap(),
+            "--filter",
+            "query=机要室",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout_json(&o)["rows"], 2);
+    assert!(out.exists());
+
+    for (args, want) in [
+        (vec!["import-xlsx", "paper", path], "没有“paper”台账"),
+        (
+            vec!["import-xlsx", "person", path, "--map", "D"],
+            "--map 应写作 键=值",
+        ),
+        (
+            vec!["import-xlsx", "person", "/nonexistent/x.xlsx"],
+            "无法读取“x.xlsx”",
+        ),
+        (
+            vec![
+                "export-xlsx",
+                "person",
+                "--out",
+                out.to_str().unwrap(),
+                "--filter",
+                "colour=红",
+            ],
+            "colour",
+        ),
+    ] {
+        let o = baomi(&f.dir, Some(OFFICER), &args);
+        assert!(matches!(code(&o), 1 | 2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(want), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"));
+    }
+}

@@ -16,6 +16,7 @@ mod personnel;
 mod print;
 mod roles;
 mod security;
+mod sheets;
 mod stats;
 mod util;
 mod vault;

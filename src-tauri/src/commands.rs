@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use baomi::app::{App, AppStatus, SetupDone, Zeroizing};
 use baomi::bundle::exchange as bx;
 use baomi::bundle::unit as bu;
+use baomi::excel::{SheetExport, SheetOptions, SheetReport};
 use baomi::print as pr;
 use baomi::registers::devices as dv;
 use baomi::registers::documents as d;
@@ -23,6 +24,7 @@ use baomi::vault::policy::Policy;
 use baomi::vault::roles::Role;
 use baomi::vault::{InitRequest, NewAccount, SessionInfo};
 use baomi::Error;
+use tauri::ipc::Channel;
 use tauri::State;
 
 type R<T> = Result<T, Error>;
@@ -439,6 +441,30 @@ fn bundle_import(
     )
 }
 
+/// Imports a sheet; `on_progress` receives `[rows done, rows]` as the import goes.
+#[tauri::command(async)]
+fn sheet_import(
+    app: State<'_, App>,
+    register: String,
+    path: PathBuf,
+    options: SheetOptions,
+    on_progress: Channel<[u32; 2]>,
+) -> R<SheetReport> {
+    app.sheet_import(&register, &path, &options, &mut |done, total| {
+        let _ = on_progress.send([done, total]);
+    })
+}
+
+#[tauri::command(async)]
+fn sheet_export(
+    app: State<'_, App>,
+    register: String,
+    query: serde_json::Value,
+    out: PathBuf,
+) -> R<SheetExport> {
+    app.sheet_export(&register, query, &out)
+}
+
 #[tauri::command(async)]
 fn bundles_sent(app: State<'_, App>) -> R<Vec<bx::SentBundle>> {
     app.bundles_sent()
@@ -536,6 +562,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         bundle_export,
         bundle_import,
         bundles_sent,
+        sheet_import,
+        sheet_export,
         unit_key,
         unit_key_export,
         unit_key_import,

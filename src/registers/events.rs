@@ -222,7 +222,7 @@ fn entry<R: Register>(
 
 /// A record's timeline.
 pub fn history<R: Register>(conn: &Connection, record_id: i64) -> Result<Vec<HistoryEntry>> {
-    stored::<R>(conn, record_id)?
+    let mut entries = stored::<R>(conn, record_id)?
         .into_iter()
         .map(|(id, meta, s)| match s {
             Stored::Event(event) => entry::<R>(
@@ -244,7 +244,31 @@ pub fn history<R: Register>(conn: &Connection, record_id: i64) -> Result<Vec<His
                 data: serde_json::json!({ "from": a.from, "lines": a.lines }),
             }),
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(first) = entries.first_mut() {
+        if let Some(origin) = sheet_origin(conn, R::NAME, record_id)? {
+            first.summary = format!("{}（{origin}）", first.summary);
+        }
+    }
+    Ok(entries)
+}
+
+/// Where a record imported from a sheet came from, as its registration line says it.
+fn sheet_origin(conn: &Connection, register: &str, record_id: i64) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached(
+            "SELECT file, sheet, row FROM sheet_origins WHERE register = ?1 AND record_id = ?2",
+        )?
+        .query_row(params![register, record_id], |r| {
+            Ok(format!(
+                "导入自“{}”工作表“{}”第 {} 行",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?
+            ))
+        })
+        .optional()?)
 }
 
 /// The timeline line of an adoption.

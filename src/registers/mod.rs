@@ -9,6 +9,7 @@
 //! action ([`Session::act`]), which the desktop app and the CLI both call. Nothing in a
 //! register's folder opens a transaction, writes the audit log or builds a list query.
 
+pub mod columns;
 pub mod devices;
 pub mod documents;
 pub mod due;
@@ -101,6 +102,8 @@ pub struct RegisterVocabulary {
     pub noun: String,
     pub statuses: Vec<Choice>,
     pub actions: Vec<ActionInfo>,
+    /// The fields an Excel import can fill, for choosing what a column holds.
+    pub sheet_fields: Vec<Choice>,
 }
 
 /// What the window shows in selects and filters, from the core (so the UI re-types none of
@@ -121,7 +124,7 @@ pub struct Vocabulary {
     pub review_kinds: Vec<Choice>,
 }
 
-fn register_vocabulary<R: Register>() -> RegisterVocabulary {
+fn register_vocabulary<R: columns::Sheet>() -> RegisterVocabulary {
     RegisterVocabulary {
         name: R::NAME.to_string(),
         noun: R::NOUN.to_string(),
@@ -132,6 +135,11 @@ fn register_vocabulary<R: Register>() -> RegisterVocabulary {
                 kind: a.kind.to_string(),
                 label: a.label.to_string(),
             })
+            .collect(),
+        sheet_fields: R::COLUMNS
+            .iter()
+            .filter(|c| c.import && c.field != columns::IGNORED)
+            .map(|c| Choice::new(c.field, c.label))
             .collect(),
     }
 }
@@ -480,13 +488,29 @@ impl WriteCtx<'_> {
         pattern: &str,
         approval: Option<String>,
     ) -> Result<R::State> {
+        self.register_as::<R>(reg, pattern, None, approval)
+    }
+
+    /// Registers a new record under `serial` when given (a sheet's own 编号, which no record
+    /// may have yet; numbering continues after it when it follows `pattern`), else under the
+    /// next serial of `pattern`.
+    pub fn register_as<R: Register>(
+        &mut self,
+        reg: Registration<R::Fields>,
+        pattern: &str,
+        serial: Option<&str>,
+        approval: Option<String>,
+    ) -> Result<R::State> {
         let id = table::next_id::<R>(self.tx)?;
-        let serial = table::next_free_serial::<R>(
-            self.tx,
-            pattern,
-            reg.level_mark,
-            chrono::Datelike::year(&reg.occurred_on),
-        )?;
+        let serial = match serial {
+            Some(given) => table::claim_serial::<R>(self.tx, pattern, given)?,
+            None => table::next_free_serial::<R>(
+                self.tx,
+                pattern,
+                reg.level_mark,
+                chrono::Datelike::year(&reg.occurred_on),
+            )?,
+        };
         let meta = Meta {
             occurred_on: reg.occurred_on,
             recorded_at: self.now().to_string(),
@@ -758,6 +782,32 @@ pub struct RegisterInfo {
     pub apply: exchange::ApplyFn,
     /// The register's tables of the year-end statistics.
     pub stats: fn(&Connection, i32) -> Result<Vec<stats::StatTable>>,
+    /// Imports an officer's sheet into the register ([`crate::excel`]).
+    pub import_sheet: crate::excel::ImportFn,
+    /// Exports the records its list filters select to a sheet.
+    pub export_sheet: crate::excel::ExportFn,
+}
+
+/// The register named `name` (`doc`, `device`, `person`), or a validation error listing them.
+pub fn register_named(name: &str) -> Result<&'static RegisterInfo> {
+    REGISTERS
+        .iter()
+        .find(|r| r.name == name.trim())
+        .ok_or_else(|| {
+            Error::field(
+                "register",
+                "台账",
+                format!(
+                    "没有“{}”台账，可用的有：{}",
+                    name.trim(),
+                    REGISTERS
+                        .iter()
+                        .map(|r| format!("{}（{}）", r.name, r.noun))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
+            )
+        })
 }
 
 /// Every register of the product.
@@ -778,6 +828,8 @@ pub const REGISTERS: &[RegisterInfo] = &[
         preview: exchange::preview::<documents::Documents>,
         apply: exchange::apply::<documents::Documents>,
         stats: documents::stats,
+        import_sheet: crate::excel::import::<documents::Documents>,
+        export_sheet: crate::excel::export::<documents::Documents>,
     },
     RegisterInfo {
         name: devices::Devices::NAME,
@@ -795,6 +847,8 @@ pub const REGISTERS: &[RegisterInfo] = &[
         preview: exchange::preview::<devices::Devices>,
         apply: exchange::apply::<devices::Devices>,
         stats: devices::stats,
+        import_sheet: crate::excel::import::<devices::Devices>,
+        export_sheet: crate::excel::export::<devices::Devices>,
     },
     RegisterInfo {
         name: personnel::Persons::NAME,
@@ -812,6 +866,8 @@ pub const REGISTERS: &[RegisterInfo] = &[
         preview: exchange::preview::<personnel::Persons>,
         apply: exchange::apply::<personnel::Persons>,
         stats: personnel::stats,
+        import_sheet: crate::excel::import::<personnel::Persons>,
+        export_sheet: crate::excel::export::<personnel::Persons>,
     },
 ];
 

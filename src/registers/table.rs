@@ -270,6 +270,82 @@ pub fn next_free_serial<R: Register>(
     }
 }
 
+/// Takes `serial` as a record's serial, as a sheet gives it: refused when a record has it;
+/// when it follows `pattern` (`机-2026-0050` under `{密级}-{年}-{序号:4}`) the pattern's counter
+/// moves past it, so numbering continues after the imported records.
+pub fn claim_serial<R: Register>(conn: &Connection, pattern: &str, serial: &str) -> Result<String> {
+    let serial = serial.trim();
+    if serial.is_empty() || serial.chars().count() > 60 {
+        return Err(Error::field("ledger_no", "编号", "应为 1 到 60 个字符"));
+    }
+    if let Some(id) = id_by_serial::<R>(conn, serial)? {
+        return Err(Error::field(
+            "ledger_no",
+            "编号",
+            format!("“{serial}”已是{} #{id} 的编号", R::NOUN),
+        ));
+    }
+    if let Some((prefix, n)) = pattern_number(pattern, serial) {
+        conn.prepare_cached(
+            "INSERT INTO register_serials (register, prefix, last) VALUES (?1, ?2, ?3)
+             ON CONFLICT(register, prefix) DO UPDATE SET last = max(last, excluded.last)",
+        )?
+        .execute(rusqlite::params![R::NAME, prefix, n])?;
+    }
+    Ok(serial.to_string())
+}
+
+/// The counter key ([`next_serial`]'s prefix) and number of `serial` when it follows
+/// `pattern`: `{密级}` one mark character, `{年}` four digits, `{序号}` the digits of the number.
+fn pattern_number(pattern: &str, serial: &str) -> Option<(String, i64)> {
+    let p = pattern.trim();
+    let (head, tail) = p.split_once("{序号")?;
+    let (_, after) = tail.split_once('}')?;
+    let mut rest = serial;
+    let mut expanded_head = String::new();
+    let expand = |part: &str, rest: &mut &str, out: &mut String| -> Option<()> {
+        let mut s = part;
+        while !s.is_empty() {
+            if let Some(t) = s.strip_prefix("{密级}") {
+                let c = rest.chars().next()?;
+                if !"绝机秘工内非".contains(c) {
+                    return None;
+                }
+                out.push(c);
+                *rest = &rest[c.len_utf8()..];
+                s = t;
+            } else if let Some(t) = s.strip_prefix("{年}") {
+                let y = rest.get(..4)?;
+                if !y.chars().all(|c| c.is_ascii_digit()) {
+                    return None;
+                }
+                out.push_str(y);
+                *rest = &rest[4..];
+                s = t;
+            } else {
+                let c = s.chars().next()?;
+                *rest = rest.strip_prefix(c)?;
+                out.push(c);
+                s = &s[c.len_utf8()..];
+            }
+        }
+        Some(())
+    };
+    expand(head, &mut rest, &mut expanded_head)?;
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    if digits == 0 || digits > 12 {
+        return None;
+    }
+    let n: i64 = rest[..digits].parse().ok()?;
+    let mut rest_after = &rest[digits..];
+    let mut expanded_after = String::new();
+    expand(after, &mut rest_after, &mut expanded_after)?;
+    if !rest_after.is_empty() {
+        return None;
+    }
+    Some((format!("{expanded_head}\u{1f}{expanded_after}"), n))
+}
+
 /// A page of `R`'s records matching `spec`, as stored states.
 pub fn list<R: Register>(conn: &Connection, spec: &ListSpec) -> Result<Page<R::State>> {
     let matcher = spec.text.as_deref().and_then(search::match_expression);
@@ -417,4 +493,24 @@ pub fn replay_mismatches<R: Register>(conn: &Connection) -> Result<Vec<i64>> {
         }
     }
     Ok(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_serial_following_the_pattern_gives_its_counter_and_number() {
+        let p = super::pattern_number;
+        assert_eq!(
+            p("{密级}-{年}-{序号:4}", "机-2026-0050"),
+            Some(("机-2026-\u{1f}".to_string(), 50))
+        );
+        assert_eq!(
+            p("SB-{年}-{序号:4}号", "SB-2025-12号"),
+            Some(("SB-2025-\u{1f}号".to_string(), 12))
+        );
+        assert_eq!(p("{密级}-{年}-{序号:4}", "机-26-0050"), None);
+        assert_eq!(p("{密级}-{年}-{序号:4}", "X-2026-0050"), None);
+        assert_eq!(p("{密级}-{年}-{序号:4}", "机-2026-0050a"), None);
+        assert_eq!(p("SB-{序号}", "JM-3"), None);
+    }
 }

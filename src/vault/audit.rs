@@ -84,6 +84,8 @@ pub fn action_label(action: &str) -> &str {
         "print" => "打印",
         "export" => "导出",
         "import" => "导入",
+        "sheet_import" => "从 Excel 导入",
+        "sheet_export" => "导出为 Excel",
         "doc_registered" => "登记载体",
         "doc_distributed" => "分发载体",
         "doc_circulated" => "传阅载体",
@@ -165,6 +167,24 @@ pub fn detail_text(action: &str, detail: &str) -> String {
             other => other.to_string(),
         },
         "account_locked" => format!("连续口令错误，锁定 {} 分钟", n("minutes")),
+        "sheet_import" => format!(
+            "{}：导入 {} 条，跳过 {} 行；文件 SHA-256 {}",
+            s("noun"),
+            n("imported"),
+            n("skipped"),
+            s("sha256")
+        ),
+        "sheet_export" => format!(
+            "{}：导出 {} 条{}；文件 SHA-256 {}",
+            s("noun"),
+            n("rows"),
+            if s("marking").is_empty() {
+                String::new()
+            } else {
+                format!("，标注“{}”", s("marking"))
+            },
+            s("sha256")
+        ),
         "account_create" => {
             let r = s("role");
             if r.is_empty() {

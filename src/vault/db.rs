@@ -73,6 +73,10 @@ impl Schema {
                     "registers/0004_exchange",
                     include_str!("../../migrations/registers/0004_exchange.sql"),
                 ),
+                (
+                    "registers/0005_sheet_origins",
+                    include_str!("../../migrations/registers/0005_sheet_origins.sql"),
+                ),
             ],
         }
     }

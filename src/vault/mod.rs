@@ -1322,6 +1322,29 @@ impl Session {
         Ok(out)
     }
 
+    /// Runs `f` as [`Session::write`] would, then rolls everything back: what an import would
+    /// do, found by doing it, without changing anything (a dry run).
+    pub fn rehearse<T>(&mut self, f: impl FnOnce(&mut WriteCtx<'_>) -> Result<T>) -> Result<T> {
+        let _lock = keyfile::lock(&self.dir)?;
+        let mut kf = KeyFile::read(&self.dir)?;
+        let now = stamp(self.clock.now());
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut ctx = WriteCtx {
+            tx: &tx,
+            keyfile: &mut kf,
+            session_user: &self.user,
+            vault_id: &self.vault_id,
+            now,
+            identity: &self.identity,
+            system_key: &self.keys.system,
+        };
+        let out = f(&mut ctx);
+        tx.rollback()?;
+        out
+    }
+
     /// The auditor's view of the log.
     pub fn audit_list(&mut self, filter: &audit::Filter) -> Result<audit::Page> {
         self.require(Op::ReadAudit)?;

@@ -9,8 +9,11 @@
 // `rolled_back` that the vault is older than this machine last saw it: both are the login
 // screen's business.
 
-import { invoke } from '@tauri-apps/api/core'
+import { Channel, invoke } from '@tauri-apps/api/core'
 import type { BackupInfo } from './bindings/BackupInfo'
+import type { SheetExport } from './bindings/SheetExport'
+import type { SheetOptions } from './bindings/SheetOptions'
+import type { SheetReport } from './bindings/SheetReport'
 import type { Account } from './bindings/Account'
 import type { Checkpoint } from './bindings/Checkpoint'
 import type { AppStatus } from './bindings/AppStatus'
@@ -301,3 +304,19 @@ export const unitKeyExport = (path: string) => guarded<KeyCard>('unit_key_export
 export const unitKeyImport = (path: string, replace: boolean) =>
   guarded<KnownUnit>('unit_key_import', { path, replace })
 export const knownUnits = () => guarded<KnownUnit[]>('known_units')
+
+/** Imports (or, with `dry_run`, checks) an officer's sheet into `register`; `progress` hears
+ *  `(rows done, rows)` while it runs. */
+export function sheetImport(
+  register: string,
+  path: string,
+  options: SheetOptions,
+  progress: (done: number, total: number) => void,
+): Promise<SheetReport> {
+  const onProgress = new Channel<[number, number]>()
+  onProgress.onmessage = ([done, total]) => progress(done, total)
+  return guarded<SheetReport>('sheet_import', { register, path, options, onProgress })
+}
+/** Writes the records of `register` its list filters select to `out` (.xlsx). */
+export const sheetExport = (register: string, query: unknown, out: string) =>
+  guarded<SheetExport>('sheet_export', { register, query, out })

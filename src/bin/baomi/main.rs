@@ -15,6 +15,7 @@ mod admin;
 mod exchange;
 mod print;
 mod registers;
+mod sheets;
 
 use baomi::clock::{Clock, SystemClock};
 use baomi::paths;
@@ -114,6 +115,10 @@ enum Command {
         #[arg(long, value_name = "YEAR")]
         year: i32,
     },
+    /// 从本单位的 Excel 台账（.xlsx、.csv）导入记录：自动识别表头和各列，--dry-run 先报告每一行能否导入；有错误时不导入任何记录
+    ImportXlsx(sheets::ImportArgs),
+    /// 把台账（可加筛选条件）导出为 Excel 文件（.xlsx）
+    ExportXlsx(sheets::ExportArgs),
     /// 到期事项：逾期未还、下落不明倒计时、解密审查、复审、承诺书、脱密期、检查、月核对……按紧急程度排列
     Due,
     /// 打印表单和台账清单为 PDF，查看打印记录；管理打印模板和字体
@@ -144,6 +149,9 @@ enum KeyCmd {
 pub enum Failure {
     Core(Error),
     Usage(String),
+    /// A refusal whose details are already printed (an import's report): said on stderr, with
+    /// the refusal's exit status, and nothing more on stdout.
+    Reported(Error),
 }
 
 impl From<Error> for Failure {
@@ -190,6 +198,10 @@ fn main() -> ExitCode {
                 );
             }
             ExitCode::from(2)
+        }
+        Err(Failure::Reported(e)) => {
+            eprintln!("错误：{}", e.message);
+            ExitCode::from(e.code.exit_status() as u8)
         }
         Err(Failure::Core(e)) => {
             eprintln!("错误：{}", e.message);
@@ -284,6 +296,8 @@ fn run(cli: Cli) -> CliResult<()> {
             let stats = s.stats(year)?;
             emit(&ctx, &stats, || stats_text(&stats))
         }
+        Command::ImportXlsx(a) => sheets::import(&ctx, a),
+        Command::ExportXlsx(a) => sheets::export(&ctx, a),
         Command::Export(a) => exchange::export(&ctx, a),
         Command::Import(a) => exchange::import(&ctx, a),
         Command::Bundles => exchange::bundles(&ctx),

@@ -7,6 +7,7 @@
 //! here only name them for the device ledger and add what is the ledger's own — lookup by
 //! 保密编号, the reminders of the home screen, and the unit's inspection intervals.
 
+pub mod columns;
 pub mod model;
 pub mod rules;
 pub mod store;

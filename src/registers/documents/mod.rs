@@ -6,6 +6,7 @@
 //! the search index, and writes the audit entry. Nothing is ever deleted: corrections are
 //! events that keep the old value.
 
+pub mod columns;
 pub mod model;
 pub mod rules;
 pub mod store;

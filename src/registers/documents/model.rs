@@ -121,7 +121,8 @@ impl SecrecyPeriod {
     pub fn parse(s: Option<&str>, level: Level, received_on: NaiveDate) -> Result<SecrecyPeriod> {
         const F: &str = "secrecy_period";
         const L: &str = "保密期限";
-        let t = s.map(str::trim).unwrap_or("");
+        // `至2036-12-31` as the register writes an end date back.
+        let t = s.map(str::trim).unwrap_or("").trim_start_matches('至');
         let period = if t.is_empty() {
             match level.max_years() {
                 Some(y) => SecrecyPeriod::Years(y),

@@ -17,6 +17,7 @@
 //! Names are the link: a person's name is unique in this register and is what the carrier
 //! and device registers record as custodian, borrower or user.
 
+pub mod columns;
 pub mod model;
 pub mod rules;
 pub mod store;

@@ -67,11 +67,11 @@ vocabulary!(
     /// 涉密人员类别 (seed 003 第二条: 以项定岗、以岗定人).
     PersonClass, "涉密人员类别" {
         /// 核心涉密人员 (机要室, 计算机机房).
-        Core = "core", "核心";
+        Core = "core", "核心" | "核心涉密人员";
         /// 重要涉密人员 (the seed says 重点).
-        Important = "important", "重要" | "重点";
+        Important = "important", "重要" | "重点" | "重要涉密人员" | "重点涉密人员";
         /// 一般涉密人员.
-        General = "general", "一般";
+        General = "general", "一般" | "一般涉密人员";
     }
 );
 

@@ -5,4 +5,8 @@ import type { Choice } from "./Choice";
 /**
  * One register's vocabulary: its statuses and actions, in order.
  */
-export type RegisterVocabulary = { name: string, noun: string, statuses: Array<Choice>, actions: Array<ActionInfo>, };
+export type RegisterVocabulary = { name: string, noun: string, statuses: Array<Choice>, actions: Array<ActionInfo>, 
+/**
+ * The fields an Excel import can fill, for choosing what a column holds.
+ */
+sheet_fields: Array<Choice>, };

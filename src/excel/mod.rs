@@ -1,0 +1,577 @@
+//! Officers' own Excel ledgers in and out of every register.
+//!
+//! Contract: a register takes part by declaring its sheet ([`Sheet`]: columns with the headers
+//! offices write, how each cell is read, each record's value) — nothing here knows a register.
+//! An import reads the file ([`read`]), finds the header under any title and unit lines and
+//! maps the columns ([`header`], overridable by the officer), reads each row's cells into the
+//! register's registration input ([`values`]: dates, levels with periods, copy numbers,
+//! full-width digits), and then registers every row through the register's own validation in
+//! one transaction: a dry run rolls it back and reports; a real import commits only when no
+//! row fails (all or nothing), keeps the sheet's 编号 as the serial (numbering continues after
+//! it), records where each record came from (`sheet_origins`: file, sheet, row) and audits the
+//! import by the file's SHA-256 and counts — never a title. An export writes the records a
+//! list's filters select ([`write`]), and is audited the same way.
+
+pub mod header;
+pub mod read;
+pub mod values;
+pub mod write;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+pub use header::MappedColumn;
+use read::Raw;
+
+use crate::error::{Error, Result};
+use crate::registers::columns::{column, Cell, Column, Kind, Sheet, IGNORED, LEDGER_NO};
+use crate::registers::level::Level;
+use crate::registers::{table, Cx};
+use crate::vault::roles::Op;
+use crate::vault::Session;
+
+/// What the officer chose for an import.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(deny_unknown_fields, default)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct SheetOptions {
+    /// The sheet to read (default: the first with any cell).
+    #[ts(optional)]
+    pub sheet: Option<String>,
+    /// Report what would happen, change nothing.
+    pub dry_run: bool,
+    /// `(column, field)`: a column by letters or header, a field by code or label, `-` for
+    /// none.
+    pub map: Vec<(String, String)>,
+    /// `(field, value)`: what a row that leaves the field empty gets (a 知悉范围 the sheet
+    /// does not record, a 载体类型 every row shares).
+    pub defaults: Vec<(String, String)>,
+}
+
+/// One row that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct RowNote {
+    /// The row number as the sheet shows it (1 = its first row).
+    pub row: u32,
+    /// The column at fault (its letters), when one is.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    pub reason: String,
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct SheetReport {
+    pub register: String,
+    pub noun: String,
+    pub file: String,
+    pub sheet: String,
+    /// Every sheet of the file, to choose another.
+    pub sheets: Vec<String>,
+    /// The header's row number as the sheet shows it.
+    pub header_row: u32,
+    pub columns: Vec<MappedColumn>,
+    /// Rows below the header that hold anything.
+    pub rows: u32,
+    /// Records imported (in a dry run: that would be).
+    pub imported: u32,
+    /// Rows left out on purpose: subtotal lines, lines with nothing to import.
+    pub skipped: Vec<RowNote>,
+    /// Rows that cannot come in; while any is listed, nothing is imported.
+    pub errors: Vec<RowNote>,
+    pub dry_run: bool,
+    /// Whether the records are in the register now.
+    pub committed: bool,
+    /// The first and last serial given.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_serial: Option<String>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_serial: Option<String>,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct SheetExport {
+    pub path: String,
+    pub rows: u32,
+    /// The marking in the sheet's header and footer (the highest level exported).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marking: Option<String>,
+}
+
+/// A row read from the sheet, ready to register.
+struct Row {
+    number: u32,
+    serial: Option<String>,
+    input: Map<String, Value>,
+}
+
+/// Progress of a long import: rows done of all.
+pub type Progress<'a> = &'a mut dyn FnMut(u32, u32);
+
+/// The label of `field` in `R`'s sheet (its code when it has no column).
+fn label_of<R: Sheet>(field: &str) -> String {
+    column(R::COLUMNS, field).map_or_else(|| field.to_string(), |c| c.label.to_string())
+}
+
+/// One cell read as its column's kind into `input`; `pending` collects what a level's period
+/// and copy numbers' count imply for other fields.
+fn read_cell(
+    col: &Column<impl Sized>,
+    raw: &Raw,
+    input: &mut Map<String, Value>,
+    implied: &mut Vec<(&'static str, Value)>,
+) -> std::result::Result<(), String> {
+    let field = col.field.to_string();
+    match col.kind {
+        Kind::Text => {
+            let t = values::text(raw);
+            if !t.is_empty() {
+                input.insert(field, t.into());
+            }
+        }
+        Kind::Date => {
+            if let Some(d) = values::date(raw)? {
+                input.insert(field, d.into());
+            }
+        }
+        Kind::Level { period } => {
+            if let Some((level, p)) = values::level(raw)? {
+                input.insert(field, level.into());
+                if let (Some(target), Some(p)) = (period, p) {
+                    implied.push((target, p.into()));
+                }
+            }
+        }
+        Kind::Count => {
+            if let Some(n) = values::count(raw)? {
+                input.insert(field, n.into());
+            }
+        }
+        Kind::CopyNumbers { count } => {
+            if let Some((text, n)) = values::copy_numbers(raw)? {
+                input.insert(field, text.into());
+                if let Some(target) = count {
+                    implied.push((target, n.into()));
+                }
+            }
+        }
+        Kind::Flag => {
+            if let Some(b) = values::flag(raw)? {
+                input.insert(field, b.into());
+            }
+        }
+        Kind::List => {
+            let items = values::list(raw);
+            if !items.is_empty() {
+                input.insert(field, items.into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads the sheet's rows below the header into inputs, or notes why a row is left out.
+fn read_rows<R: Sheet>(
+    grid: &read::Grid,
+    mapping: &header::Mapping,
+    defaults: &[(String, String)],
+    report: &mut SheetReport,
+) -> Result<Vec<Row>> {
+    let mut defaulted = Vec::new();
+    for (field, value) in defaults {
+        let col = R::COLUMNS
+            .iter()
+            .find(|c| {
+                c.import
+                    && c.field != IGNORED
+                    && c.field != LEDGER_NO
+                    && (c.field == field.trim() || c.label == field.trim())
+            })
+            .ok_or_else(|| {
+                Error::field(
+                    "defaults",
+                    "默认值",
+                    format!("没有“{}”字段可以填默认值", field.trim()),
+                )
+            })?;
+        let mut one = Map::new();
+        let mut implied = Vec::new();
+        read_cell(col, &Raw::Text(value.clone()), &mut one, &mut implied)
+            .map_err(|why| Error::field("defaults", col.label, format!("默认值{why}")))?;
+        defaulted.push((col, one));
+    }
+    let fields = mapping.fields();
+    let mut out = Vec::new();
+    for (r, cells) in grid.rows.iter().enumerate().skip(mapping.header_row + 1) {
+        let number = r as u32 + 1;
+        if cells.iter().all(Raw::is_empty) {
+            continue;
+        }
+        report.rows += 1;
+        if values::is_subtotal(cells) {
+            report.skipped.push(RowNote {
+                row: number,
+                column: None,
+                reason: "合计行，不是记录".into(),
+            });
+            continue;
+        }
+        let mut input = Map::new();
+        let mut implied = Vec::new();
+        let mut serial = None;
+        let mut failed = None;
+        for (ci, field) in &fields {
+            let raw = cells.get(*ci).unwrap_or(&Raw::Empty);
+            if *field == LEDGER_NO {
+                let s = values::plain(&values::text(raw));
+                serial = (!s.is_empty()).then_some(s);
+                continue;
+            }
+            let Some(col) = column(R::COLUMNS, field) else {
+                continue;
+            };
+            if let Err(why) = read_cell(col, raw, &mut input, &mut implied) {
+                failed = Some(RowNote {
+                    row: number,
+                    column: Some(read::column_letter(*ci)),
+                    reason: format!("{}：{why}", col.label),
+                });
+                break;
+            }
+        }
+        if let Some(note) = failed {
+            report.errors.push(note);
+            continue;
+        }
+        if input.is_empty() {
+            report.skipped.push(RowNote {
+                row: number,
+                column: None,
+                reason: "没有可导入的内容".into(),
+            });
+            continue;
+        }
+        for (field, value) in implied {
+            match (input.get(field), &value) {
+                (None, _) => {
+                    input.insert(field.to_string(), value);
+                }
+                (Some(given), Value::Number(n)) if given.as_u64() != n.as_u64() => {
+                    let numbers = column(R::COLUMNS, field)
+                        .and_then(|_| {
+                            R::COLUMNS
+                                .iter()
+                                .find(|c| matches!(c.kind, Kind::CopyNumbers { count: Some(f) } if f == field))
+                        })
+                        .and_then(|c| input.get(c.field))
+                        .and_then(Value::as_str)
+                        .unwrap_or("");
+                    failed = Some(RowNote {
+                        row: number,
+                        column: None,
+                        reason: format!(
+                            "份号“{numbers}”共 {n} 份，与{}“{given}”不符",
+                            label_of::<R>(field)
+                        ),
+                    });
+                }
+                _ => {}
+            }
+        }
+        if let Some(note) = failed {
+            report.errors.push(note);
+            continue;
+        }
+        for (col, one) in &defaulted {
+            if !input.contains_key(col.field) {
+                input.extend(one.clone());
+            }
+        }
+        R::complete(&mut input);
+        out.push(Row {
+            number,
+            serial,
+            input,
+        });
+    }
+    Ok(out)
+}
+
+/// The note of a row the register refused: its reason, at the column of the field it names.
+fn refusal<R: Sheet>(number: u32, e: &Error, mapping: &header::Mapping) -> RowNote {
+    let column = e.field.as_deref().and_then(|f| {
+        mapping
+            .columns
+            .iter()
+            .find(|c| c.field.as_deref() == Some(f))
+            .map(|c| c.column.clone())
+    });
+    let reason = match (&e.field, e.message.starts_with("缺少必填字段")) {
+        (Some(f), true) if column.is_none() => format!(
+            "缺少{}：表中没有这一列，可在列对应中指定，或给出默认值",
+            label_of::<R>(f)
+        ),
+        (Some(f), true) => format!("缺少{}", label_of::<R>(f)),
+        (Some(f), false) if !e.message.contains(&label_of::<R>(f)) => {
+            format!("{}：{}", label_of::<R>(f), e.message)
+        }
+        _ => e.message.clone(),
+    };
+    RowNote {
+        row: number,
+        column,
+        reason,
+    }
+}
+
+impl Session {
+    /// Imports the register `R`'s records from the officer's sheet at `path` (see the module
+    /// contract). A report with errors has committed nothing.
+    pub fn import_sheet<R: Sheet>(
+        &mut self,
+        path: &Path,
+        options: &SheetOptions,
+        progress: Progress<'_>,
+    ) -> Result<SheetReport> {
+        self.require(Op::WriteRegisters)?;
+        let book = read::open(path)?;
+        let grid = book.grid(options.sheet.as_deref())?;
+        let mut mapping = header::detect(R::COLUMNS, &grid.rows)?;
+        header::apply_choices(R::COLUMNS, &mut mapping, &options.map)?;
+        let mut report = SheetReport {
+            register: R::NAME.to_string(),
+            noun: R::NOUN.to_string(),
+            file: book.file_name.clone(),
+            sheet: grid.name.clone(),
+            sheets: book.sheets.clone(),
+            header_row: mapping.header_row as u32 + 1,
+            columns: mapping.columns.clone(),
+            rows: 0,
+            imported: 0,
+            skipped: Vec::new(),
+            errors: Vec::new(),
+            dry_run: options.dry_run,
+            committed: false,
+            first_serial: None,
+            last_serial: None,
+        };
+        let rows = read_rows::<R>(&grid, &mapping, &options.defaults, &mut report)?;
+        let today = self.today();
+        let pattern = self.serial_pattern::<R>()?;
+        let sha256 = book.sha256();
+        let total = rows.len() as u32;
+        let run = |w: &mut crate::vault::WriteCtx<'_>, report: &mut SheetReport| -> Result<()> {
+            let now = w.now().to_string();
+            for (i, row) in rows.into_iter().enumerate() {
+                if i % 500 == 0 {
+                    progress(i as u32, total);
+                }
+                w.tx.execute_batch("SAVEPOINT sheet_row")?;
+                let done = (|| -> Result<String> {
+                    let input: R::Input = crate::input::from_value(Value::Object(row.input))?;
+                    let cx = Cx {
+                        conn: w.tx,
+                        occurred_on: today,
+                        today,
+                        approval: None,
+                    };
+                    let reg = R::registration(&input, &cx)?;
+                    let state = w.register_as::<R>(reg, &pattern, row.serial.as_deref(), None)?;
+                    w.tx.prepare_cached(
+                        "INSERT INTO sheet_origins (register, record_id, file, sheet, row, imported_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(rusqlite::params![
+                        R::NAME,
+                        R::id(&state),
+                        report.file,
+                        report.sheet,
+                        row.number,
+                        now
+                    ])?;
+                    Ok(R::serial(&state).to_string())
+                })();
+                match done {
+                    Ok(serial) => {
+                        w.tx.execute_batch("RELEASE sheet_row")?;
+                        report.imported += 1;
+                        if report.first_serial.is_none() {
+                            report.first_serial = Some(serial.clone());
+                        }
+                        report.last_serial = Some(serial);
+                    }
+                    Err(e) if !row_fault(&e) => {
+                        w.tx.execute_batch("ROLLBACK TO sheet_row; RELEASE sheet_row")?;
+                        return Err(e);
+                    }
+                    Err(e) => {
+                        w.tx.execute_batch("ROLLBACK TO sheet_row; RELEASE sheet_row")?;
+                        report.errors.push(refusal::<R>(row.number, &e, &mapping));
+                    }
+                }
+            }
+            progress(total, total);
+            report.errors.sort_by_key(|n| n.row);
+            Ok(())
+        };
+        if options.dry_run {
+            self.rehearse(|w| run(w, &mut report))?;
+            return Ok(report);
+        }
+        let mut refused = None;
+        let outcome = self.write(|w| {
+            run(w, &mut report)?;
+            if !report.errors.is_empty() {
+                refused = Some(report.errors.len());
+                return Err(Error::validation("有无法导入的行"));
+            }
+            w.audit(
+                "sheet_import",
+                R::NAME,
+                serde_json::json!({
+                    "register": R::NAME, "noun": R::NOUN, "sha256": sha256,
+                    "rows": report.rows, "imported": report.imported,
+                    "skipped": report.skipped.len(),
+                }),
+            )
+        });
+        match (outcome, refused) {
+            (Ok(()), _) => {
+                report.committed = true;
+                Ok(report)
+            }
+            (Err(_), Some(_)) => {
+                report.imported = 0;
+                report.first_serial = None;
+                report.last_serial = None;
+                Ok(report)
+            }
+            (Err(e), None) => Err(e),
+        }
+    }
+
+    /// Writes the records of `R` that `query` selects to `out` as an `.xlsx` sheet (see
+    /// [`write`]); audited by the file's SHA-256 and the count.
+    pub fn export_sheet<R: Sheet>(&mut self, query: &R::Query, out: &Path) -> Result<SheetExport> {
+        self.require(Op::ReadRegisters)?;
+        let spec = R::spec(query, self.today())?.all(MAX_EXPORT);
+        let page = table::list::<R>(self.conn(), &spec)?;
+        if page.total > i64::from(MAX_EXPORT) {
+            return Err(Error::validation(format!(
+                "一次最多导出 {MAX_EXPORT} 条，请用筛选条件缩小范围"
+            )));
+        }
+        let columns: Vec<&Column<R::State>> =
+            R::COLUMNS.iter().filter(|c| c.get.is_some()).collect();
+        let level_col = column(R::COLUMNS, "level").and_then(|c| c.get);
+        let mut highest: Option<Level> = None;
+        let mut rows = Vec::with_capacity(page.rows.len());
+        for (i, state) in page.rows.iter().enumerate() {
+            if let Some(Cell::Text(l)) = level_col.map(|g| g(state)) {
+                if let Ok(level) = Level::parse("level", &l) {
+                    if highest.is_none_or(|h| level.rank() < h.rank()) {
+                        highest = Some(level);
+                    }
+                }
+            }
+            let mut row = vec![Cell::Number(i as i64 + 1)];
+            row.extend(columns.iter().filter_map(|c| c.get.map(|g| g(state))));
+            rows.push(row);
+        }
+        let mut header: Vec<String> = vec![R::COLUMNS
+            .iter()
+            .find(|c| c.field == IGNORED)
+            .map_or("序号", |c| c.label)
+            .to_string()];
+        header.extend(columns.iter().map(|c| c.label.to_string()));
+        let marking = highest.map(|l| l.label().to_string());
+        let count = rows.len() as u32;
+        let bytes = write::workbook(
+            &[write::Table {
+                name: R::NOUN,
+                title: None,
+                header,
+                rows,
+            }],
+            marking.as_deref(),
+        )?;
+        crate::print::write_atomic(out, &bytes)?;
+        let sha256 = {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(&bytes))
+        };
+        self.write(|w| {
+            w.audit(
+                "sheet_export",
+                R::NAME,
+                serde_json::json!({
+                    "register": R::NAME, "noun": R::NOUN, "sha256": sha256, "rows": count,
+                    "marking": marking,
+                }),
+            )
+        })?;
+        Ok(SheetExport {
+            path: out.display().to_string(),
+            rows: count,
+            marking,
+        })
+    }
+}
+
+/// Whether an error is about the row (its data, a rule, a serial taken) rather than the
+/// vault or the program, which ends the import.
+fn row_fault(e: &Error) -> bool {
+    use crate::error::Code;
+    matches!(
+        e.code,
+        Code::Validation | Code::Rule | Code::Conflict | Code::NotFound
+    )
+}
+
+/// The most records one export writes.
+pub const MAX_EXPORT: u32 = 1_000_000;
+
+/// Imports a sheet into the register named by [`crate::registers::RegisterInfo`].
+pub type ImportFn = fn(&mut Session, &Path, &SheetOptions, Progress<'_>) -> Result<SheetReport>;
+/// Exports the register's records its list filters (as JSON) select.
+pub type ExportFn = fn(&mut Session, Value, &Path) -> Result<SheetExport>;
+
+/// [`Session::import_sheet`] for a register's table entry.
+pub fn import<R: Sheet>(
+    s: &mut Session,
+    path: &Path,
+    options: &SheetOptions,
+    progress: Progress<'_>,
+) -> Result<SheetReport> {
+    s.import_sheet::<R>(path, options, progress)
+}
+
+/// [`Session::export_sheet`] for a register's table entry, its filters as JSON.
+pub fn export<R: Sheet>(s: &mut Session, query: Value, out: &Path) -> Result<SheetExport> {
+    // A ledger reads oldest first unless the list was sorted otherwise.
+    let mut query = match query {
+        Value::Null => Value::Object(Map::new()),
+        q => q,
+    };
+    if let Some(q) = query.as_object_mut() {
+        q.entry("desc").or_insert(Value::Bool(false));
+    }
+    let query: R::Query = {
+        crate::input::from_value(query).map_err(|e| Error {
+            field: Some(format!("filters.{}", e.field.as_deref().unwrap_or(""))),
+            ..e
+        })?
+    };
+    s.export_sheet::<R>(&query, out)
+}
