@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use events::*;
-pub use table::{Filter, ListSpec};
+pub use table::{Filter, ListSpec, Sort};
 
 use crate::dates;
 use crate::error::{Error, Result};
@@ -222,9 +222,9 @@ pub trait Projection {
     type State: Clone + PartialEq + std::fmt::Debug + Serialize + DeserializeOwned;
     /// A record as lists and detail pages show it.
     type View: Serialize;
-    /// Sort keys of the list besides `id` and `level` (which every register has), each with
-    /// its SQL order on alias `r`, `{dir}` standing for ASC or DESC.
-    const SORTS: &'static [(&'static str, &'static str)];
+    /// Sort keys of the list besides `id`, `serial` and `level` (which every register has):
+    /// the columns, each with how its ties are ordered.
+    const SORTS: &'static [Sort];
 
     /// The record's id, serial (ledger number) and status label.
     fn identity(state: &Self::State) -> (i64, &str, &'static str);
@@ -260,7 +260,9 @@ pub trait Register: Projection + Sized + 'static {
     /// Every action of the register, in the order of the paper form's columns.
     const ACTIONS: &'static [Action];
 
-    type Event: Clone + Serialize + DeserializeOwned;
+    /// The register's events: an enum declared with [`crate::register_event!`], so it
+    /// carries the one 更正 variant every register shares.
+    type Event: RegisterEvent;
     /// The registration input (the public JSON contract of `add`).
     type Input: DeserializeOwned;
     /// The validated registration data carried by the first event.
@@ -280,14 +282,13 @@ pub trait Register: Projection + Sized + 'static {
     fn describe(event: &Self::Event) -> String;
     /// The fields a correction (更正) may change, as `(code, Chinese label)`.
     const CORRECTABLE: &'static [(&'static str, &'static str)];
-    /// The correction an event is, if it is one (every register records 更正 the same way).
-    fn corrected(event: &Self::Event) -> Option<Corrected<'_>>;
     /// The fields an event changes by name, as `(code, Chinese label)` from the register's
     /// field table (a correction names its field): what the audit log records instead of the
     /// values. Only corrections change a named field.
     fn changed_fields(event: &Self::Event) -> Vec<(&'static str, &'static str)> {
-        Self::corrected(event)
-            .and_then(|c| correctable::<Self>(c.field))
+        event
+            .correction()
+            .and_then(|c| correctable::<Self>(&c.field))
             .into_iter()
             .collect()
     }
@@ -707,13 +708,79 @@ impl Session {
 }
 
 /// A correction (更正) as every register records it: the field, its old and new value and the
-/// reason; nothing is overwritten, the record's history keeps both values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Corrected<'a> {
-    pub field: &'a str,
-    pub old: &'a str,
-    pub new: &'a str,
-    pub reason: &'a str,
+/// reason; nothing is overwritten, the record's history keeps both values. Every register's
+/// event enum embeds it as its variant `Corrected(Correction)`; serialized inside the enum's
+/// `kind` tag it reads `{"kind":"corrected","field":…,"old":…,"new":…,"reason":…}`, the same
+/// bytes as the struct variants events were first stored with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub field: String,
+    pub old: String,
+    pub new: String,
+    pub reason: String,
+}
+
+/// What every register's event enum is: serializable with its `kind` tag and carrying the
+/// 更正 variant. Implemented by [`crate::register_event!`], never by hand.
+pub trait RegisterEvent: Clone + Serialize + DeserializeOwned + From<Correction> {
+    /// The correction this event is, if it is one.
+    fn correction(&self) -> Option<&Correction>;
+}
+
+/// Declares a register's event enum: every register's events are tagged by `kind` in
+/// snake_case (`R::kind`, the audit action and the `events.kind` column are that tag), and the
+/// last variant is `Corrected(Correction)`, written here once. The enum's own variants are
+/// the register's; the 更正 variant, [`RegisterEvent`] and `From<Correction>` come with it.
+#[macro_export]
+macro_rules! register_event {
+    ($(#[$m:meta])* $vis:vis enum $name:ident { $($body:tt)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(tag = "kind", rename_all = "snake_case")]
+        $vis enum $name {
+            $($body)*
+            /// 更正: a field's old and new value, with the reason.
+            Corrected($crate::registers::Correction),
+        }
+
+        impl $crate::registers::RegisterEvent for $name {
+            fn correction(&self) -> Option<&$crate::registers::Correction> {
+                match self {
+                    $name::Corrected(c) => Some(c),
+                    _ => None,
+                }
+            }
+        }
+
+        impl From<$crate::registers::Correction> for $name {
+            fn from(c: $crate::registers::Correction) -> Self {
+                $name::Corrected(c)
+            }
+        }
+    };
+}
+
+/// Reads a 更正 input the same way in every register: the field and the reason are required,
+/// then `values(field, raw new value)` — the register's own table — returns the old and the
+/// validated new value of a field it may correct, or refuses; the same value again is refused.
+pub fn correction<E: RegisterEvent>(
+    field: &Option<String>,
+    value: &Option<String>,
+    reason: &Option<String>,
+    values: impl FnOnce(&str, &str) -> Result<(String, String)>,
+) -> Result<E> {
+    let field = crate::input::required("field", "更正字段", field, 30)?;
+    let reason = crate::input::required("reason", "更正原因", reason, 200)?;
+    let (old, new) = values(&field, value.as_deref().unwrap_or(""))?;
+    if old == new {
+        return Err(Error::field("value", "新值", "与原值相同"));
+    }
+    Ok(E::from(Correction {
+        field,
+        old,
+        new,
+        reason,
+    }))
 }
 
 /// Field `field` of `R`'s correction table, as `(code, label)`, if it may be corrected.
@@ -722,8 +789,8 @@ pub fn correctable<R: Register>(field: &str) -> Option<(&'static str, &'static s
 }
 
 /// The timeline line of a correction, the same in every register.
-pub fn describe_correction<R: Register>(c: Corrected<'_>) -> String {
-    let label = correctable::<R>(c.field).map_or(c.field, |(_, l)| l);
+pub fn describe_correction<R: Register>(c: &Correction) -> String {
+    let label = correctable::<R>(&c.field).map_or(c.field.as_str(), |(_, l)| l);
     format!("更正{label}：“{}” → “{}”（{}）", c.old, c.new, c.reason)
 }
 
@@ -731,6 +798,28 @@ pub fn describe_correction<R: Register>(c: Corrected<'_>) -> String {
 /// name what can).
 pub fn not_correctable(field: &str) -> Error {
     Error::field("field", "更正字段", format!("“{field}”不能更正"))
+}
+
+/// What `apply` checks first in a register whose lifecycle is its action table: the event of
+/// `action` (the action an event belongs to, `register` for a registration) on the existing
+/// record `state` is refused unless the state allows it, with the register's
+/// [`Register::refusal`].
+pub fn check_allowed<R: Register>(state: &R::State, action: &'static str) -> Result<()> {
+    if action == "register" {
+        return Err(Error::conflict(format!(
+            "{} {} 已经登记",
+            R::NOUN,
+            R::serial(state)
+        )));
+    }
+    if R::allowed(state).contains(&action) {
+        return Ok(());
+    }
+    let action = Action {
+        kind: action,
+        label: action_label::<R>(action),
+    };
+    Err(R::refusal(state, &action))
 }
 
 /// The refusal of an action the record's status does not allow.
@@ -893,12 +982,12 @@ mod tests {
     #[test]
     fn a_correction_is_audited_by_field_name_only() {
         use crate::registers::documents::{DocEvent, Documents};
-        let event = DocEvent::Corrected {
+        let event = DocEvent::Corrected(super::Correction {
             field: "custodian".into(),
             old: "欧阳旧".into(),
             new: "南宫新".into(),
             reason: "登记有误".into(),
-        };
+        });
         let detail = super::audit_detail::<Documents>(12, "机-2026-0001", &event).to_string();
         assert!(
             !detail.contains("欧阳旧")
@@ -914,6 +1003,30 @@ mod tests {
             crate::vault::audit::detail_text("doc_returned", &returned.to_string()),
             "载体 机-2026-0001（#12）"
         );
+    }
+
+    /// A correction keeps the bytes it was stored with in vaults and bundles: every register's
+    /// `Corrected(Correction)` serializes exactly as the struct variant it replaced, and reads
+    /// it back.
+    #[test]
+    fn a_correction_keeps_its_stored_json() {
+        use crate::registers::devices::DeviceEvent;
+        use crate::registers::documents::DocEvent;
+        use crate::registers::personnel::PersonEvent;
+        use crate::registers::RegisterEvent;
+        fn check<E: RegisterEvent + std::fmt::Debug>(json: &str) {
+            let event: E = serde_json::from_str(json).unwrap();
+            let c = event.correction().unwrap();
+            assert_eq!((c.field.as_str(), c.new.as_str()), ("remarks", "新\"值"));
+            assert_eq!(serde_json::to_string(&event).unwrap(), json, "{event:?}");
+        }
+        let json =
+            r#"{"kind":"corrected","field":"remarks","old":"","new":"新\"值","reason":"登记有误"}"#;
+        check::<DocEvent>(json);
+        check::<DeviceEvent>(json);
+        check::<PersonEvent>(json);
+        let returned: DocEvent = serde_json::from_str(r#"{"kind":"returned"}"#).unwrap();
+        assert!(returned.correction().is_none());
     }
 
     #[test]

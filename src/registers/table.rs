@@ -25,6 +25,34 @@ use crate::search;
 const LEVEL_ORDER: &str = "CASE r.level WHEN '绝密' THEN 0 WHEN '机密' THEN 1 WHEN '秘密' THEN 2 \
      WHEN '工作秘密' THEN 3 WHEN '内部' THEN 4 ELSE 5 END";
 
+/// A sort key of a register's list besides `id`, `serial` and `level`, which every register
+/// has: the projection column it sorts on (the key is the column's name), and how ties go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// A column many records share (a name, a kind, a due date): ties newest first.
+    Column(&'static str),
+    /// A day that orders the register like its paper book (received, put in service,
+    /// reviewed): ties in registration order, in the same direction.
+    Chronological(&'static str),
+}
+
+impl Sort {
+    /// The key a query names, which is the column.
+    fn key(self) -> &'static str {
+        match self {
+            Sort::Column(c) | Sort::Chronological(c) => c,
+        }
+    }
+
+    /// The `ORDER BY` of this key on alias `r`, `dir` being `ASC` or `DESC`.
+    fn order(self, dir: &str) -> String {
+        match self {
+            Sort::Column(c) => format!("r.{c} {dir}, r.id DESC"),
+            Sort::Chronological(c) => format!("r.{c} {dir}, r.id {dir}"),
+        }
+    }
+}
+
 /// One filter of a list: an SQL condition on alias `r` with one `?` argument, and the index
 /// token that answers the same question inside the search index, if there is one.
 #[derive(Debug, Clone)]
@@ -371,11 +399,12 @@ pub fn list<R: Register>(conn: &Connection, spec: &ListSpec) -> Result<Page<R::S
     let by_id = spec.sort == "id";
     let order = match spec.sort.as_str() {
         "id" => format!("r.id {dir}"),
+        "serial" => format!("r.serial {dir}"),
         "level" => format!("{LEVEL_ORDER} {dir}, r.id DESC"),
         key => R::SORTS
             .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, sql)| sql.replace("{dir}", dir))
+            .find(|s| s.key() == key)
+            .map(|s| s.order(dir))
             .ok_or_else(|| Error::field("sort", "排序", format!("不支持按“{key}”排序")))?,
     };
     let (from, order) = match &matcher {

@@ -1,7 +1,8 @@
 // One register list as a page of rows: filters, sort and paging, all done by the core (a
 // register may hold a million rows, so a list only ever holds one page). Used by every
-// register's list page (涉密载体, 设备台账), so searching, debouncing, sorting, the count
-// ("共 10000+ 条" when the core stopped counting) and stale answers are handled once.
+// register's list page (涉密载体, 设备台账, 涉密人员), each inside the one page shell
+// `components/RegisterList.vue`, so searching, debouncing, sorting, the count ("共 10000+ 条"
+// when the core stopped counting) and stale answers are handled once.
 //
 // Contract: `fetch` gets the query of the current filters, order and page; only the answer to
 // the latest request is shown. Typed filters (`typed`) search after a pause, picked ones at
@@ -36,6 +37,20 @@ export type ListOptions<F extends object, Q extends SortQuery, Row> = {
   revision?: () => number
   /** Called with each new page (e.g. to clear a table's selection). */
   loaded?: () => void
+}
+
+/** What a list page's shell (`components/RegisterList.vue`) uses of a paged list. */
+export type ListShell<Row> = {
+  filter: object
+  page: Ref<number>
+  rows: Ref<Row[]>
+  total: Ref<number>
+  loading: Ref<boolean>
+  countText: Readonly<Ref<string>>
+  load: () => Promise<void>
+  search: () => void
+  reset: () => void
+  onSort: (s: { prop: string | null; order: 'ascending' | 'descending' | null }) => void
 }
 
 export function usePagedList<F extends object, Q extends SortQuery, Row>(o: ListOptions<F, Q, Row>) {

@@ -1,11 +1,20 @@
 //! The registers' commands: one generic path for every register (add, list, show, actions),
 //! with each register's filters and one-line summary.
 
-use baomi::registers::Register;
+use baomi::registers::{HistoryEntry, Register};
 use baomi::vault::Session;
 use clap::{Args, Subcommand};
 
 use crate::{emit, login, stdin_json, CliResult, Ctx, Failure};
+
+/// The page of a register's `list`, the same flags in every register.
+#[derive(Args)]
+pub struct Paging {
+    #[arg(long, default_value_t = 0)]
+    offset: u32,
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+}
 
 #[derive(Subcommand)]
 pub enum DocCmd {
@@ -15,10 +24,8 @@ pub enum DocCmd {
     List {
         #[command(flatten)]
         filters: DocFilters,
-        #[arg(long, default_value_t = 0)]
-        offset: u32,
-        #[arg(long, default_value_t = 50)]
-        limit: u32,
+        #[command(flatten)]
+        page: Paging,
     },
     /// 显示一件载体及其全部手续记录（ID 或编号）
     Show { id: String },
@@ -103,42 +110,27 @@ pub fn doc_line(d: &baomi::registers::documents::DocView) -> String {
         d.custodian,
         d.status_label,
         d.received_on,
-        if flags.is_empty() {
-            String::new()
-        } else {
-            format!("\t{}", flags.join("；"))
-        }
+        flags_text(&flags)
     )
 }
 
 pub fn doc(ctx: &Ctx, cmd: DocCmd) -> CliResult<()> {
     use baomi::registers::documents as d;
     let mut s = login(ctx)?;
-    let one =
-        |ctx: &Ctx, v: &d::DocView, verb: &str| emit(ctx, v, || format!("{verb}：{}", doc_line(v)));
     match cmd {
         DocCmd::Act(args) => {
             act::<d::Documents>(ctx, &mut s, &args, Session::doc_resolve, doc_line)
         }
-        DocCmd::Add => {
-            let input: d::DocInput = stdin_json()?;
-            let v = s.doc_add(&input)?;
-            one(ctx, &v, "已登记")
-        }
-        DocCmd::List {
-            filters,
-            offset,
-            limit,
-        } => {
-            let q = filters.query(offset, limit);
-            let page = s.doc_list(&q)?;
+        DocCmd::Add => add::<d::Documents>(ctx, &mut s, doc_line),
+        DocCmd::List { filters, page } => {
+            let page = s.doc_list(&filters.query(page.offset, page.limit))?;
             emit(ctx, &page, || page_text(&page, doc_line, "条"))
         }
         DocCmd::Show { id } => {
             let id = s.doc_resolve(&id)?;
             let v = s.doc_show(id)?;
             emit(ctx, &v, || {
-                let mut out = vec![
+                let lines = vec![
                     doc_line(&v),
                     format!(
                         "文号：{}  制文机关：{}  保密期限：{}",
@@ -153,8 +145,7 @@ pub fn doc(ctx: &Ctx, cmd: DocCmd) -> CliResult<()> {
                         v.location
                     ),
                 ];
-                out.extend(v.history.iter().flatten().map(history_line));
-                out.join("\n")
+                record_text(lines, &v.history)
             })
         }
         DocCmd::Copy { id } => {
@@ -280,10 +271,8 @@ pub enum DeviceCmd {
     List {
         #[command(flatten)]
         filters: DeviceFilters,
-        #[arg(long, default_value_t = 0)]
-        offset: u32,
-        #[arg(long, default_value_t = 50)]
-        limit: u32,
+        #[command(flatten)]
+        page: Paging,
     },
     /// 显示一台设备及其全部手续记录（ID、台账编号或保密编号）
     Show { id: String },
@@ -372,11 +361,7 @@ pub fn device_line(d: &baomi::registers::devices::DeviceView) -> String {
         d.department,
         d.custodian,
         d.status_label,
-        if flags.is_empty() {
-            String::new()
-        } else {
-            format!("\t{}", flags.join("；"))
-        }
+        flags_text(&flags)
     )
 }
 
@@ -384,24 +369,16 @@ pub fn device(ctx: &Ctx, cmd: DeviceCmd) -> CliResult<()> {
     use baomi::registers::devices as dv;
     let mut s = login(ctx)?;
     match cmd {
-        DeviceCmd::Add => {
-            let input: dv::DeviceInput = stdin_json()?;
-            let v = s.device_add(&input)?;
-            emit(ctx, &v, || format!("已登记：{}", device_line(&v)))
-        }
-        DeviceCmd::List {
-            filters,
-            offset,
-            limit,
-        } => {
-            let page = s.device_list(&filters.query(offset, limit))?;
+        DeviceCmd::Add => add::<dv::Devices>(ctx, &mut s, device_line),
+        DeviceCmd::List { filters, page } => {
+            let page = s.device_list(&filters.query(page.offset, page.limit))?;
             emit(ctx, &page, || page_text(&page, device_line, "台（件）"))
         }
         DeviceCmd::Show { id } => {
             let id = s.device_resolve(&id)?;
             let v = s.device_show(id)?;
             emit(ctx, &v, || {
-                let mut out = vec![
+                let lines = vec![
                     device_line(&v),
                     format!(
                         "品牌型号：{}  序列号：{}  硬盘序列号：{}  放置地点：{}  启用日期：{}",
@@ -412,8 +389,7 @@ pub fn device(ctx: &Ctx, cmd: DeviceCmd) -> CliResult<()> {
                         v.in_service_on
                     ),
                 ];
-                out.extend(v.history.iter().flatten().map(history_line));
-                out.join("\n")
+                record_text(lines, &v.history)
             })
         }
         DeviceCmd::Reminders => {
@@ -449,8 +425,30 @@ pub fn device(ctx: &Ctx, cmd: DeviceCmd) -> CliResult<()> {
     }
 }
 
+/// A record line's warnings, after a tab (nothing when there are none).
+fn flags_text(flags: &[String]) -> String {
+    if flags.is_empty() {
+        String::new()
+    } else {
+        format!("\t{}", flags.join("；"))
+    }
+}
+
+/// `baomi <register> add`: the registration JSON on stdin; prints the new record's line.
+fn add<R: Register>(ctx: &Ctx, s: &mut Session, line: fn(&R::View) -> String) -> CliResult<()> {
+    let input: R::Input = stdin_json()?;
+    let v = s.register::<R>(&input)?;
+    emit(ctx, &v, || format!("已登记：{}", line(&v)))
+}
+
+/// A record's lines (`show`) followed by its timeline.
+fn record_text(mut lines: Vec<String>, history: &Option<Vec<HistoryEntry>>) -> String {
+    lines.extend(history.iter().flatten().map(history_line));
+    lines.join("\n")
+}
+
 /// One timeline entry as a line.
-pub fn history_line(h: &baomi::registers::HistoryEntry) -> String {
+pub fn history_line(h: &HistoryEntry) -> String {
     format!(
         "  {}  {}  {}{}",
         h.occurred_on,
@@ -482,10 +480,8 @@ pub enum PersonCmd {
     List {
         #[command(flatten)]
         filters: PersonFilters,
-        #[arg(long, default_value_t = 0)]
-        offset: u32,
-        #[arg(long, default_value_t = 50)]
-        limit: u32,
+        #[command(flatten)]
+        page: Paging,
     },
     /// 显示一名人员：当前保管和借用的载体、设备，审查、培训、承诺书和全部记录（ID、编号或姓名）
     Show { id: String },
@@ -557,11 +553,7 @@ pub fn person_line(p: &baomi::registers::personnel::PersonView) -> String {
         p.post,
         p.class_label,
         p.status_label,
-        if flags.is_empty() {
-            String::new()
-        } else {
-            format!("\t{}", flags.join("；"))
-        }
+        flags_text(&flags)
     )
 }
 
@@ -582,17 +574,9 @@ pub fn person(ctx: &Ctx, cmd: PersonCmd) -> CliResult<()> {
     use baomi::registers::personnel as p;
     let mut s = login(ctx)?;
     match cmd {
-        PersonCmd::Add => {
-            let input: p::PersonInput = stdin_json()?;
-            let v = s.person_add(&input)?;
-            emit(ctx, &v, || format!("已登记：{}", person_line(&v)))
-        }
-        PersonCmd::List {
-            filters,
-            offset,
-            limit,
-        } => {
-            let page = s.person_list(&filters.query(offset, limit))?;
+        PersonCmd::Add => add::<p::Persons>(ctx, &mut s, person_line),
+        PersonCmd::List { filters, page } => {
+            let page = s.person_list(&filters.query(page.offset, page.limit))?;
             emit(ctx, &page, || page_text(&page, person_line, "人"))
         }
         PersonCmd::Show { id } => {
@@ -612,8 +596,7 @@ pub fn person(ctx: &Ctx, cmd: PersonCmd) -> CliResult<()> {
                         h.noun, h.serial, h.title, h.capacity, h.status_label
                     )
                 }));
-                out.extend(v.history.iter().flatten().map(history_line));
-                out.join("\n")
+                record_text(out, &v.history)
             })
         }
         PersonCmd::Reminders => {

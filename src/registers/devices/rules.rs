@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::input::{from_value as parse, optional, required};
 use crate::registers::level::Level;
 use crate::registers::{
-    describe_correction, table, Action, Choice, Corrected, Cx, Meta, Register, Registration,
+    describe_correction, table, Action, Choice, Cx, Meta, Register, Registration,
 };
 
 /// The kind of a maintenance record (附表2).
@@ -71,96 +71,91 @@ pub struct Destruction {
     pub on: NaiveDate,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum DeviceEvent {
-    Registered {
-        id: i64,
-        serial: String,
-        fields: DeviceFields,
-    },
-    Transferred {
-        custodian: String,
-        department: String,
-        location: String,
-        /// The new level of a classified device, when it changes.
-        #[serde(default)]
-        level: Option<Level>,
-        wiped: bool,
-    },
-    CheckedOut {
-        user: String,
-        reason: String,
-        destination: String,
-        due_on: NaiveDate,
-        max_level: Option<Level>,
-        security_officer: String,
-        security_officer_on: Option<NaiveDate>,
-        leader: String,
-        leader_on: Option<NaiveDate>,
-        ports_opened: String,
-    },
-    CheckedIn {
-        checked_by: String,
-        seals_intact: bool,
-        no_unauthorized_connection: bool,
-        ports_closed: bool,
-        wiped: bool,
-    },
-    Maintained {
-        maintenance: MaintenanceKind,
-        content: String,
-        external: bool,
-        performer: String,
-        vendor_agreement: String,
-        supervisors: Vec<String>,
-        storage_removed: bool,
-        storage_serial: String,
-        storage_kept_at: String,
-        new_storage_serials: Vec<String>,
-        destruction: Option<Destruction>,
-    },
-    Repaired {
-        checked_by: String,
-        new_storage_serials: Vec<String>,
-    },
-    Suspended {
-        reason: String,
-    },
-    Resumed,
-    Issued {
-        to: String,
-        department: String,
-    },
-    Lent {
-        borrower: String,
-        computer_id: i64,
-        computer: String,
-        /// The computer as it was when lent: its kind and level (None: non-classified).
-        computer_kind: DeviceKind,
-        computer_level: Option<Level>,
-        max_level: Option<Level>,
-        due_on: NaiveDate,
-    },
-    GivenBack {
-        wiped: bool,
-    },
-    Inspected {
-        inspector: String,
-        result: String,
-        passed: bool,
-    },
-    Destroyed {
-        approver: String,
-        destruction: Destruction,
-        supervisors: Vec<String>,
-    },
-    Corrected {
-        field: String,
-        old: String,
-        new: String,
-        reason: String,
-    },
+crate::register_event! {
+    /// A device's events; the 更正 variant `Corrected(Correction)` comes with the macro.
+    pub enum DeviceEvent {
+        Registered {
+            id: i64,
+            serial: String,
+            fields: DeviceFields,
+        },
+        Transferred {
+            custodian: String,
+            department: String,
+            location: String,
+            /// The new level of a classified device, when it changes.
+            #[serde(default)]
+            level: Option<Level>,
+            wiped: bool,
+        },
+        CheckedOut {
+            user: String,
+            reason: String,
+            destination: String,
+            due_on: NaiveDate,
+            max_level: Option<Level>,
+            security_officer: String,
+            security_officer_on: Option<NaiveDate>,
+            leader: String,
+            leader_on: Option<NaiveDate>,
+            ports_opened: String,
+        },
+        CheckedIn {
+            checked_by: String,
+            seals_intact: bool,
+            no_unauthorized_connection: bool,
+            ports_closed: bool,
+            wiped: bool,
+        },
+        Maintained {
+            maintenance: MaintenanceKind,
+            content: String,
+            external: bool,
+            performer: String,
+            vendor_agreement: String,
+            supervisors: Vec<String>,
+            storage_removed: bool,
+            storage_serial: String,
+            storage_kept_at: String,
+            new_storage_serials: Vec<String>,
+            destruction: Option<Destruction>,
+        },
+        Repaired {
+            checked_by: String,
+            new_storage_serials: Vec<String>,
+        },
+        Suspended {
+            reason: String,
+        },
+        Resumed,
+        Issued {
+            to: String,
+            department: String,
+        },
+        Lent {
+            borrower: String,
+            computer_id: i64,
+            computer: String,
+            /// The computer as it was when lent: its kind and level (None: non-classified).
+            computer_kind: DeviceKind,
+            computer_level: Option<Level>,
+            max_level: Option<Level>,
+            due_on: NaiveDate,
+        },
+        GivenBack {
+            wiped: bool,
+        },
+        Inspected {
+            inspector: String,
+            result: String,
+            passed: bool,
+        },
+        Destroyed {
+            approver: String,
+            destruction: Destruction,
+            supervisors: Vec<String>,
+        },
+    }
 }
 
 pub struct Devices;
@@ -265,7 +260,7 @@ fn action_of(e: &DeviceEvent) -> &'static str {
         DeviceEvent::GivenBack { .. } => "give_back",
         DeviceEvent::Inspected { .. } => "inspect",
         DeviceEvent::Destroyed { .. } => "destroy",
-        DeviceEvent::Corrected { .. } => "correct",
+        DeviceEvent::Corrected(_) => "correct",
     }
 }
 
@@ -653,51 +648,41 @@ fn flag(s: &str) -> Result<bool> {
 }
 
 fn correction(s: &DeviceState, i: &DeviceCorrectInput) -> Result<DeviceEvent> {
-    let field = required("field", "更正字段", &i.field, 30)?;
-    let reason = required("reason", "更正原因", &i.reason, 200)?;
-    let raw = i.value.as_deref().unwrap_or("");
     let f = &s.fields;
-    let (old, new) = match field.as_str() {
-        "name" => (f.name.clone(), required("value", "设备名称", raw, 60)?),
-        "model" => (f.model.clone(), optional("value", "品牌型号", raw, 60)?),
-        "serial" => (
-            f.device_serial.clone(),
-            optional("value", "设备序列号", raw, 60)?,
-        ),
-        "label_no" => {
-            let v = optional("value", "保密编号", raw, 40)?;
-            if f.classified && v.is_empty() {
-                return Err(Error::field(
-                    "value",
-                    "保密编号",
-                    "涉密设备的保密编号不能为空",
-                ));
+    crate::registers::correction(&i.field, &i.value, &i.reason, |field, raw| {
+        Ok(match field {
+            "name" => (f.name.clone(), required("value", "设备名称", raw, 60)?),
+            "model" => (f.model.clone(), optional("value", "品牌型号", raw, 60)?),
+            "serial" => (
+                f.device_serial.clone(),
+                optional("value", "设备序列号", raw, 60)?,
+            ),
+            "label_no" => {
+                let v = optional("value", "保密编号", raw, 40)?;
+                if f.classified && v.is_empty() {
+                    return Err(Error::field(
+                        "value",
+                        "保密编号",
+                        "涉密设备的保密编号不能为空",
+                    ));
+                }
+                (f.label_no.clone(), v)
             }
-            (f.label_no.clone(), v)
-        }
-        "location" => (f.location.clone(), optional("value", "放置地点", raw, 60)?),
-        "remarks" => (f.remarks.clone(), optional("value", "备注", raw, 500)?),
-        "three_in_one" => (yes_no(f.three_in_one), yes_no(flag(raw)?)),
-        "wireless_removed" => (yes_no(f.wireless_removed), yes_no(flag(raw)?)),
-        "label_affixed" => (yes_no(f.label_affixed), yes_no(flag(raw)?)),
-        other => {
-            return Err(Error::field(
-                "field",
-                "更正字段",
-                format!(
+            "location" => (f.location.clone(), optional("value", "放置地点", raw, 60)?),
+            "remarks" => (f.remarks.clone(), optional("value", "备注", raw, 500)?),
+            "three_in_one" => (yes_no(f.three_in_one), yes_no(flag(raw)?)),
+            "wireless_removed" => (yes_no(f.wireless_removed), yes_no(flag(raw)?)),
+            "label_affixed" => (yes_no(f.label_affixed), yes_no(flag(raw)?)),
+            other => {
+                return Err(Error::field(
+                    "field",
+                    "更正字段",
+                    format!(
                     "“{other}”不能更正：责任人和部门通过“变更责任人”办理，密级通过“改作非涉密”改变"
                 ),
-            ))
-        }
-    };
-    if old == new {
-        return Err(Error::field("value", "新值", "与原值相同"));
-    }
-    Ok(DeviceEvent::Corrected {
-        field,
-        old,
-        new,
-        reason,
+                ))
+            }
+        })
     })
 }
 
@@ -841,23 +826,6 @@ impl Register for Devices {
         Choice::all(&DeviceStatus::ALL, DeviceStatus::code, DeviceStatus::label)
     }
 
-    fn corrected(event: &DeviceEvent) -> Option<Corrected<'_>> {
-        match event {
-            DeviceEvent::Corrected {
-                field,
-                old,
-                new,
-                reason,
-            } => Some(Corrected {
-                field,
-                old,
-                new,
-                reason,
-            }),
-            _ => None,
-        }
-    }
-
     fn assigns(e: &DeviceEvent) -> Vec<(&'static str, &'static str, &str)> {
         match e {
             DeviceEvent::Registered { fields, .. } => {
@@ -994,17 +962,7 @@ impl Register for Devices {
                 "销毁，经{approver}批准，由{}销毁（证明 {}）",
                 destruction.unit, destruction.certificate_no
             ),
-            DeviceEvent::Corrected {
-                field,
-                old,
-                new,
-                reason,
-            } => describe_correction::<Self>(Corrected {
-                field,
-                old,
-                new,
-                reason,
-            }),
+            DeviceEvent::Corrected(c) => describe_correction::<Self>(c),
         }
     }
 
@@ -1024,13 +982,7 @@ impl Register for Devices {
                 _ => Err(Error::internal("设备尚未登记，不能记录其他事件")),
             };
         };
-        let action = action_of(e);
-        if action == "register" {
-            return Err(Error::conflict(format!("设备 {} 已经登记", s.serial)));
-        }
-        if !allowed(s).contains(&action) {
-            return Err(refusal(s, action));
-        }
+        crate::registers::check_allowed::<Self>(s, action_of(e))?;
         let mut next = s.clone();
         let classified = s.fields.classified;
         match e {
@@ -1226,9 +1178,9 @@ impl Register for Devices {
                 next.status = DeviceStatus::Destroyed;
                 next.fields.storage_serials.clear();
             }
-            DeviceEvent::Corrected { field, new, .. } => {
-                let f = &mut next.fields;
-                match field.as_str() {
+            DeviceEvent::Corrected(c) => {
+                let (f, new) = (&mut next.fields, &c.new);
+                match c.field.as_str() {
                     "name" => f.name = new.clone(),
                     "model" => f.model = new.clone(),
                     "serial" => f.device_serial = new.clone(),

@@ -17,7 +17,7 @@ use crate::dates;
 use crate::error::Result;
 use crate::registers::level::Level;
 use crate::registers::table::text;
-use crate::registers::{actions_of, ActionInfo, Filter, HistoryEntry, ListSpec, Projection};
+use crate::registers::{actions_of, ActionInfo, Filter, HistoryEntry, ListSpec, Projection, Sort};
 
 /// The day the next inspection counts from: the last one, or the day it entered service.
 pub fn inspected_on(s: &DeviceState) -> NaiveDate {
@@ -44,13 +44,12 @@ pub fn tags(s: &DeviceState) -> Vec<String> {
 impl Projection for Devices {
     type State = DeviceState;
     type View = DeviceView;
-    const SORTS: &'static [(&'static str, &'static str)] = &[
-        ("serial", "r.serial {dir}"),
-        ("kind", "r.kind {dir}, r.id DESC"),
-        ("name", "r.name {dir}, r.id DESC"),
-        ("department", "r.department {dir}, r.id DESC"),
-        ("in_service_on", "r.in_service_on {dir}, r.id {dir}"),
-        ("due_on", "r.due_on {dir}, r.id DESC"),
+    const SORTS: &'static [Sort] = &[
+        Sort::Column("kind"),
+        Sort::Column("name"),
+        Sort::Column("department"),
+        Sort::Chronological("in_service_on"),
+        Sort::Column("due_on"),
     ];
 
     fn identity(s: &DeviceState) -> (i64, &str, &'static str) {

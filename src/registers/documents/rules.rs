@@ -7,77 +7,69 @@
 //! constructors below, so they hold however the event was produced.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use super::model::*;
 use crate::dates;
 use crate::error::{Error, Result};
 use crate::input::{from_value as parse, optional, required};
-use crate::registers::{
-    describe_correction, Action, Choice, Corrected, Cx, Meta, Register, Registration,
-};
+use crate::registers::{describe_correction, Action, Choice, Cx, Meta, Register, Registration};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum DocEvent {
-    Registered {
-        id: i64,
-        serial: String,
-        fields: DocFields,
-        parent_id: Option<i64>,
-    },
-    Distributed {
-        to: String,
-        location: String,
-    },
-    Circulated {
-        reader: String,
-        department: String,
-        outside_scope: bool,
-    },
-    Borrowed {
-        borrower: String,
-        department: String,
-        due_on: NaiveDate,
-        outside_scope: bool,
-    },
-    Returned,
-    Copied {
-        count: u32,
-        copy_kind: String,
-        approver: String,
-        approver_role: ApproverRole,
-        copy_ids: Vec<i64>,
-    },
-    HandedBack {
-        to: String,
-    },
-    Archived {
-        location: String,
-    },
-    Declassified {
-        from: Level,
-        to: Option<Level>,
-        approver: String,
-    },
-    #[serde(rename = "missing", alias = "marked_missing")]
-    MarkedMissing {
-        since: NaiveDate,
-    },
-    Found,
-    Destroyed {
-        approver: String,
-        supervisors: [String; 2],
-        place: String,
-        method: String,
-        list_no: String,
-    },
-    Corrected {
-        field: String,
-        old: String,
-        new: String,
-        reason: String,
-    },
+crate::register_event! {
+    /// A carrier's events; the 更正 variant `Corrected(Correction)` comes with the macro.
+    pub enum DocEvent {
+        Registered {
+            id: i64,
+            serial: String,
+            fields: DocFields,
+            parent_id: Option<i64>,
+        },
+        Distributed {
+            to: String,
+            location: String,
+        },
+        Circulated {
+            reader: String,
+            department: String,
+            outside_scope: bool,
+        },
+        Borrowed {
+            borrower: String,
+            department: String,
+            due_on: NaiveDate,
+            outside_scope: bool,
+        },
+        Returned,
+        Copied {
+            count: u32,
+            copy_kind: String,
+            approver: String,
+            approver_role: ApproverRole,
+            copy_ids: Vec<i64>,
+        },
+        HandedBack {
+            to: String,
+        },
+        Archived {
+            location: String,
+        },
+        Declassified {
+            from: Level,
+            to: Option<Level>,
+            approver: String,
+        },
+        #[serde(rename = "missing", alias = "marked_missing")]
+        MarkedMissing {
+            since: NaiveDate,
+        },
+        Found,
+        Destroyed {
+            approver: String,
+            supervisors: [String; 2],
+            place: String,
+            method: String,
+            list_no: String,
+        },
+    }
 }
 
 pub struct Documents;
@@ -354,41 +346,32 @@ fn event(kind: &str, input: serde_json::Value, s: &DocState) -> Result<DocEvent>
 
 /// 更正: the new value of a correctable field, with the old one kept.
 fn correction(s: &DocState, i: &CorrectInput) -> Result<DocEvent> {
-    let field = required("field", "更正字段", &i.field, 30)?;
-    let reason = required("reason", "更正原因", &i.reason, 200)?;
-    let raw = i.value.as_deref().unwrap_or("");
-    let new = match field.as_str() {
-        "title" => required("value", "标题", raw, 200)?,
-        "custodian" => required("value", "责任人", raw, 40)?,
-        "carrier_type" => required("value", "载体类型", raw, 20)?,
-        _ => optional("value", "新值", raw, 500)?,
-    };
-    let f = &s.fields;
-    let old = match field.as_str() {
-        "title" => f.title.clone(),
-        "doc_no" => f.doc_no.clone(),
-        "origin_unit" => f.origin_unit.clone(),
-        "carrier_type" => f.carrier_type.clone(),
-        "location" => f.location.clone(),
-        "copy_numbers" => f.copy_numbers.clone(),
-        "remarks" => f.remarks.clone(),
-        "custodian" => f.custodian.clone(),
-        other => {
-            return Err(Error::field(
-                "field",
-                "更正字段",
-                format!("“{other}”不能更正：密级和状态只能通过解密、销毁等手续改变"),
-            ))
-        }
-    };
-    if old == new {
-        return Err(Error::field("value", "新值", "与原值相同"));
-    }
-    Ok(DocEvent::Corrected {
-        field,
-        old,
-        new,
-        reason,
+    crate::registers::correction(&i.field, &i.value, &i.reason, |field, raw| {
+        let new = match field {
+            "title" => required("value", "标题", raw, 200)?,
+            "custodian" => required("value", "责任人", raw, 40)?,
+            "carrier_type" => required("value", "载体类型", raw, 20)?,
+            _ => optional("value", "新值", raw, 500)?,
+        };
+        let f = &s.fields;
+        let old = match field {
+            "title" => f.title.clone(),
+            "doc_no" => f.doc_no.clone(),
+            "origin_unit" => f.origin_unit.clone(),
+            "carrier_type" => f.carrier_type.clone(),
+            "location" => f.location.clone(),
+            "copy_numbers" => f.copy_numbers.clone(),
+            "remarks" => f.remarks.clone(),
+            "custodian" => f.custodian.clone(),
+            other => {
+                return Err(Error::field(
+                    "field",
+                    "更正字段",
+                    format!("“{other}”不能更正：密级和状态只能通过解密、销毁等手续改变"),
+                ))
+            }
+        };
+        Ok((old, new))
     })
 }
 
@@ -438,31 +421,12 @@ impl Register for Documents {
         Choice::all(&Status::ALL, Status::code, Status::label)
     }
 
-    fn corrected(event: &DocEvent) -> Option<Corrected<'_>> {
-        match event {
-            DocEvent::Corrected {
-                field,
-                old,
-                new,
-                reason,
-            } => Some(Corrected {
-                field,
-                old,
-                new,
-                reason,
-            }),
-            _ => None,
-        }
-    }
-
     fn assigns(event: &DocEvent) -> Vec<(&'static str, &'static str, &str)> {
         match event {
             DocEvent::Registered { fields, .. } => vec![("custodian", "责任人", &fields.custodian)],
             DocEvent::Distributed { to, .. } => vec![("to", "接收人（责任人）", to)],
             DocEvent::Borrowed { borrower, .. } => vec![("borrower", "借阅人", borrower)],
-            DocEvent::Corrected { field, new, .. } if field == "custodian" => {
-                vec![("value", "责任人", new)]
-            }
+            DocEvent::Corrected(c) if c.field == "custodian" => vec![("value", "责任人", &c.new)],
             _ => Vec::new(),
         }
     }
@@ -498,9 +462,7 @@ impl Register for Documents {
                 "销毁（清单 {list_no}），经{approver}批准，于{place}以{method}方式销毁，监销人{}、{}",
                 supervisors[0], supervisors[1]
             ),
-            DocEvent::Corrected { field, old, new, reason } => {
-                describe_correction::<Self>(Corrected { field, old, new, reason })
-            }
+            DocEvent::Corrected(c) => describe_correction::<Self>(c),
         }
     }
 
@@ -527,7 +489,7 @@ impl Register for Documents {
             };
         };
         let mut next = s.clone();
-        if s.status.is_final() && !matches!(event, DocEvent::Corrected { .. }) {
+        if s.status.is_final() && !matches!(event, DocEvent::Corrected(_)) {
             return Err(Error::rule(format!(
                 "载体 {} 已{}，不能再办理任何手续",
                 s.serial,
@@ -674,9 +636,9 @@ impl Register for Documents {
                 }
                 next.status = Status::Destroyed;
             }
-            DocEvent::Corrected { field, new, .. } => {
-                let f = &mut next.fields;
-                match field.as_str() {
+            DocEvent::Corrected(c) => {
+                let (f, new) = (&mut next.fields, &c.new);
+                match c.field.as_str() {
                     "title" => f.title = new.clone(),
                     "doc_no" => f.doc_no = new.clone(),
                     "origin_unit" => f.origin_unit = new.clone(),

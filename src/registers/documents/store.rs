@@ -16,7 +16,7 @@ use super::rules::Documents;
 use crate::dates;
 use crate::error::Result;
 use crate::registers::table::{opt, text};
-use crate::registers::{actions_of, ActionInfo, Filter, HistoryEntry, ListSpec, Projection};
+use crate::registers::{actions_of, ActionInfo, Filter, HistoryEntry, ListSpec, Projection, Sort};
 
 fn date_col(d: Option<NaiveDate>) -> Option<String> {
     d.map(dates::iso)
@@ -25,11 +25,10 @@ fn date_col(d: Option<NaiveDate>) -> Option<String> {
 impl Projection for Documents {
     type State = DocState;
     type View = DocView;
-    const SORTS: &'static [(&'static str, &'static str)] = &[
-        ("received_on", "r.received_on {dir}, r.id {dir}"),
-        ("serial", "r.serial {dir}"),
-        ("title", "r.title {dir}, r.id DESC"),
-        ("due_on", "r.due_on {dir}, r.id DESC"),
+    const SORTS: &'static [Sort] = &[
+        Sort::Chronological("received_on"),
+        Sort::Column("title"),
+        Sort::Column("due_on"),
     ];
 
     fn identity(s: &DocState) -> (i64, &str, &'static str) {

@@ -11,50 +11,42 @@
 //! stays open until closed or the person is on post.
 
 use chrono::{Months, NaiveDate};
-use serde::{Deserialize, Serialize};
 
 use super::model::*;
 use crate::dates;
 use crate::error::{Error, Result};
 use crate::input::{from_value as parse, optional, required};
-use crate::registers::{
-    describe_correction, Action, Choice, Corrected, Cx, Meta, Register, Registration,
-};
+use crate::registers::{describe_correction, Action, Choice, Cx, Meta, Register, Registration};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum PersonEvent {
-    Registered {
-        id: i64,
-        serial: String,
-        fields: PersonFields,
-    },
-    Reviewed {
-        review: Review,
-    },
-    Trained {
-        training: Training,
-    },
-    Pledged {
-        pledge: Pledge,
-    },
-    ExceptionOpened {
-        reason: String,
-    },
-    ExceptionClosed {
-        reason: String,
-    },
-    Offboarded {
-        leaving: Leaving,
-        pledge: Pledge,
-    },
-    CooledDown,
-    Corrected {
-        field: String,
-        old: String,
-        new: String,
-        reason: String,
-    },
+crate::register_event! {
+    /// A person's events; the 更正 variant `Corrected(Correction)` comes with the macro.
+    pub enum PersonEvent {
+        Registered {
+            id: i64,
+            serial: String,
+            fields: PersonFields,
+        },
+        Reviewed {
+            review: Review,
+        },
+        Trained {
+            training: Training,
+        },
+        Pledged {
+            pledge: Pledge,
+        },
+        ExceptionOpened {
+            reason: String,
+        },
+        ExceptionClosed {
+            reason: String,
+        },
+        Offboarded {
+            leaving: Leaving,
+            pledge: Pledge,
+        },
+        CooledDown,
+    }
 }
 
 pub struct Persons;
@@ -134,12 +126,8 @@ fn action_of(e: &PersonEvent) -> &'static str {
         PersonEvent::ExceptionClosed { .. } => "close_exception",
         PersonEvent::Offboarded { .. } => "offboard",
         PersonEvent::CooledDown => "clear",
-        PersonEvent::Corrected { .. } => "correct",
+        PersonEvent::Corrected(_) => "correct",
     }
-}
-
-fn label_of(action: &str) -> &'static str {
-    crate::registers::action_label::<Persons>(action)
 }
 
 /// What keeps a person from a secret post, in the order of 第三条、第四条 (empty: nothing).
@@ -302,36 +290,26 @@ pub fn event(
 }
 
 fn correction(s: &PersonState, i: &PersonCorrectInput) -> Result<PersonEvent> {
-    let field = required("field", "更正字段", &i.field, 30)?;
-    let reason = required("reason", "更正原因", &i.reason, 200)?;
-    let raw = i.value.as_deref().unwrap_or("");
     let f = &s.fields;
-    let (old, new) = match field.as_str() {
-        "department" => (f.department.clone(), required("value", "部门", raw, 40)?),
-        "post" => (f.post.clone(), required("value", "岗位", raw, 40)?),
-        "class" => (
-            f.class.label().to_string(),
-            PersonClass::parse("value", raw)?.label().to_string(),
-        ),
-        "account" => (f.account.clone(), optional("value", "登录账户", raw, 40)?),
-        "remarks" => (f.remarks.clone(), optional("value", "备注", raw, 500)?),
-        "name" => {
-            return Err(Error::field(
-                "field",
-                "更正字段",
-                "姓名不能更正：其他台账以姓名指向此人，请另行登记",
-            ))
-        }
-        other => return Err(crate::registers::not_correctable(other)),
-    };
-    if old == new {
-        return Err(Error::field("value", "新值", "与原值相同"));
-    }
-    Ok(PersonEvent::Corrected {
-        field,
-        old,
-        new,
-        reason,
+    crate::registers::correction(&i.field, &i.value, &i.reason, |field, raw| {
+        Ok(match field {
+            "department" => (f.department.clone(), required("value", "部门", raw, 40)?),
+            "post" => (f.post.clone(), required("value", "岗位", raw, 40)?),
+            "class" => (
+                f.class.label().to_string(),
+                PersonClass::parse("value", raw)?.label().to_string(),
+            ),
+            "account" => (f.account.clone(), optional("value", "登录账户", raw, 40)?),
+            "remarks" => (f.remarks.clone(), optional("value", "备注", raw, 500)?),
+            "name" => {
+                return Err(Error::field(
+                    "field",
+                    "更正字段",
+                    "姓名不能更正：其他台账以姓名指向此人，请另行登记",
+                ))
+            }
+            other => return Err(crate::registers::not_correctable(other)),
+        })
     })
 }
 
@@ -366,23 +344,6 @@ impl Register for Persons {
 
     fn statuses() -> Vec<Choice> {
         Choice::all(PersonStatus::ALL, PersonStatus::code, PersonStatus::label)
-    }
-
-    fn corrected(e: &PersonEvent) -> Option<Corrected<'_>> {
-        match e {
-            PersonEvent::Corrected {
-                field,
-                old,
-                new,
-                reason,
-            } => Some(Corrected {
-                field,
-                old,
-                new,
-                reason,
-            }),
-            _ => None,
-        }
     }
 
     fn describe(e: &PersonEvent) -> String {
@@ -434,17 +395,7 @@ impl Register for Persons {
                 leaving.ends_on
             ),
             PersonEvent::CooledDown => "脱密期满".into(),
-            PersonEvent::Corrected {
-                field,
-                old,
-                new,
-                reason,
-            } => describe_correction::<Self>(Corrected {
-                field,
-                old,
-                new,
-                reason,
-            }),
+            PersonEvent::Corrected(c) => describe_correction::<Self>(c),
         }
     }
 
@@ -466,13 +417,7 @@ impl Register for Persons {
                 _ => Err(Error::internal("人员尚未登记，不能记录其他事件")),
             };
         };
-        let action = action_of(e);
-        if action == "register" {
-            return Err(Error::conflict(format!("人员 {} 已经登记", s.serial)));
-        }
-        if !allowed(s).contains(&action) {
-            return Err(crate::registers::refused::<Persons>(s, label_of(action)));
-        }
+        crate::registers::check_allowed::<Self>(s, action_of(e))?;
         let mut next = s.clone();
         let on = meta.occurred_on;
         match e {
@@ -563,9 +508,9 @@ impl Register for Persons {
                 }
                 next.status = leaving.leave.after_cooling();
             }
-            PersonEvent::Corrected { field, new, .. } => {
-                let f = &mut next.fields;
-                match field.as_str() {
+            PersonEvent::Corrected(c) => {
+                let (f, new) = (&mut next.fields, &c.new);
+                match c.field.as_str() {
                     "department" => f.department = new.clone(),
                     "post" => f.post = new.clone(),
                     "class" => f.class = PersonClass::parse("value", new)?,
@@ -618,9 +563,9 @@ impl Register for Persons {
         let template = super::template_version(cx.conn, kind, &input)?;
         let months = super::cooling_months_of(cx.conn, s.fields.class)?;
         let e = event(kind, input, s, cx, &template, months)?;
-        if let PersonEvent::Corrected { field, new, .. } = &e {
-            if field == "account" {
-                super::check_account(cx.conn, "value", new)?;
+        if let PersonEvent::Corrected(c) = &e {
+            if c.field == "account" {
+                super::check_account(cx.conn, "value", &c.new)?;
             }
         }
         Ok(e)

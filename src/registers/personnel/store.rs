@@ -17,7 +17,7 @@ use super::rules::{missing_for_post, Persons};
 use crate::dates;
 use crate::error::Result;
 use crate::registers::table::{opt, text};
-use crate::registers::{actions_of, ActionInfo, Filter, HistoryEntry, ListSpec, Projection};
+use crate::registers::{actions_of, ActionInfo, Filter, HistoryEntry, ListSpec, Projection, Sort};
 
 fn class_tag(c: PersonClass) -> String {
     format!("pc{}", c.code())
@@ -44,12 +44,11 @@ pub fn pledged_on(s: &PersonState) -> Option<&str> {
 impl Projection for Persons {
     type State = PersonState;
     type View = PersonView;
-    const SORTS: &'static [(&'static str, &'static str)] = &[
-        ("serial", "r.serial {dir}"),
-        ("name", "r.name {dir}, r.id DESC"),
-        ("department", "r.department {dir}, r.id DESC"),
-        ("class", "r.class {dir}, r.id DESC"),
-        ("reviewed_on", "r.reviewed_on {dir}, r.id {dir}"),
+    const SORTS: &'static [Sort] = &[
+        Sort::Column("name"),
+        Sort::Column("department"),
+        Sort::Column("class"),
+        Sort::Chronological("reviewed_on"),
     ];
 
     fn identity(s: &PersonState) -> (i64, &str, &'static str) {
