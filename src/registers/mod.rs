@@ -14,6 +14,7 @@ pub mod documents;
 pub mod due;
 pub mod events;
 pub mod exchange;
+pub mod figures;
 pub mod level;
 pub mod personnel;
 pub mod stats;
@@ -758,6 +759,9 @@ pub struct RegisterInfo {
     pub apply: exchange::ApplyFn,
     /// The register's tables of the year-end statistics.
     pub stats: fn(&Connection, i32) -> Result<Vec<stats::StatTable>>,
+    /// The register's part of the home screen's figures, as of the given day: what it holds
+    /// by level, department and status, and its movements per month.
+    pub figures: fn(&Connection, NaiveDate) -> Result<Vec<figures::Figure>>,
 }
 
 /// Every register of the product.
@@ -778,6 +782,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         preview: exchange::preview::<documents::Documents>,
         apply: exchange::apply::<documents::Documents>,
         stats: documents::stats,
+        figures: documents::figures,
     },
     RegisterInfo {
         name: devices::Devices::NAME,
@@ -795,6 +800,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         preview: exchange::preview::<devices::Devices>,
         apply: exchange::apply::<devices::Devices>,
         stats: devices::stats,
+        figures: devices::figures,
     },
     RegisterInfo {
         name: personnel::Persons::NAME,
@@ -812,6 +818,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         preview: exchange::preview::<personnel::Persons>,
         apply: exchange::apply::<personnel::Persons>,
         stats: personnel::stats,
+        figures: personnel::figures,
     },
 ];
 
