@@ -412,6 +412,12 @@ impl App {
     pub fn due(&self) -> Result<Vec<crate::registers::due::Due>> {
         self.with(|s| s.due())
     }
+
+    /// The home screen's figures (holdings by level, department and status; movements per
+    /// month).
+    pub fn figures(&self) -> Result<crate::registers::figures::HomeFigures> {
+        self.with(|s| s.figures())
+    }
     pub fn person_add(&self, input: serde_json::Value) -> Result<p::PersonView> {
         let input: p::PersonInput = crate::input::from_value(input)?;
         self.with(|s| s.person_add(&input))

@@ -11,6 +11,7 @@ mod devices;
 mod documents;
 mod due;
 mod exchange;
+mod figures;
 mod keys;
 mod personnel;
 mod print;

@@ -291,6 +291,11 @@ fn due(app: State<'_, App>) -> R<Vec<baomi::registers::due::Due>> {
 }
 
 #[tauri::command(async)]
+fn figures(app: State<'_, App>) -> R<baomi::registers::figures::HomeFigures> {
+    app.figures()
+}
+
+#[tauri::command(async)]
 fn person_add(app: State<'_, App>, input: serde_json::Value) -> R<p::PersonView> {
     app.person_add(input)
 }
@@ -537,6 +542,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         device_inspection_intervals,
         set_device_inspection_interval,
         due,
+        figures,
         person_add,
         person_list,
         person_show,

@@ -15,6 +15,7 @@ pub mod documents;
 pub mod due;
 pub mod events;
 pub mod exchange;
+pub mod figures;
 pub mod level;
 pub mod personnel;
 pub mod stats;
@@ -875,6 +876,9 @@ pub struct RegisterInfo {
     pub import_sheet: crate::excel::ImportFn,
     /// Exports the records its list filters select to a sheet.
     pub export_sheet: crate::excel::ExportFn,
+    /// The register's part of the home screen's figures, as of the given day: what it holds
+    /// by level, department and status, and its movements per month.
+    pub figures: fn(&Connection, NaiveDate) -> Result<Vec<figures::Figure>>,
 }
 
 /// The register named `name` (`doc`, `device`, `person`), or a validation error listing them.
@@ -919,6 +923,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         stats: documents::stats,
         import_sheet: crate::excel::import::<documents::Documents>,
         export_sheet: crate::excel::export::<documents::Documents>,
+        figures: documents::figures,
     },
     RegisterInfo {
         name: devices::Devices::NAME,
@@ -938,6 +943,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         stats: devices::stats,
         import_sheet: crate::excel::import::<devices::Devices>,
         export_sheet: crate::excel::export::<devices::Devices>,
+        figures: devices::figures,
     },
     RegisterInfo {
         name: personnel::Persons::NAME,
@@ -957,6 +963,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         stats: personnel::stats,
         import_sheet: crate::excel::import::<personnel::Persons>,
         export_sheet: crate::excel::export::<personnel::Persons>,
+        figures: personnel::figures,
     },
 ];
 

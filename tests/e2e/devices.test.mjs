@@ -334,12 +334,11 @@ describe('涉密信息设备台账 in the desktop window', { timeout: 300000 }, 
     await pw.type(Keys.Enter);
     await wd.find(tid('topbar-user'), 15000);
     await click('nav-home');
-    const card = await wd.waitText(tid('home-device-overdue'), SERIAL, 15000);
+    const card = await wd.waitText(tid('home-due'), SERIAL, 15000);
     assert.match(card, /逾期 8 天/);
     assert.match(card, /SB-2026-0002/, 'the lent medium too');
-    await wd.find(tid('home-inspections'));
     await shot('61-home-device-cards');
-    await click(`home-device-${SERIAL}`);
+    await click(`home-due-device_overdue-${SERIAL}`);
     await wd.waitText(tid('device-detail-serial'), SERIAL);
     await wd.waitText(tid('device-detail-overdue'), '逾期 8 天');
     await shot('62-device-overdue');

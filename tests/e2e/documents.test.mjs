@@ -118,12 +118,39 @@ describe('涉密载体登记 in the desktop window', { timeout: 240000 }, () => 
     await wd.find(input('login-user'), 15000);
     await login();
     await click('nav-home');
-    const overdue = await waitText(tid('home-overdue'), '机-2026-0001', 15000);
-    assert.match(overdue, /王五/);
+    // The home screen's one list of deadlines: the borrowing is the one overdue item, first.
+    const overdue = await waitText(tid('home-due'), '机-2026-0001', 15000);
+    assert.match(overdue, /逾期 5 天/);
+    assert.match(overdue, /借阅逾期未还/);
+    assert.match(overdue, /关于加强涉密载体管理工作的通知/);
+    const count = await (await wd.find(tid('home-count-overdue'))).text();
+    assert.match(count, /^\s*1\s*逾期/);
+    const first = await wd.execute(
+      `return document.querySelector('[data-testid="home-due"] li')?.getAttribute('data-testid')`,
+    );
+    assert.equal(first, 'home-due-doc_overdue-机-2026-0001');
+    // The core's figures as charts: each canvas drawn with a size (no animation to wait out).
+    await wd.find(tid('home-chart-canvas-level'), 10000);
+    const sizes = await wd.execute(`return [...document.querySelectorAll('[data-testid^="home-chart-canvas-"]')]
+      .filter((c) => c.offsetParent !== null).map((c) => [c.dataset.testid, c.width, c.height])`);
+    const drawn = Object.fromEntries(sizes.map(([id, w, h]) => [id.replace('home-chart-canvas-', ''), w * h]));
+    for (const key of ['level', 'department', 'doc_status', 'movements']) {
+      assert.ok(drawn[key] > 0, `chart ${key} drawn: ${JSON.stringify(sizes)}`);
+    }
+    // The carrier is 机密 and held: the level chart has a bar in the first series' blue
+    // (#1e50a0), far more of it than a legend's swatch.
+    const inked = await wd.execute(`const c = document.querySelector('[data-testid="home-chart-canvas-level"]');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const near = (i, v) => Math.abs(d[i] - v) < 10;
+      let n = 0; for (let i = 0; i < d.length; i += 4) if (near(i, 30) && near(i + 1, 80) && near(i + 2, 160)) n++;
+      return n`);
+    assert.ok(inked > 1000, `a bar in the level chart (${inked} pixels of its blue)`);
     await shot('22-home-overdue');
-    await click('nav-documents');
-    await wd.find(tid('doc-row-机-2026-0001'), 15000);
-    await click('doc-row-机-2026-0001');
+    await wd.execute(`document.querySelector('[data-testid="home-charts"]').scrollIntoView()`);
+    await shot('22b-home-charts');
+    // The line opens its record.
+    await click('home-due-doc_overdue-机-2026-0001');
+    await waitText(tid('doc-detail-serial'), '机-2026-0001', 10000);
     await wd.find(tid('doc-detail-overdue'), 10000);
     await shot('23-doc-overdue');
   });

@@ -29,6 +29,7 @@ import type { DocInput } from './bindings/DocInput'
 import type { DocQuery } from './bindings/DocQuery'
 import type { DocReminders } from './bindings/DocReminders'
 import type { DocView } from './bindings/DocView'
+import type { Due } from './bindings/Due'
 import type { Entry } from './bindings/Entry'
 import type { ExportRequest } from './bindings/ExportRequest'
 import type { Exported } from './bindings/Exported'
@@ -44,6 +45,7 @@ import type { FontFile } from './bindings/FontFile'
 import type { FontSettings } from './bindings/FontSettings'
 import type { FormInfo } from './bindings/FormInfo'
 import type { HandbackInput } from './bindings/HandbackInput'
+import type { HomeFigures } from './bindings/HomeFigures'
 import type { InitRequest } from './bindings/InitRequest'
 import type { LoggedEvent } from './bindings/LoggedEvent'
 import type { Level } from './bindings/Level'
@@ -247,6 +249,11 @@ export const personShow = (id: number) => guarded<PersonView>('person_show', { i
 export const personEvent = (id: number, kind: PersonEventKind, input: Record<string, unknown>) =>
   guarded<PersonView>('person_event', { id, kind, input })
 export const personReminders = () => guarded<PersonReminders>('person_reminders')
+
+/** Everything due or overdue in every register and the office's cadence, most urgent first. */
+export const due = () => guarded<Due[]>('due')
+/** The home screen's figures: holdings by level, department and status; movements per month. */
+export const figures = () => guarded<HomeFigures>('figures')
 /** The unit's review interval (years) and 脱密期 (months) per class. */
 export const personPeriods = () => guarded<ClassPeriods[]>('person_periods')
 export const setPersonPeriods = (cls: string, reviewYears: number, coolingMonths: number) =>

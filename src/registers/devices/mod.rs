@@ -169,6 +169,65 @@ pub fn stats(conn: &rusqlite::Connection, year: i32) -> Result<Vec<super::stats:
     ])
 }
 
+/// The devices' part of the home screen's figures: classified devices and media in service by
+/// level, by their department and by status, and the events of the last twelve months.
+pub fn figures(
+    conn: &rusqlite::Connection,
+    today: chrono::NaiveDate,
+) -> Result<Vec<super::figures::Figure>> {
+    use super::figures::Figure;
+    // The statuses of a device still held (`HELD`).
+    let held = [
+        DeviceStatus::InUse,
+        DeviceStatus::Out,
+        DeviceStatus::Lent,
+        DeviceStatus::InRepair,
+        DeviceStatus::Idle,
+    ];
+    let statuses: Vec<super::Choice> = held
+        .iter()
+        .map(|s| super::Choice::new(s.code(), s.label()))
+        .collect();
+    Ok(vec![
+        Figure::by_level(
+            conn,
+            Devices::NAME,
+            "涉密设备",
+            &format!("SELECT r.level, 'n', count(*) FROM devices r WHERE {HELD} GROUP BY r.level"),
+        )?,
+        Figure::by_department(
+            conn,
+            "涉密设备",
+            &format!(
+                "SELECT r.department, count(*) FROM devices r WHERE {HELD} GROUP BY r.department"
+            ),
+        )?,
+        Figure::by_status(
+            conn,
+            Devices::NAME,
+            ("device_status", "在用涉密设备（按状态）"),
+            &statuses,
+            &format!(
+                "SELECT r.status, 'n', count(*) FROM devices r WHERE {HELD} GROUP BY r.status"
+            ),
+        )?,
+        Figure::movements(
+            conn,
+            Devices::NAME,
+            today,
+            "SELECT CASE kind WHEN 'registered' THEN 'registered' WHEN 'checked_out' THEN 'out'
+                    WHEN 'lent' THEN 'lent' WHEN 'checked_in' THEN 'returned'
+                    WHEN 'given_back' THEN 'returned' WHEN 'destroyed' THEN 'destroyed'
+                    ELSE 'other' END,
+                    substr(occurred_on, 1, 7), count(*)
+             FROM events
+             WHERE register = 'device' AND occurred_on BETWEEN ?1 AND ?2
+               AND kind NOT IN ('corrected', '_adopted')
+             GROUP BY 1, 2",
+        )?,
+    ])
+}
+
 impl Session {
     /// Registers a device; returns it with its ledger number and status.
     pub fn device_add(&mut self, input: &DeviceInput) -> Result<DeviceView> {

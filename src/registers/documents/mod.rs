@@ -234,6 +234,69 @@ pub fn stats(conn: &rusqlite::Connection, year: i32) -> Result<Vec<super::stats:
     ])
 }
 
+/// The carriers' part of the home screen's figures: carriers held by level, by the department
+/// of their custodian (as the personnel register knows them) and by status, and the events of
+/// the last twelve months (copies count as their parent's 复制, not as registrations).
+pub fn figures(
+    conn: &rusqlite::Connection,
+    today: NaiveDate,
+) -> Result<Vec<super::figures::Figure>> {
+    use super::figures::Figure;
+    // The statuses of a carrier still held (`HELD`).
+    let held = [
+        Status::InCustody,
+        Status::Borrowed,
+        Status::Archived,
+        Status::Missing,
+    ];
+    let statuses: Vec<super::Choice> = held
+        .iter()
+        .map(|s| super::Choice::new(s.code(), s.label()))
+        .collect();
+    Ok(vec![
+        Figure::by_level(
+            conn,
+            Documents::NAME,
+            "涉密载体",
+            &format!(
+                "SELECT r.level, 'n', count(*) FROM documents r WHERE {HELD} GROUP BY r.level"
+            ),
+        )?,
+        Figure::by_department(
+            conn,
+            "涉密载体",
+            &format!(
+                "SELECT p.department, count(*) FROM documents r
+                 LEFT JOIN persons p ON p.name = r.custodian
+                 WHERE {HELD} GROUP BY p.department"
+            ),
+        )?,
+        Figure::by_status(
+            conn,
+            Documents::NAME,
+            ("doc_status", "在管载体（按状态）"),
+            &statuses,
+            &format!(
+                "SELECT r.status, 'n', count(*) FROM documents r WHERE {HELD} GROUP BY r.status"
+            ),
+        )?,
+        Figure::movements(
+            conn,
+            Documents::NAME,
+            today,
+            "SELECT CASE kind WHEN 'registered' THEN 'registered' WHEN 'borrowed' THEN 'lent'
+                    WHEN 'returned' THEN 'returned' WHEN 'handed_back' THEN 'handed_back'
+                    WHEN 'destroyed' THEN 'destroyed' ELSE 'other' END,
+                    substr(occurred_on, 1, 7), count(*)
+             FROM events
+             WHERE register = 'doc' AND occurred_on BETWEEN ?1 AND ?2
+               AND kind NOT IN ('corrected', '_adopted')
+               AND NOT (kind = 'registered' AND json_extract(data, '$.parent_id') IS NOT NULL)
+             GROUP BY 1, 2",
+        )?,
+    ])
+}
+
 impl Session {
     fn meta(&self, occurred_on: NaiveDate, approval: Option<String>, recorded_at: &str) -> Meta {
         Meta {

@@ -506,6 +506,50 @@ pub fn stats(conn: &Connection, year: i32) -> Result<Vec<super::stats::StatTable
     ])
 }
 
+/// The personnel register's part of the home screen's figures: the people it still manages
+/// (拟上岗, 在岗, 脱密期) by department and by status, and its events of the last twelve months
+/// (registrations as 登记, everything else as 人员手续).
+pub fn figures(conn: &Connection, today: NaiveDate) -> Result<Vec<super::figures::Figure>> {
+    use super::figures::Figure;
+    const CURRENT: &str = "status IN ('candidate', 'on_post', 'cooling')";
+    let current = [
+        PersonStatus::Candidate,
+        PersonStatus::OnPost,
+        PersonStatus::Cooling,
+    ];
+    let statuses: Vec<super::Choice> = current
+        .iter()
+        .map(|s| super::Choice::new(s.code(), s.label()))
+        .collect();
+    Ok(vec![
+        Figure::by_department(
+            conn,
+            "涉密人员",
+            &format!(
+                "SELECT department, count(*) FROM persons WHERE {CURRENT} GROUP BY department"
+            ),
+        )?,
+        Figure::by_status(
+            conn,
+            Persons::NAME,
+            ("person_status", "涉密人员（按状态）"),
+            &statuses,
+            &format!("SELECT status, 'n', count(*) FROM persons WHERE {CURRENT} GROUP BY status"),
+        )?,
+        Figure::movements(
+            conn,
+            Persons::NAME,
+            today,
+            "SELECT CASE kind WHEN 'registered' THEN 'registered' ELSE 'personnel' END,
+                    substr(occurred_on, 1, 7), count(*)
+             FROM events
+             WHERE register = 'person' AND occurred_on BETWEEN ?1 AND ?2
+               AND kind NOT IN ('corrected', '_adopted')
+             GROUP BY 1, 2",
+        )?,
+    ])
+}
+
 impl Session {
     /// Registers a person (拟上岗); returns them with their serial.
     pub fn person_add(&mut self, input: &PersonInput) -> Result<PersonView> {
