@@ -319,6 +319,35 @@ impl App {
             p.save(path)
         })
     }
+    /// Records an office inspection (`quarterly`, `annual`) done on `on` (default today).
+    pub fn office_check(&self, kind: &str, on: Option<&str>) -> Result<String> {
+        let check = crate::registers::due::OfficeCheck::parse(kind)?;
+        self.with(|s| s.record_office_check(check, on))
+    }
+    /// The year-end statistics of `year`.
+    pub fn stats(&self, year: i32) -> Result<crate::registers::stats::YearStats> {
+        self.with(|s| s.stats(year))
+    }
+    /// Typesets the year-end statistics report of `year` (audited); kept for preview and
+    /// saving like a print.
+    pub fn stats_report(&self, year: i32) -> Result<print::PrintJob> {
+        let p = self.with(|s| s.year_stats_report(year))?;
+        Ok(self.keep(p))
+    }
+    /// Saves a typeset statistics report as a PDF at a path the person chose.
+    pub fn stats_report_save(&self, serial: &str, path: &Path) -> Result<()> {
+        self.with(|_| Ok(()))?;
+        self.printout(serial, |p| {
+            if p.job.form != print::system::YEAR_STATS {
+                return Err(Error::not_found(format!("{serial} 不是年度统计表")));
+            }
+            p.save(path)
+        })
+    }
+    /// Writes the year-end statistics of `year` to `out` as a workbook (audited).
+    pub fn stats_export(&self, year: i32, out: &Path) -> Result<crate::excel::SheetExport> {
+        self.with(|s| s.export_stats(year, out))
+    }
     /// Rotates the keys this account holds the duty for (系统管理员: the system key, 保密员:
     /// the register key); any other role is refused by the core.
     pub fn rotate_keys(&self) -> Result<Vec<vault::keyfile::VaultKey>> {

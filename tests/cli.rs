@@ -915,6 +915,38 @@ fn the_personnel_register_through_the_cli() {
             .any(|d| d["kind"] == "reconcile"),
         "{due}"
     );
+    // `baomi office-check quarterly` records the quarter's inspection: it moves to the next
+    // quarter's end.
+    let quarter = |due: &serde_json::Value| {
+        due.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["kind"] == "quarterly_check")
+            .unwrap()["due_on"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let before = quarter(&due);
+    let o = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &["--json", "office-check", "quarterly"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout_json(&o)["message"]
+        .as_str()
+        .unwrap()
+        .contains("季度保密检查"));
+    let after = quarter(&stdout_json(&baomi(
+        &f.dir,
+        Some(OFFICER),
+        &["--json", "due"],
+    )));
+    assert!(after > before, "{before} → {after}");
+    let o = baomi(&f.dir, Some(OFFICER), &["office-check", "monthly"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("检查类型"), "{}", stderr(&o));
     let reminders = baomi(&f.dir, Some(OFFICER), &["person", "reminders"]);
     assert_eq!(code(&reminders), 0, "{}", stderr(&reminders));
     let unknown = run(&["person", "promote", &id], "");
@@ -1313,6 +1345,61 @@ fn the_year_end_statistics_through_the_cli() {
     let o = baomi(&f.dir, Some(OFFICER), &["stats", "--year", "26"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(stderr(&o).contains("统计年度"), "{}", stderr(&o));
+
+    // The A4 report for the superior department, and the same tables as a workbook.
+    let pdf = f.dir.parent().unwrap().join("统计.pdf");
+    let o = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &[
+            "--json",
+            "print",
+            "stats",
+            "--year",
+            "2026",
+            "--out",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let job = stdout_json(&o);
+    assert_eq!(job["title"], "年度保密工作统计表");
+    assert!(job["serial"].as_str().unwrap().starts_with("TJ2026-"));
+    assert!(job["pages"].as_u64().unwrap() >= 1);
+    assert_eq!(&std::fs::read(&pdf).unwrap()[..5], b"%PDF-");
+    let xlsx = f.dir.parent().unwrap().join("统计.xlsx");
+    let o = baomi(
+        &f.dir,
+        Some(OFFICER),
+        &["stats", "--year", "2026", "--xlsx", xlsx.to_str().unwrap()],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(&xlsx).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(names.len(), registers.len(), "one worksheet per table");
+    let first = book.worksheet_range(&names[0]).unwrap();
+    let title = first.get_value((0, 0)).unwrap().to_string();
+    assert!(title.contains("2026 年度保密工作统计"), "{title}");
+    assert_eq!(first.get_value((2, 0)).unwrap().to_string(), "项目");
+    let o = baomi(
+        &f.dir,
+        Some(ADMIN),
+        &[
+            "print",
+            "stats",
+            "--year",
+            "2026",
+            "--out",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        code(&o),
+        1,
+        "the 系统管理员 reads no register: {}",
+        stderr(&o)
+    );
 }
 
 /// `baomi import-xlsx REGISTER FILE [--sheet] [--dry-run] [--map C=field] [--default F=V]

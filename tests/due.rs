@@ -1,7 +1,7 @@
 //! The deadline engine: every register's deadlines and the office's cadence in one list, most
 //! urgent first, moved through time with the injected clock.
 
-use baomi::registers::due::Due;
+use baomi::registers::due::{Due, OfficeCheck};
 use chrono::Duration;
 use serde_json::json;
 
@@ -17,15 +17,50 @@ fn kinds(list: &[Due]) -> Vec<(String, String, i64)> {
 fn every_deadline_of_every_register_comes_in_one_list_by_urgency() {
     let f = Fixture::new(); // today: 2026-11-22
     let mut s = f.login(OFFICER);
-    // A vault never backed up: the backup is due today, with the monthly reconciliation.
+    // A vault never backed up: the backup is due today, with the monthly reconciliation, the
+    // quarter's inspection and (in the last quarter) the leading group's yearly one.
     let cadence = s.due().unwrap();
     assert_eq!(
         kinds(&cadence),
         [
             ("backup".to_string(), String::new(), 0),
-            ("reconcile".to_string(), String::new(), -8)
+            ("reconcile".to_string(), String::new(), -8),
+            ("annual_check".to_string(), String::new(), -39),
+            ("quarterly_check".to_string(), String::new(), -39),
         ]
     );
+    // Recorded as done, the inspections move on: the quarter's to the next quarter's end,
+    // the yearly one off the list until next October.
+    s.record_office_check(OfficeCheck::parse("季检查").unwrap(), Some("2026-11-20"))
+        .unwrap();
+    s.record_office_check(OfficeCheck::Annual, None).unwrap();
+    let after: Vec<(String, String)> = s
+        .due()
+        .unwrap()
+        .iter()
+        .map(|d| (d.kind.clone(), d.due_on.clone()))
+        .collect();
+    assert!(
+        after.contains(&("quarterly_check".into(), "2027-03-31".into())),
+        "{after:?}"
+    );
+    assert!(after.iter().all(|(k, _)| k != "annual_check"), "{after:?}");
+    assert_eq!(
+        s.record_office_check(OfficeCheck::Quarterly, Some("2026-12-01"))
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("on"),
+        "not in the future"
+    );
+    assert_eq!(
+        OfficeCheck::parse("月检查").unwrap_err().field.as_deref(),
+        Some("kind")
+    );
+    assert!(f
+        .login(ADMIN)
+        .record_office_check(OfficeCheck::Annual, None)
+        .is_err());
     let backup = f.dir.parent().unwrap().join("backup-1.bdl");
     f.login(ADMIN).backup(&backup, "备份口令-due").unwrap();
 
@@ -84,6 +119,7 @@ fn every_deadline_of_every_register_comes_in_one_list_by_urgency() {
             ("doc_review".into(), lent.serial.clone(), -39),
             ("doc_review".into(), lost.serial.clone(), -39),
             ("doc_missing".into(), lost.serial.clone(), -48),
+            ("quarterly_check".into(), String::new(), -129),
         ]
         .map(|(k, s, d): (String, String, i64)| (k, s, d))
     );

@@ -1842,6 +1842,47 @@ fn only_the_auditor_prints_a_slip_and_the_units_templates_never_reach_it() {
     assert!(squeeze(&pages.join("")).contains("单位改过的公共模板"));
 }
 
+/// The year-end statistics report: every register's tables on A4, the counts as the core
+/// made them, under the core's frame; read by business accounts only, audited by year.
+#[test]
+fn the_year_end_statistics_print_every_table_with_its_counts() {
+    let f = Fixture::new();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = f.login(OFFICER);
+    for level in ["机密", "秘密", "秘密"] {
+        let input = baomi::input::from_value(json!({
+            "title": "统计用文件", "level": level, "scope": ["办公室"], "carrier_type": "纸质文件",
+            "custodian": "王五", "received_on": "2026-03-01"
+        }))
+        .unwrap();
+        s.doc_add(&input).unwrap();
+    }
+    let stats = s.stats(2026).unwrap();
+    let p = s.year_stats_report(2026).unwrap();
+    assert_eq!(p.job.form, "year-stats");
+    assert!(p.job.serial.starts_with("TJ2026-"), "{}", p.job.serial);
+    let (pdf, pages) = saved(&p, tmp.path());
+    let all = pages.iter().map(|p| squeeze(p)).collect::<String>();
+    for t in &stats.tables {
+        assert!(all.contains(&squeeze(&t.title)), "{} missing", t.title);
+    }
+    let received = &stats.tables[0];
+    let row = received.rows.iter().find(|r| r.total == 3).unwrap();
+    assert!(all.contains(&squeeze(&row.label)), "{}", row.label);
+    assert!(all.contains("年度保密工作统计表") && all.contains("内部"));
+    assert_fonts_embedded(&pdf);
+    drop(s);
+    assert_eq!(
+        f.login(ADMIN).year_stats_report(2026).err().unwrap().code,
+        Code::Permission
+    );
+    let page = f
+        .login(AUDITOR)
+        .audit_list(&ev(json!({ "action": "stats_print" })))
+        .unwrap();
+    assert_eq!((page.total, page.rows[0].target.as_str()), (1, "2026"));
+}
+
 /// The unit-key sheet: the fingerprint and both public keys on paper under the core's frame,
 /// only for the 保密员, audited by fingerprint.
 #[test]

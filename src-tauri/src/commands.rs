@@ -17,6 +17,7 @@ use baomi::registers::devices as dv;
 use baomi::registers::documents as d;
 use baomi::registers::exchange::Resolution;
 use baomi::registers::personnel as p;
+use baomi::registers::stats::YearStats;
 use baomi::vault::accounts::Account;
 use baomi::vault::audit::{Checkpoint, Filter, Page, Report};
 use baomi::vault::keyfile::VaultKey;
@@ -461,6 +462,31 @@ fn sheet_import(
 }
 
 #[tauri::command(async)]
+fn office_check(app: State<'_, App>, kind: String, on: Option<String>) -> R<String> {
+    app.office_check(&kind, on.as_deref())
+}
+
+#[tauri::command(async)]
+fn stats(app: State<'_, App>, year: i32) -> R<YearStats> {
+    app.stats(year)
+}
+
+#[tauri::command(async)]
+fn stats_report(app: State<'_, App>, year: i32) -> R<pr::PrintJob> {
+    app.stats_report(year)
+}
+
+#[tauri::command(async)]
+fn stats_report_save(app: State<'_, App>, serial: String, path: PathBuf) -> R<()> {
+    app.stats_report_save(&serial, &path)
+}
+
+#[tauri::command(async)]
+fn stats_export(app: State<'_, App>, year: i32, out: PathBuf) -> R<SheetExport> {
+    app.stats_export(year, &out)
+}
+
+#[tauri::command(async)]
 fn sheet_export(
     app: State<'_, App>,
     register: String,
@@ -570,6 +596,11 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         bundles_sent,
         sheet_import,
         sheet_export,
+        office_check,
+        stats,
+        stats_report,
+        stats_report_save,
+        stats_export,
         unit_key,
         unit_key_export,
         unit_key_import,

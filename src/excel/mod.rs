@@ -529,6 +529,78 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Writes the year-end statistics of `year` to `out` (.xlsx): one worksheet per table, its
+    /// title above its header, marked 内部 like the printed report; audited as `stats_export`.
+    pub fn export_stats(&mut self, year: i32, out: &Path) -> Result<SheetExport> {
+        let stats = self.stats(year)?;
+        // Sheet names: at most 31 characters, none of []:*?/\, and unique.
+        let mut names: Vec<String> = Vec::new();
+        for t in &stats.tables {
+            let base: String = t
+                .title
+                .chars()
+                .filter(|c| !"[]:*?/\\".contains(*c))
+                .take(28)
+                .collect();
+            let mut name = base.clone();
+            let mut n = 2;
+            while names.contains(&name) {
+                name = format!("{base}{n}");
+                n += 1;
+            }
+            names.push(name);
+        }
+        let tables: Vec<write::Table<'_>> = stats
+            .tables
+            .iter()
+            .zip(&names)
+            .map(|(t, name)| {
+                let mut header = vec!["项目".to_string()];
+                header.extend(t.columns.iter().cloned());
+                header.push("合计".to_string());
+                write::Table {
+                    name,
+                    title: Some(format!(
+                        "{} {year} 年度保密工作统计：{}",
+                        stats.unit, t.title
+                    )),
+                    header,
+                    rows: t
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            let mut row = vec![Cell::text(&r.label)];
+                            row.extend(r.values.iter().map(|v| Cell::Number(*v)));
+                            row.push(Cell::Number(r.total));
+                            row
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let marking = crate::print::system::CHECKPOINT_MARKING;
+        let bytes = write::workbook(&tables, Some(marking))?;
+        crate::print::write_atomic(out, &bytes)?;
+        let sha256 = {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(&bytes))
+        };
+        self.write(|w| {
+            w.audit(
+                "stats_export",
+                &year.to_string(),
+                serde_json::json!({ "year": year, "sha256": sha256 }),
+            )
+        })?;
+        Ok(SheetExport {
+            path: out.display().to_string(),
+            rows: stats.tables.iter().map(|t| t.rows.len() as u32).sum(),
+            marking: Some(marking.to_string()),
+        })
+    }
+}
+
 /// Whether an error is about the row (its data, a rule, a serial taken) rather than the
 /// vault or the program, which ends the import.
 fn row_fault(e: &Error) -> bool {

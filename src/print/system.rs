@@ -267,6 +267,75 @@ impl Session {
     }
 }
 
+/// The year-end statistics report's form id (its template is `year-stats.typ`).
+pub const YEAR_STATS: &str = "year-stats";
+/// The report's title, as printed.
+pub const YEAR_STATS_TITLE: &str = "年度保密工作统计表";
+const YEAR_STATS_SOURCE: &str = include_str!("../../assets/forms/year-stats.typ");
+
+/// The year-end statistics (年度保密工作统计) on A4, every register's tables as counted, for the
+/// report to the superior secrecy department. Built-in template and embedded fonts only, so the
+/// paper says what the core counted. Serial `TJ` + the year + the digest's first 6 hex digits;
+/// marked 内部.
+pub fn year_stats(
+    stats: &crate::registers::stats::YearStats,
+    officer: &str,
+    printed_on: NaiveDate,
+    printed_at: &str,
+) -> Result<Printout> {
+    let digest = super::digest(&json!(stats));
+    let serial = format!("TJ{}-{}", stats.year, &digest[..6.min(digest.len())]);
+    let data = with_common(
+        json!({ "year": stats.year, "tables": stats.tables }),
+        json!({
+            "unit": stats.unit, "title": YEAR_STATS_TITLE, "serial": serial,
+            "digest": digest, "printed_on": crate::dates::iso(printed_on),
+            "printed_by": officer, "marking": CHECKPOINT_MARKING,
+            "fonts": FontChoice::default(),
+        }),
+    );
+    typeset(
+        Builtin {
+            form: YEAR_STATS,
+            title: YEAR_STATS_TITLE,
+            source: YEAR_STATS_SOURCE,
+        },
+        &data,
+        PrintJob {
+            serial,
+            form: YEAR_STATS.to_string(),
+            title: YEAR_STATS_TITLE.to_string(),
+            subject: format!("{} 年度保密工作统计", stats.year),
+            digest,
+            pages: 0,
+            printed_at: printed_at.to_string(),
+            actor: officer.to_string(),
+        },
+    )
+}
+
+impl Session {
+    /// The year-end statistics of `year` as an A4 report (保密员 and 查阅 may read them),
+    /// audited as `stats_print` naming the year.
+    pub fn year_stats_report(&mut self, year: i32) -> Result<Printout> {
+        let stats = self.stats(year)?;
+        let printout = year_stats(
+            &stats,
+            self.display_name(),
+            self.today(),
+            &crate::clock::stamp(self.now()),
+        )?;
+        self.write(|w| {
+            w.audit(
+                "stats_print",
+                &year.to_string(),
+                json!({ "year": year, "pages": printout.job.pages }),
+            )
+        })?;
+        Ok(printout)
+    }
+}
+
 impl Session {
     /// This unit's key sheet (保密员), audited as `unit_key_print` naming the fingerprint.
     pub fn unit_key_sheet(&mut self) -> Result<Printout> {

@@ -1,6 +1,6 @@
 //! The deadline engine: one list, most urgent first, of everything due or overdue in every
-//! register, plus the office's own cadence (DESIGN §3: 月核对 monthly, 年终清退归档 at the
-//! year's end).
+//! register, plus the office's own cadence (DESIGN §3: 月核对 monthly, 季检查 quarterly, the
+//! leading group's inspection yearly, 年终清退归档 at the year's end, and the backup).
 //!
 //! Contract: each register declares its deadlines in [`super::REGISTERS`] (`due`), built from
 //! its own reminder queries; this module adds the cadence, sorts, and answers
@@ -129,6 +129,44 @@ fn cadence(s: &Session, today: NaiveDate) -> Result<Vec<Due>> {
         };
         out.push(Due::cadence("backup", &label, due_on, today));
     }
+    // The quarterly inspection (季检查): by the end of the quarter, or of the next one once this
+    // quarter's is recorded.
+    let quarter_end = |d: NaiveDate| {
+        let last_month = ((d.month() - 1) / 3) * 3 + 3;
+        month_end(NaiveDate::from_ymd_opt(d.year(), last_month, 1).unwrap_or(d))
+    };
+    let last = day(
+        crate::vault::setting(s.conn(), OfficeCheck::Quarterly.key())
+            .ok()
+            .as_deref(),
+    );
+    let next = match last {
+        Some(l) if quarter_end(l) >= quarter_end(today) => {
+            quarter_end(quarter_end(l).succ_opt().unwrap_or(l))
+        }
+        _ => quarter_end(today),
+    };
+    out.push(Due::cadence(
+        "quarterly_check",
+        OfficeCheck::Quarterly.label(),
+        next,
+        today,
+    ));
+    // The leading group's inspection, at least once a year: listed from October until this
+    // year's is recorded.
+    let last = day(crate::vault::setting(s.conn(), OfficeCheck::Annual.key())
+        .ok()
+        .as_deref());
+    if today.month() >= 10 && last.is_none_or(|l| l.year() < today.year()) {
+        if let Some(end) = NaiveDate::from_ymd_opt(today.year(), 12, 31) {
+            out.push(Due::cadence(
+                "annual_check",
+                OfficeCheck::Annual.label(),
+                end,
+                today,
+            ));
+        }
+    }
     if today.month() == 12 {
         if let Some(end) = NaiveDate::from_ymd_opt(today.year(), 12, 31) {
             out.push(Due::cadence(
@@ -142,7 +180,74 @@ fn cadence(s: &Session, today: NaiveDate) -> Result<Vec<Due>> {
     Ok(out)
 }
 
+/// An inspection of the office's cadence that the deadline list cannot see done by itself
+/// (the monthly check is a reconciliation, the backup a backup): the officer records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfficeCheck {
+    /// 季检查.
+    Quarterly,
+    /// 保密工作领导小组年度检查.
+    Annual,
+}
+
+impl OfficeCheck {
+    pub fn parse(s: &str) -> Result<OfficeCheck> {
+        match s.trim() {
+            "quarterly" | "季检查" => Ok(OfficeCheck::Quarterly),
+            "annual" | "年度检查" | "领导小组检查" => Ok(OfficeCheck::Annual),
+            other => Err(crate::error::Error::field(
+                "kind",
+                "检查类型",
+                format!("“{other}”无效，应为 quarterly（季检查）或 annual（领导小组年度检查）"),
+            )),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            OfficeCheck::Quarterly => "quarterly",
+            OfficeCheck::Annual => "annual",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OfficeCheck::Quarterly => "季度保密检查",
+            OfficeCheck::Annual => "保密工作领导小组年度检查",
+        }
+    }
+
+    /// The unit setting holding the day it was last done.
+    fn key(self) -> &'static str {
+        match self {
+            OfficeCheck::Quarterly => "last_quarterly_check_on",
+            OfficeCheck::Annual => "last_annual_check_on",
+        }
+    }
+}
+
 impl Session {
+    /// Records that the office's `check` was done on `on` (default today; never in the
+    /// future), audited: the deadline list then moves it to the next period.
+    pub fn record_office_check(&mut self, check: OfficeCheck, on: Option<&str>) -> Result<String> {
+        self.require(Op::WriteRegisters)?;
+        let on = super::event_date(on, self.today())?;
+        let day = dates::iso(on);
+        self.write(|w| {
+            w.tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [check.key(), &day],
+            )?;
+            w.audit(
+                "office_check",
+                check.code(),
+                serde_json::json!({ "kind": check.code(), "label": check.label(), "on": day }),
+            )
+        })?;
+        Ok(day)
+    }
+
     /// Sets after how many days without a backup the backup is due again (系统管理员).
     pub fn set_backup_reminder_days(&mut self, days: u32) -> Result<()> {
         self.require(Op::Settings)?;

@@ -167,13 +167,14 @@ pub struct NavItem {
 
 /// The navigation a role sees: only what it may use (DESIGN §9).
 pub fn navigation(role: Role) -> Vec<NavItem> {
-    let all: [(&str, &str, Op); 10] = [
+    let all: [(&str, &str, Op); 11] = [
         ("home", "首页", Op::ReadRegisters),
         ("documents", "涉密载体", Op::ReadRegisters),
         ("devices", "设备台账", Op::ReadRegisters),
         ("personnel", "人员与承诺书", Op::ReadRegisters),
         ("checkout", "外出审核", Op::ReadRegisters),
         ("maintenance", "维护淘汰", Op::ReadRegisters),
+        ("stats", "年度统计", Op::ReadRegisters),
         ("exchange", "数据交换", Op::WriteRegisters),
         ("accounts", "账户管理", Op::ViewAccounts),
         ("audit", "审计日志", Op::ReadAudit),

@@ -88,7 +88,7 @@ describe('保密台账 desktop window', { timeout: 240000 }, () => {
 
   it('each role sees only its own navigation', async () => {
     await login('officer');
-    assert.deepEqual(await navKeys(), ['home', 'documents', 'devices', 'personnel', 'checkout', 'maintenance', 'exchange']);
+    assert.deepEqual(await navKeys(), ['home', 'documents', 'devices', 'personnel', 'checkout', 'maintenance', 'stats', 'exchange']);
     const banner = await (await wd.find(tid('banner'))).text();
     assert.match(banner, /涉密计算机/);
     const user = await (await wd.find(tid('topbar-user'))).text();

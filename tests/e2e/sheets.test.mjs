@@ -6,7 +6,7 @@
 // import stays refused; the officer fixes the sheet, checks again and imports; the carriers
 // are in the register under the sheet's own 编号, and their history says where they came from.
 // Then the list, filtered by search text, goes out to an .xlsx, which another vault's CLI reads
-// back.
+// back; and the year-end statistics show, preview as the A4 report and go out as a workbook.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -134,5 +134,30 @@ describe('Excel ledgers in the desktop window', { timeout: 300000 }, () => {
     assert.equal(report.imported, 1);
     assert.equal(report.errors.length, 0);
     assert.equal(report.header_row, 1);
+  });
+
+  it('shows the year-end statistics, previews the A4 report and saves them as a workbook', async () => {
+    const stats = join(home, '年度统计.xlsx');
+    await click('nav-stats');
+    await wd.find(tid('page-stats'), 15000);
+    const first = await step('tables', () => wd.waitText(tid('stats-table-0'), '合计', 15000));
+    assert.match(first, /机密/);
+    await click('stats-print');
+    await step('preview', () => wd.find(tid('print-page'), 30000));
+    assert.match(await (await wd.find(tid('print-serial'))).text(), /^TJ\d{4}-[0-9a-f]{6}$/);
+    assert.ok(Number((await (await wd.find(tid('print-pages'))).text()).trim()) >= 1);
+    await shot('98-stats-report');
+    await click('print-close');
+    await wd.execute('window.__BAOMI_E2E_SAVE_PATH__ = arguments[0]', [stats]);
+    await click('stats-export');
+    await step('stats exported', () =>
+      wd.until(
+        () => wd.execute(`return [...document.querySelectorAll('.el-message--success')]
+          .some((m) => m.innerText.includes(arguments[0]))`, [stats]),
+        'the exported message',
+        15000,
+      ));
+    assert.ok(existsSync(stats), 'the workbook was written');
+    await shot('99-stats');
   });
 });

@@ -12,6 +12,7 @@
 import { Channel, invoke } from '@tauri-apps/api/core'
 import type { BackupInfo } from './bindings/BackupInfo'
 import type { SheetExport } from './bindings/SheetExport'
+import type { YearStats } from './bindings/YearStats'
 import type { SheetOptions } from './bindings/SheetOptions'
 import type { SheetReport } from './bindings/SheetReport'
 import type { Account } from './bindings/Account'
@@ -324,6 +325,16 @@ export function sheetImport(
   onProgress.onmessage = ([done, total]) => progress(done, total)
   return guarded<SheetReport>('sheet_import', { register, path, options, onProgress })
 }
+/** Records an office inspection (`quarterly` 季检查, `annual` 领导小组年度检查) as done today. */
+export const officeCheck = (kind: 'quarterly' | 'annual') => guarded<string>('office_check', { kind, on: null })
+/** The year-end statistics (年度保密工作统计) of `year`. */
+export const stats = (year: number) => guarded<YearStats>('stats', { year })
+/** Typesets the year's statistics report (audited), kept for preview like a print. */
+export const statsReport = (year: number) => guarded<PrintJob>('stats_report', { year })
+export const statsReportSave = (serial: string, path: string) =>
+  guarded<void>('stats_report_save', { serial, path })
+/** Writes the year's statistics to `out` as a workbook, one sheet per table (audited). */
+export const statsExport = (year: number, out: string) => guarded<SheetExport>('stats_export', { year, out })
 /** Writes the records of `register` its list filters select to `out` (.xlsx). */
 export const sheetExport = (register: string, query: unknown, out: string) =>
   guarded<SheetExport>('sheet_export', { register, query, out })

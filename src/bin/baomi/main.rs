@@ -114,6 +114,16 @@ enum Command {
     Stats {
         #[arg(long, value_name = "YEAR")]
         year: i32,
+        /// 另存为 Excel 文件（.xlsx，每张统计表一个工作表）
+        #[arg(long, value_name = "F.xlsx")]
+        xlsx: Option<PathBuf>,
+    },
+    /// 登记已完成的保密检查：quarterly（季检查）或 annual（保密工作领导小组年度检查），到期事项随之顺延
+    OfficeCheck {
+        kind: String,
+        /// 检查日期（默认今天）
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        on: Option<String>,
     },
     /// 从本单位的 Excel 台账（.xlsx、.csv）导入记录：自动识别表头和各列，--dry-run 先报告每一行能否导入；有错误时不导入任何记录
     ImportXlsx(sheets::ImportArgs),
@@ -291,10 +301,26 @@ fn run(cli: Cli) -> CliResult<()> {
             s.set_unit_name(&name)?;
             done(&ctx, &format!("单位名称已改为“{}”", name.trim()))
         }
-        Command::Stats { year } => {
+        Command::Stats {
+            year,
+            xlsx: Some(out),
+        } => {
+            let mut s = login(&ctx)?;
+            let r = s.export_stats(year, &out)?;
+            emit(&ctx, &r, || {
+                format!("已导出 {year} 年度保密工作统计到 {}", r.path)
+            })
+        }
+        Command::Stats { year, xlsx: None } => {
             let mut s = login(&ctx)?;
             let stats = s.stats(year)?;
             emit(&ctx, &stats, || stats_text(&stats))
+        }
+        Command::OfficeCheck { kind, on } => {
+            let check = baomi::registers::due::OfficeCheck::parse(&kind)?;
+            let mut s = login(&ctx)?;
+            let day = s.record_office_check(check, on.as_deref())?;
+            done(&ctx, &format!("已登记{}（{day}）", check.label()))
         }
         Command::ImportXlsx(a) => sheets::import(&ctx, a),
         Command::ExportXlsx(a) => sheets::export(&ctx, a),

@@ -21,6 +21,14 @@ pub enum PrintCmd {
         #[command(subcommand)]
         register: ListRegister,
     },
+    /// 打印年度保密工作统计表（A4）：`baomi print stats --year Y --out F.pdf`
+    Stats {
+        #[arg(long, value_name = "YEAR")]
+        year: i32,
+        /// 保存 PDF 的路径
+        #[arg(long, value_name = "F.pdf")]
+        out: PathBuf,
+    },
     /// 打印记录（打印编号、表单、对象、数据摘要）
     Log {
         #[arg(long)]
@@ -185,6 +193,19 @@ pub fn print(ctx: &Ctx, cmd: PrintCmd) -> CliResult<()> {
             };
             let p = s.print(&req)?;
             save_printout(ctx, &mut s, &p, &out)
+        }
+        PrintCmd::Stats { year, out } => {
+            let p = s.year_stats_report(year)?;
+            p.save(&out)?;
+            emit(ctx, &p.job, || {
+                format!(
+                    "已打印 {}（{}，{} 页）→ {}",
+                    p.job.title,
+                    p.job.serial,
+                    p.job.pages,
+                    out.display()
+                )
+            })
         }
         PrintCmd::Check { serial } => {
             let c = s.print_check(&serial)?;
