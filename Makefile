@@ -50,7 +50,7 @@ fuzz:
 
 bench:
 	@scripts/setup.sh bench
-	cargo bench --bench vault --bench documents --bench print --bench bundles
+	cargo bench --bench vault --bench documents --bench print --bench bundles --bench sheets
 	@$(MAKE) --no-print-directory ui
 	cargo build --workspace --bins
 	BAOMI_CRASH_TRIALS=300 cargo test --test integration crash -- --nocapture

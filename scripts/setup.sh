@@ -13,8 +13,9 @@ apt_pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
 if [ "$mode" = test ] || [ "$mode" = bench ]; then
   apt_pkgs+=(xvfb xauth webkit2gtk-driver imagemagick strace procps poppler-utils fonts-dejavu-core)
 fi
-# The yardstick of the bundle benchmark (benches/bundles.rs), for `make bench` only.
-if [ "$mode" = bench ]; then apt_pkgs+=(age); fi
+# The yardsticks of the bundle and sheet benchmarks (benches/bundles.rs: age;
+# benches/sheets.rs: LibreOffice's headless converter), for `make bench` only.
+if [ "$mode" = bench ]; then apt_pkgs+=(age libreoffice-calc-nogui); fi
 if ! command -v npm >/dev/null 2>&1; then apt_pkgs+=(nodejs npm); fi
 
 missing=()
