@@ -106,6 +106,57 @@ pub struct Column<S> {
     pub get: Option<fn(&S) -> Cell>,
 }
 
+impl<S> Column<S> {
+    /// A column the import reads into `field` and the export writes with `get`.
+    pub const fn read(
+        field: &'static str,
+        label: &'static str,
+        aliases: &'static [&'static str],
+        kind: Kind,
+        get: fn(&S) -> Cell,
+    ) -> Column<S> {
+        Column {
+            field,
+            label,
+            aliases,
+            kind,
+            import: true,
+            get: Some(get),
+        }
+    }
+
+    /// A column the export writes and the import passes over (a status: a record starts its
+    /// life here at registration).
+    pub const fn written(
+        field: &'static str,
+        label: &'static str,
+        aliases: &'static [&'static str],
+        get: fn(&S) -> Cell,
+    ) -> Column<S> {
+        Column {
+            field,
+            label,
+            aliases,
+            kind: Kind::Text,
+            import: false,
+            get: Some(get),
+        }
+    }
+
+    /// The row-count column (序号): recognised in a header, read for nothing, numbered by the
+    /// export itself.
+    pub const fn unread(label: &'static str, aliases: &'static [&'static str]) -> Column<S> {
+        Column {
+            field: IGNORED,
+            label,
+            aliases,
+            kind: Kind::Count,
+            import: false,
+            get: None,
+        }
+    }
+}
+
 /// The column `field` of a table, if the register has it.
 pub fn column<'a, S>(columns: &'a [Column<S>], field: &str) -> Option<&'a Column<S>> {
     columns.iter().find(|c| c.field == field)

@@ -8,7 +8,7 @@ use super::model::PersonState;
 use super::rules::Persons;
 use super::store::PersonQuery;
 use crate::error::Result;
-use crate::registers::columns::{Cell, Column, Kind, Sheet, IGNORED, LEDGER_NO};
+use crate::registers::columns::{Cell, Column, Kind, Sheet, LEDGER_NO};
 use crate::registers::ListSpec;
 
 impl Sheet for Persons {
@@ -20,68 +20,42 @@ impl Sheet for Persons {
 }
 
 const COLUMNS: &[Column<PersonState>] = &[
-    Column {
-        field: IGNORED,
-        label: "序号",
-        aliases: &["顺序号", "行号", "No."],
-        kind: Kind::Count,
-        import: false,
-        get: None,
-    },
-    Column {
-        field: LEDGER_NO,
-        label: "编号",
-        aliases: &["登记编号", "人员编号"],
-        kind: Kind::Text,
-        import: true,
-        get: Some(|s| Cell::text(&s.serial)),
-    },
-    Column {
-        field: "name",
-        label: "姓名",
-        aliases: &["人员姓名"],
-        kind: Kind::Text,
-        import: true,
-        get: Some(|s| Cell::text(&s.fields.name)),
-    },
-    Column {
-        field: "department",
-        label: "部门",
-        aliases: &["所在部门", "单位及部门", "处室", "科室"],
-        kind: Kind::Text,
-        import: true,
-        get: Some(|s| Cell::text(&s.fields.department)),
-    },
-    Column {
-        field: "post",
-        label: "岗位",
-        aliases: &["涉密岗位", "职务", "岗位名称", "职务（岗位）"],
-        kind: Kind::Text,
-        import: true,
-        get: Some(|s| Cell::text(&s.fields.post)),
-    },
-    Column {
-        field: "class",
-        label: "涉密等级",
-        aliases: &["涉密人员类别", "类别", "涉密类别", "涉密程度"],
-        kind: Kind::Text,
-        import: true,
-        get: Some(|s| Cell::text(s.fields.class.label())),
-    },
-    Column {
-        field: "status",
-        label: "状态",
-        aliases: &["在岗状态", "当前状态"],
-        kind: Kind::Text,
-        import: false,
-        get: Some(|s| Cell::text(s.status.label())),
-    },
-    Column {
-        field: "remarks",
-        label: "备注",
-        aliases: &["说明"],
-        kind: Kind::Text,
-        import: true,
-        get: Some(|s| Cell::text(&s.fields.remarks)),
-    },
+    Column::unread("序号", &["顺序号", "行号", "No."]),
+    Column::read(
+        LEDGER_NO,
+        "编号",
+        &["登记编号", "人员编号"],
+        Kind::Text,
+        |s| Cell::text(&s.serial),
+    ),
+    Column::read("name", "姓名", &["人员姓名"], Kind::Text, |s| {
+        Cell::text(&s.fields.name)
+    }),
+    Column::read(
+        "department",
+        "部门",
+        &["所在部门", "单位及部门", "处室", "科室"],
+        Kind::Text,
+        |s| Cell::text(&s.fields.department),
+    ),
+    Column::read(
+        "post",
+        "岗位",
+        &["涉密岗位", "职务", "岗位名称", "职务（岗位）"],
+        Kind::Text,
+        |s| Cell::text(&s.fields.post),
+    ),
+    Column::read(
+        "class",
+        "涉密等级",
+        &["涉密人员类别", "类别", "涉密类别", "涉密程度"],
+        Kind::Text,
+        |s| Cell::text(s.fields.class.label()),
+    ),
+    Column::written("status", "状态", &["在岗状态", "当前状态"], |s| {
+        Cell::text(s.status.label())
+    }),
+    Column::read("remarks", "备注", &["说明"], Kind::Text, |s| {
+        Cell::text(&s.fields.remarks)
+    }),
 ];
