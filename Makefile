@@ -27,7 +27,10 @@ build: ui
 test:
 	@scripts/setup.sh test
 	@$(MAKE) --no-print-directory ui
-	TAURI_CONFIG='$(TEST_CONFIG)' cargo build --workspace --bins
+	@# Tests, examples and the binaries in one build: dev-dependencies add features to shared
+	@# crates (bitflags "std" through tempfile), so building the binaries alone and then the
+	@# tests would compile the typst and webkit stacks twice.
+	TAURI_CONFIG='$(TEST_CONFIG)' cargo build --workspace --bins --tests --examples
 	cargo fmt --all -- --check
 	TAURI_CONFIG='$(TEST_CONFIG)' cargo clippy --workspace --all-targets -- -D warnings
 	TAURI_CONFIG='$(TEST_CONFIG)' cargo test --workspace
