@@ -31,7 +31,7 @@ use crate::registers::columns::{column, Cell, Column, Kind, Sheet, IGNORED, LEDG
 use crate::registers::level::Level;
 use crate::registers::{table, Cx};
 use crate::vault::roles::Op;
-use crate::vault::Session;
+use crate::vault::{Session, WriteCtx};
 
 /// What the officer chose for an import.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
@@ -308,6 +308,40 @@ fn read_rows<R: Sheet>(
     Ok(out)
 }
 
+/// Registers one sheet row through the register's own validation and rules, under the
+/// sheet's 编号 when it has one, and notes where the record came from; returns its serial.
+fn register_row<R: Sheet>(
+    w: &mut WriteCtx<'_>,
+    row: &Row,
+    today: chrono::NaiveDate,
+    pattern: &str,
+    report: &SheetReport,
+    now: &str,
+) -> Result<String> {
+    let input: R::Input = crate::input::from_value(Value::Object(row.input.clone()))?;
+    let cx = Cx {
+        conn: w.tx,
+        occurred_on: today,
+        today,
+        approval: None,
+    };
+    let reg = R::registration(&input, &cx)?;
+    let state = w.register_as::<R>(reg, pattern, row.serial.as_deref(), None)?;
+    w.tx.prepare_cached(
+        "INSERT INTO sheet_origins (register, record_id, file, sheet, row, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(rusqlite::params![
+        R::NAME,
+        R::id(&state),
+        report.file,
+        report.sheet,
+        row.number,
+        now
+    ])?;
+    Ok(R::serial(&state).to_string())
+}
+
 /// The note of a row the register refused: its reason, at the column of the field it names.
 fn refusal<R: Sheet>(number: u32, e: &Error, mapping: &header::Mapping) -> RowNote {
     let column = e.field.as_deref().and_then(|f| {
@@ -371,51 +405,40 @@ impl Session {
         let pattern = self.serial_pattern::<R>()?;
         let sha256 = book.sha256();
         let total = rows.len() as u32;
-        let run = |w: &mut crate::vault::WriteCtx<'_>, report: &mut SheetReport| -> Result<()> {
+        let unreadable = report.errors.clone();
+        // One pass registers every row as one act (one audit entry for the import). A quick
+        // pass stops at the first refused row; only then is the sheet checked again row by
+        // row in savepoints, so that a refused row leaves nothing behind and every later row
+        // is judged as if it were absent. A savepoint per row costs as much as the row itself
+        // (the search index flushes at each), and a clean sheet never needs one.
+        let mut pass = |w: &mut WriteCtx<'_>, report: &mut SheetReport, careful: bool| {
+            report.imported = 0;
+            report.errors.clone_from(&unreadable);
+            report.first_serial = None;
+            report.last_serial = None;
             let now = w.now().to_string();
-            for (i, row) in rows.into_iter().enumerate() {
+            for (i, row) in rows.iter().enumerate() {
                 if i % 500 == 0 {
                     progress(i as u32, total);
                 }
-                w.tx.execute_batch("SAVEPOINT sheet_row")?;
-                let done = (|| -> Result<String> {
-                    let input: R::Input = crate::input::from_value(Value::Object(row.input))?;
-                    let cx = Cx {
-                        conn: w.tx,
-                        occurred_on: today,
-                        today,
-                        approval: None,
-                    };
-                    let reg = R::registration(&input, &cx)?;
-                    let state = w.register_as::<R>(reg, &pattern, row.serial.as_deref(), None)?;
-                    w.tx.prepare_cached(
-                        "INSERT INTO sheet_origins (register, record_id, file, sheet, row, imported_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    )?
-                    .execute(rusqlite::params![
-                        R::NAME,
-                        R::id(&state),
-                        report.file,
-                        report.sheet,
-                        row.number,
-                        now
-                    ])?;
-                    Ok(R::serial(&state).to_string())
-                })();
-                match done {
-                    Ok(serial) => {
-                        w.tx.execute_batch("RELEASE sheet_row")?;
+                if careful {
+                    w.tx.execute_batch("SAVEPOINT sheet_row")?;
+                }
+                let done = register_row::<R>(w, row, today, &pattern, report, &now);
+                match (done, careful) {
+                    (Ok(serial), _) => {
+                        if careful {
+                            w.tx.execute_batch("RELEASE sheet_row")?;
+                        }
                         report.imported += 1;
                         if report.first_serial.is_none() {
                             report.first_serial = Some(serial.clone());
                         }
                         report.last_serial = Some(serial);
                     }
-                    Err(e) if !row_fault(&e) => {
-                        w.tx.execute_batch("ROLLBACK TO sheet_row; RELEASE sheet_row")?;
-                        return Err(e);
-                    }
-                    Err(e) => {
+                    (Err(e), _) if !row_fault(&e) => return Err(e),
+                    (Err(_), false) => return Ok(false),
+                    (Err(e), true) => {
                         w.tx.execute_batch("ROLLBACK TO sheet_row; RELEASE sheet_row")?;
                         report.errors.push(refusal::<R>(row.number, &e, &mapping));
                     }
@@ -423,42 +446,51 @@ impl Session {
             }
             progress(total, total);
             report.errors.sort_by_key(|n| n.row);
-            Ok(())
+            Ok(true)
         };
-        if options.dry_run {
-            self.rehearse(|w| run(w, &mut report))?;
-            return Ok(report);
+        for careful in [false, true] {
+            if options.dry_run {
+                let whole = self.rehearse(|w| w.as_one_act(|w| pass(w, &mut report, careful)))?;
+                if whole {
+                    return Ok(report);
+                }
+                continue;
+            }
+            // Refused: whether the pass checked every row (its report is then complete).
+            let mut refused = None;
+            let outcome = self.write(|w| {
+                let whole = w.as_one_act(|w| pass(w, &mut report, careful))?;
+                if !whole || !report.errors.is_empty() {
+                    refused = Some(whole);
+                    return Err(Error::validation("有无法导入的行"));
+                }
+                w.audit(
+                    "sheet_import",
+                    R::NAME,
+                    serde_json::json!({
+                        "register": R::NAME, "noun": R::NOUN, "sha256": sha256,
+                        "rows": report.rows, "imported": report.imported,
+                        "skipped": report.skipped.len(),
+                        "first_serial": report.first_serial, "last_serial": report.last_serial,
+                    }),
+                )
+            });
+            match (outcome, refused) {
+                (Ok(()), _) => {
+                    report.committed = true;
+                    return Ok(report);
+                }
+                (Err(_), Some(true)) => {
+                    report.imported = 0;
+                    report.first_serial = None;
+                    report.last_serial = None;
+                    return Ok(report);
+                }
+                (Err(_), Some(false)) => continue,
+                (Err(e), None) => return Err(e),
+            }
         }
-        let mut refused = None;
-        let outcome = self.write(|w| {
-            run(w, &mut report)?;
-            if !report.errors.is_empty() {
-                refused = Some(report.errors.len());
-                return Err(Error::validation("有无法导入的行"));
-            }
-            w.audit(
-                "sheet_import",
-                R::NAME,
-                serde_json::json!({
-                    "register": R::NAME, "noun": R::NOUN, "sha256": sha256,
-                    "rows": report.rows, "imported": report.imported,
-                    "skipped": report.skipped.len(),
-                }),
-            )
-        });
-        match (outcome, refused) {
-            (Ok(()), _) => {
-                report.committed = true;
-                Ok(report)
-            }
-            (Err(_), Some(_)) => {
-                report.imported = 0;
-                report.first_serial = None;
-                report.last_serial = None;
-                Ok(report)
-            }
-            (Err(e), None) => Err(e),
-        }
+        Err(Error::internal("逐行检查未完成"))
     }
 
     /// Writes the records of `R` that `query` selects to `out` as an `.xlsx` sheet (see

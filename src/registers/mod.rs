@@ -460,7 +460,8 @@ pub fn audit_detail<R: Register>(id: i64, serial: &str, event: &R::Event) -> ser
 
 impl WriteCtx<'_> {
     /// Applies `event` to `state` (None: a new record), appends it to the event store,
-    /// refreshes the projection and the search index, and audits it; returns the new state.
+    /// refreshes the projection and the search index, and audits it (inside
+    /// [`WriteCtx::as_one_act`], the act's own entry does); returns the new state.
     pub fn record<R: Register>(
         &mut self,
         state: Option<&R::State>,
@@ -475,11 +476,13 @@ impl WriteCtx<'_> {
         append::<R>(self.tx, id, meta, event)?;
         table::save::<R>(self.tx, &next, self.now())?;
         R::after(self.tx, &next, event)?;
-        self.audit(
-            &format!("{}_{}", R::NAME, R::kind(event)),
-            R::serial(&next),
-            audit_detail::<R>(id, R::serial(&next), event),
-        )?;
+        if !self.one_act {
+            self.audit(
+                &format!("{}_{}", R::NAME, R::kind(event)),
+                R::serial(&next),
+                audit_detail::<R>(id, R::serial(&next), event),
+            )?;
+        }
         Ok(next)
     }
 

@@ -548,11 +548,8 @@ fn checkpoint_message(vault_id: &str, seq: i64, head: &str, at: &str, auditor: &
 /// Appends one entry in the caller's transaction; returns its (seq, hash).
 pub fn append(conn: &Connection, vault_id: &str, e: NewEntry<'_>) -> Result<(i64, String)> {
     let last: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let (seq, prev) = match last {
         Some((s, h)) => (s + 1, h),
@@ -562,16 +559,18 @@ pub fn append(conn: &Connection, vault_id: &str, e: NewEntry<'_>) -> Result<(i64
     let hash = entry_hash(seq, e.at, e.actor, e.action, e.target, &detail, &prev);
     let (signer, sig) = match e.signer {
         Some(id) => (
-            id.public().signer(),
+            id.signer(),
             hex::encode(id.sign(&signed_message(vault_id, &hash))),
         ),
         None => (String::new(), String::new()),
     };
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit_log (seq, at, actor, action, target, detail, prev, hash, signer, sig)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![seq, e.at, e.actor, e.action, e.target, detail, prev, hash, signer, sig],
-    )?;
+    )?
+    .execute(params![
+        seq, e.at, e.actor, e.action, e.target, detail, prev, hash, signer, sig
+    ])?;
     Ok((seq, hash))
 }
 

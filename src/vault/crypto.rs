@@ -375,6 +375,12 @@ impl Identity {
         }
     }
 
+    /// The signing key in hex, as [`PublicKeys::signer`] gives it, without deriving the
+    /// agreement key (audit entries name their signer on every write).
+    pub fn signer(&self) -> String {
+        hex::encode(self.signing.verifying_key().to_bytes())
+    }
+
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.signing.sign(message).to_bytes()
     }

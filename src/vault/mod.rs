@@ -1097,9 +1097,24 @@ pub struct WriteCtx<'a> {
     pub(crate) now: String,
     identity: &'a Identity,
     system_key: &'a (u32, Secret),
+    /// Inside [`WriteCtx::as_one_act`]: record changes are audited by the act's own entry,
+    /// not one entry each.
+    pub(crate) one_act: bool,
 }
 
 impl WriteCtx<'_> {
+    /// Runs `f` as one audited act of many record changes (a sheet's import): the caller's
+    /// single entry names the register, the counts, the first and last serial and the source's
+    /// digest, and each record keeps its own events and history as always. The entry per
+    /// record is what a bulk import cannot afford (each is signed), and says nothing the
+    /// act's entry does not.
+    pub fn as_one_act<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let was = std::mem::replace(&mut self.one_act, true);
+        let out = f(self);
+        self.one_act = was;
+        out
+    }
+
     /// Appends an audit entry by the signed-in account, signed with its key, in this
     /// transaction.
     pub fn audit(&self, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
@@ -1292,6 +1307,7 @@ impl Session {
             now,
             identity: &self.identity,
             system_key: &self.keys.system,
+            one_act: false,
         };
         if !tampering.findings.is_empty() {
             ctx.audit(
@@ -1339,6 +1355,7 @@ impl Session {
             now,
             identity: &self.identity,
             system_key: &self.keys.system,
+            one_act: false,
         };
         let out = f(&mut ctx);
         tx.rollback()?;
