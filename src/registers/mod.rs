@@ -474,9 +474,13 @@ impl WriteCtx<'_> {
             personnel::admit(self.tx, field, label, name)?;
         }
         append::<R>(self.tx, id, meta, event)?;
-        table::save::<R>(self.tx, &next, self.now())?;
+        table::save_projection::<R>(self.tx, &next, self.now())?;
         R::after(self.tx, &next, event)?;
-        if !self.one_act {
+        let index = table::index_row::<R>(&next, state.is_none());
+        if self.one_act {
+            self.deferred_index.push(index);
+        } else {
+            table::write_index(self.tx, &[index])?;
             self.audit(
                 &format!("{}_{}", R::NAME, R::kind(event)),
                 R::serial(&next),

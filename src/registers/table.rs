@@ -146,6 +146,12 @@ pub fn opt(s: Option<String>) -> Value {
 
 /// Writes the projection and the search tokens of `s` (insert or replace).
 pub fn save<R: Register>(conn: &Connection, s: &R::State, now: &str) -> Result<()> {
+    save_projection::<R>(conn, s, now)?;
+    write_index(conn, &[index_row::<R>(s, false)])
+}
+
+/// Writes the projection row of `s` (insert or replace), without its search tokens.
+pub fn save_projection<R: Register>(conn: &Connection, s: &R::State, now: &str) -> Result<()> {
     let state = serde_json::to_string(s).map_err(|e| Error::internal(e.to_string()))?;
     let columns = R::columns(s);
     let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
@@ -171,16 +177,51 @@ pub fn save<R: Register>(conn: &Connection, s: &R::State, now: &str) -> Result<(
     ];
     args.extend(columns.into_iter().map(|(_, v)| v));
     conn.prepare_cached(&sql)?.execute(params_from_iter(args))?;
+    Ok(())
+}
+
+/// One record's row of its register's search index, ready to write.
+#[derive(Debug)]
+pub struct IndexRow {
+    table: &'static str,
+    id: i64,
+    uni: String,
+    bi: String,
+    tags: String,
+    /// A new record: it has no row to replace.
+    fresh: bool,
+}
+
+/// The search index row of `s`; `fresh` when the record is new.
+pub fn index_row<R: Register>(s: &R::State, fresh: bool) -> IndexRow {
     let texts = R::search_text(s);
     let (uni, bi) = search::index_columns(texts.iter().map(String::as_str));
-    let id = R::id(s);
-    conn.prepare_cached(&format!("DELETE FROM {}_search WHERE rowid = ?1", R::TABLE))?
-        .execute([id])?;
-    conn.prepare_cached(&format!(
-        "INSERT INTO {}_search (rowid, uni, bi, tags) VALUES (?1, ?2, ?3, ?4)",
-        R::TABLE
-    ))?
-    .execute(rusqlite::params![id, uni, bi, R::tags(s).join(" ")])?;
+    IndexRow {
+        table: R::TABLE,
+        id: R::id(s),
+        uni,
+        bi,
+        tags: R::tags(s).join(" "),
+        fresh,
+    }
+}
+
+/// Writes search index rows, in order, one after the other. FTS5 flushes its pending
+/// tokens at every statement savepoint, so writing a bulk act's rows together at its end
+/// (see [`crate::vault::WriteCtx::as_one_act`]) costs a fraction of writing each among the
+/// act's other statements.
+pub fn write_index(conn: &Connection, rows: &[IndexRow]) -> Result<()> {
+    for r in rows {
+        if !r.fresh {
+            conn.prepare_cached(&format!("DELETE FROM {}_search WHERE rowid = ?1", r.table))?
+                .execute([r.id])?;
+        }
+        conn.prepare_cached(&format!(
+            "INSERT INTO {}_search (rowid, uni, bi, tags) VALUES (?1, ?2, ?3, ?4)",
+            r.table
+        ))?
+        .execute(rusqlite::params![r.id, r.uni, r.bi, r.tags])?;
+    }
     Ok(())
 }
 

@@ -1100,6 +1100,8 @@ pub struct WriteCtx<'a> {
     /// Inside [`WriteCtx::as_one_act`]: record changes are audited by the act's own entry,
     /// not one entry each.
     pub(crate) one_act: bool,
+    /// The act's search index rows, written together at its end.
+    pub(crate) deferred_index: Vec<crate::registers::table::IndexRow>,
 }
 
 impl WriteCtx<'_> {
@@ -1107,12 +1109,15 @@ impl WriteCtx<'_> {
     /// single entry names the register, the counts, the first and last serial and the source's
     /// digest, and each record keeps its own events and history as always. The entry per
     /// record is what a bulk import cannot afford (each is signed), and says nothing the
-    /// act's entry does not.
+    /// act's entry does not. The act's search index rows are written together at its end.
     pub fn as_one_act<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         let was = std::mem::replace(&mut self.one_act, true);
         let out = f(self);
         self.one_act = was;
-        out
+        let index = std::mem::take(&mut self.deferred_index);
+        let out = out?;
+        crate::registers::table::write_index(self.tx, &index)?;
+        Ok(out)
     }
 
     /// Appends an audit entry by the signed-in account, signed with its key, in this
@@ -1308,6 +1313,7 @@ impl Session {
             identity: &self.identity,
             system_key: &self.keys.system,
             one_act: false,
+            deferred_index: Vec::new(),
         };
         if !tampering.findings.is_empty() {
             ctx.audit(
@@ -1356,6 +1362,7 @@ impl Session {
             identity: &self.identity,
             system_key: &self.keys.system,
             one_act: false,
+            deferred_index: Vec::new(),
         };
         let out = f(&mut ctx);
         tx.rollback()?;

@@ -46,11 +46,8 @@ const COOLING_MONTHS_KEY: &str = "person_cooling_months";
 /// The person of this register bearing `name`, if any.
 pub fn person_named(conn: &Connection, name: &str) -> Result<Option<PersonState>> {
     let json: Option<String> = conn
-        .query_row(
-            "SELECT state FROM persons WHERE name = ?1",
-            [name.trim()],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT state FROM persons WHERE name = ?1")?
+        .query_row([name.trim()], |r| r.get(0))
         .optional()?;
     json.map(|j| {
         serde_json::from_str(&j)
