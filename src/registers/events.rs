@@ -36,20 +36,29 @@ pub fn append<R: Register>(
     meta: &Meta,
     event: &R::Event,
 ) -> Result<i64> {
-    insert(conn, R::NAME, record_id, &R::kind(event), meta, event)
+    let data = to_json(event)?;
+    // Events are internally tagged, and serde writes the tag first: the kind is read off the
+    // text rather than serialized a second time.
+    let kind = data
+        .strip_prefix("{\"kind\":\"")
+        .and_then(|rest| rest.split('"').next())
+        .map_or_else(|| R::kind(event), str::to_string);
+    insert(conn, R::NAME, record_id, &kind, meta, data)
 }
 
-/// Writes one row of the store: register event or adoption alike.
-fn insert<T: Serialize>(
+fn to_json<T: Serialize>(data: &T) -> Result<String> {
+    serde_json::to_string(data).map_err(|e| Error::internal(format!("事件序列化失败：{e}")))
+}
+
+/// Writes one row of the store: register event or adoption alike (`data` as JSON).
+fn insert(
     conn: &Connection,
     register: &str,
     record_id: i64,
     kind: &str,
     meta: &Meta,
-    data: &T,
+    data: String,
 ) -> Result<i64> {
-    let data =
-        serde_json::to_string(data).map_err(|e| Error::internal(format!("事件序列化失败：{e}")))?;
     conn.prepare_cached(
         "INSERT INTO events (register, record_id, kind, occurred_on, recorded_at, actor, approval, data)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -158,7 +167,7 @@ pub fn append_adopted<R: Register>(
     meta: &Meta,
     adopted: &Adopted<R::State>,
 ) -> Result<i64> {
-    insert(conn, R::NAME, record_id, ADOPTED, meta, adopted)
+    insert(conn, R::NAME, record_id, ADOPTED, meta, to_json(adopted)?)
 }
 
 /// Rebuilds a record's state from its events alone.

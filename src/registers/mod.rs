@@ -474,7 +474,7 @@ impl WriteCtx<'_> {
             personnel::admit(self.tx, field, label, name)?;
         }
         append::<R>(self.tx, id, meta, event)?;
-        table::save_projection::<R>(self.tx, &next, self.now())?;
+        table::write_projection::<R>(self.tx, &next, self.now(), state.is_none())?;
         R::after(self.tx, &next, event)?;
         let index = table::index_row::<R>(&next, state.is_none());
         if self.one_act {

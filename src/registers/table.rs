@@ -146,37 +146,60 @@ pub fn opt(s: Option<String>) -> Value {
 
 /// Writes the projection and the search tokens of `s` (insert or replace).
 pub fn save<R: Register>(conn: &Connection, s: &R::State, now: &str) -> Result<()> {
-    save_projection::<R>(conn, s, now)?;
+    write_projection::<R>(conn, s, now, false)?;
     write_index(conn, &[index_row::<R>(s, false)])
 }
 
-/// Writes the projection row of `s` (insert or replace), without its search tokens.
-pub fn save_projection<R: Register>(conn: &Connection, s: &R::State, now: &str) -> Result<()> {
+/// Writes the projection row of `s`: a plain insert when the record is `fresh` (new), else
+/// an insert or replace. The statement's text is made once per register and kind.
+pub fn write_projection<R: Register>(
+    conn: &Connection,
+    s: &R::State,
+    now: &str,
+    fresh: bool,
+) -> Result<()> {
+    thread_local! {
+        static SQL: std::cell::RefCell<std::collections::HashMap<(&'static str, bool), std::rc::Rc<str>>> =
+            Default::default();
+    }
     let state = serde_json::to_string(s).map_err(|e| Error::internal(e.to_string()))?;
     let columns = R::columns(s);
-    let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
-    let placeholders: Vec<String> = (1..=names.len() + 4).map(|i| format!("?{i}")).collect();
-    let updates: Vec<String> = names
-        .iter()
-        .chain(["serial", "state", "updated_at"].iter())
-        .map(|n| format!("{n} = excluded.{n}"))
-        .collect();
-    let sql = format!(
-        "INSERT INTO {table} (id, serial, state, updated_at, {cols}) VALUES ({vals})
-         ON CONFLICT(id) DO UPDATE SET {updates}",
-        table = R::TABLE,
-        cols = names.join(", "),
-        vals = placeholders.join(", "),
-        updates = updates.join(", "),
-    );
-    let mut args: Vec<Value> = vec![
-        Value::Integer(R::id(s)),
-        Value::Text(R::serial(s).to_string()),
-        Value::Text(state),
-        Value::Text(now.to_string()),
-    ];
-    args.extend(columns.into_iter().map(|(_, v)| v));
-    conn.prepare_cached(&sql)?.execute(params_from_iter(args))?;
+    let sql = SQL.with_borrow_mut(|cache| {
+        cache
+            .entry((R::TABLE, fresh))
+            .or_insert_with(|| {
+                let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
+                let placeholders: Vec<String> =
+                    (1..=names.len() + 4).map(|i| format!("?{i}")).collect();
+                let upsert = if fresh {
+                    String::new()
+                } else {
+                    let updates: Vec<String> = names
+                        .iter()
+                        .chain(["serial", "state", "updated_at"].iter())
+                        .map(|n| format!("{n} = excluded.{n}"))
+                        .collect();
+                    format!(" ON CONFLICT(id) DO UPDATE SET {}", updates.join(", "))
+                };
+                format!(
+                    "INSERT INTO {table} (id, serial, state, updated_at, {cols}) VALUES ({vals}){upsert}",
+                    table = R::TABLE,
+                    cols = names.join(", "),
+                    vals = placeholders.join(", "),
+                )
+                .into()
+            })
+            .clone()
+    });
+    let mut stmt = conn.prepare_cached(&sql)?;
+    stmt.raw_bind_parameter(1, R::id(s))?;
+    stmt.raw_bind_parameter(2, R::serial(s))?;
+    stmt.raw_bind_parameter(3, state)?;
+    stmt.raw_bind_parameter(4, now)?;
+    for (i, (_, v)) in columns.into_iter().enumerate() {
+        stmt.raw_bind_parameter(i + 5, v)?;
+    }
+    stmt.raw_execute()?;
     Ok(())
 }
 
