@@ -93,19 +93,7 @@ pub fn vault(parent: &Path, name: &str, unit: &str) -> (PathBuf, Options) {
 /// Generates `rows` carriers into the vault at `dir`, each status chosen by `status`;
 /// returns up to 2,000 of their titles (for search queries).
 pub fn carriers(dir: &Path, rows: i64, mut status: impl FnMut(&mut Rng) -> Status) -> Vec<String> {
-    // The 保密员's password unwraps its keys, which open its grant of the register key.
-    let kf = KeyFile::read(dir).expect("keys");
-    let id = kf
-        .unwrap_identity(OFFICER.0, OFFICER.1)
-        .expect("unwrap")
-        .expect("identity");
-    let (_, key) = kf
-        .open_grants(OFFICER.0, &id, VaultKey::Registers)
-        .into_iter()
-        .next()
-        .expect("register key");
-    let mut conn =
-        db::open(dir, db::Schema::Registers, &key, false, Tuning::default()).expect("open");
+    let mut conn = registers_db(dir);
     let mut rng = Rng(0x2545F4914F6CDD1D);
     let mut titles = Vec::new();
     let tx = conn.transaction().expect("tx");
@@ -175,6 +163,32 @@ pub fn carriers(dir: &Path, rows: i64, mut status: impl FnMut(&mut Rng) -> Statu
     }
     tx.commit().expect("commit");
     titles
+}
+
+/// The vault's register database at `dir`, opened with the 保密员's grant of the register key.
+pub fn registers_db(dir: &Path) -> rusqlite::Connection {
+    // The 保密员's password unwraps its keys, which open its grant of the register key.
+    let kf = KeyFile::read(dir).expect("keys");
+    let id = kf
+        .unwrap_identity(OFFICER.0, OFFICER.1)
+        .expect("unwrap")
+        .expect("identity");
+    let (_, key) = kf
+        .open_grants(OFFICER.0, &id, VaultKey::Registers)
+        .into_iter()
+        .next()
+        .expect("register key");
+    db::open(dir, db::Schema::Registers, &key, false, Tuning::default()).expect("open")
+}
+
+/// Merges the carrier search index into one segment (FTS5 `optimize`); returns how long it
+/// took.
+pub fn optimize_search(dir: &Path) -> std::time::Duration {
+    let conn = registers_db(dir);
+    let t = std::time::Instant::now();
+    conn.execute_batch("INSERT INTO documents_search(documents_search) VALUES ('optimize')")
+        .expect("optimize");
+    t.elapsed()
 }
 
 /// The size of the vault's files on disk.
