@@ -802,12 +802,17 @@ impl Session {
                 from: &from,
                 today,
             };
-            for rec in &payload.records {
-                let r = register_info(&rec.register)
-                    .ok_or_else(|| Error::internal("台账不存在"))?;
-                let key = crate::registers::exchange::record_key(&rec.register, &rec.origin, rec.origin_id);
-                (r.apply)(w, peer, rec, resolved.get(&key).copied())?;
-            }
+            // One act: the bundle's entry below stands for its records, and their search
+            // tokens are written together at the end.
+            w.as_one_act(|w| {
+                for rec in &payload.records {
+                    let r = register_info(&rec.register)
+                        .ok_or_else(|| Error::internal("台账不存在"))?;
+                    let key = crate::registers::exchange::record_key(&rec.register, &rec.origin, rec.origin_id);
+                    (r.apply)(w, peer, rec, resolved.get(&key).copied())?;
+                }
+                Ok(())
+            })?;
             w.tx.execute(
                 "INSERT INTO bundles_received (hash, sender, unit, created_at, imported_at, imported_by, added, changed, conflicts)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

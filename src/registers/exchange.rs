@@ -647,7 +647,7 @@ fn merge<R: Register>(
                 mark(w, R::NAME, id, &rec.events[i], "stored", Some(event_id))?;
             }
             let state = state.ok_or_else(|| Error::internal("导入记录没有状态"))?;
-            table::save::<R>(w.tx, &state, &now)?;
+            w.save::<R>(&state, false)?;
             Ok(())
         }
         (Fate::Changed, Some(id)) => {
@@ -687,7 +687,7 @@ fn merge<R: Register>(
                     mine = R::apply(Some(&mine), &event, &meta_here)?;
                     last = Some(events::append::<R>(w.tx, id, &meta_here, &event)?);
                 }
-                table::save::<R>(w.tx, &mine, &now)?;
+                w.save::<R>(&mine, false)?;
                 for &i in &new {
                     mark(w, R::NAME, id, &rec.events[i], "absorbed", last)?;
                 }
@@ -724,7 +724,7 @@ fn adopt<R: Register>(
         lines,
     };
     let event_id = events::append_adopted::<R>(w.tx, id, meta, &a)?;
-    table::save::<R>(w.tx, &a.state, w.now())?;
+    w.save::<R>(&a.state, false)?;
     for &i in new {
         mark(w, R::NAME, id, &rec.events[i], "absorbed", Some(event_id))?;
     }

@@ -474,13 +474,9 @@ impl WriteCtx<'_> {
             personnel::admit(self.tx, field, label, name)?;
         }
         append::<R>(self.tx, id, meta, event)?;
-        table::write_projection::<R>(self.tx, &next, self.now(), state.is_none())?;
+        self.save::<R>(&next, state.is_none())?;
         R::after(self.tx, &next, event)?;
-        let index = table::index_row::<R>(&next, state.is_none());
-        if self.one_act {
-            self.deferred_index.push(index);
-        } else {
-            table::write_index(self.tx, &[index])?;
+        if !self.one_act {
             self.audit(
                 &format!("{}_{}", R::NAME, R::kind(event)),
                 R::serial(&next),
@@ -488,6 +484,19 @@ impl WriteCtx<'_> {
             )?;
         }
         Ok(next)
+    }
+
+    /// Writes `s`'s projection row and search tokens (a `fresh` record has none to replace);
+    /// inside [`WriteCtx::as_one_act`] the tokens wait for the act's end.
+    pub fn save<R: Register>(&mut self, s: &R::State, fresh: bool) -> Result<()> {
+        table::write_projection::<R>(self.tx, s, self.now(), fresh)?;
+        let index = table::index_row::<R>(s, fresh);
+        if self.one_act {
+            self.deferred_index.push(index);
+            Ok(())
+        } else {
+            table::write_index(self.tx, &[index])
+        }
     }
 
     /// Registers a new record from a validated registration; returns its state.
