@@ -115,30 +115,25 @@ pub(crate) fn validate_name(name: &str) -> Result<()> {
 }
 
 pub(crate) fn validate_display(display: &str) -> Result<()> {
-    let t = display.trim();
-    if t.is_empty() {
-        return Err(Error::field("display", "姓名", "不能为空"));
-    }
-    if t.chars().count() > 32 || t.chars().any(char::is_control) {
-        return Err(Error::field(
-            "display",
-            "姓名",
-            "不得超过 32 个字符，且不能含控制字符",
-        ));
-    }
-    Ok(())
+    validate_text("display", "姓名", display, 32)
 }
 
 fn validate_unit(unit: &str) -> Result<()> {
-    let t = unit.trim();
+    validate_text("unit", "单位名称", unit, 64)
+}
+
+/// A name a person or unit is shown by: not blank, at most `max` characters, no control
+/// characters.
+fn validate_text(field: &str, label: &str, value: &str, max: usize) -> Result<()> {
+    let t = value.trim();
     if t.is_empty() {
-        return Err(Error::field("unit", "单位名称", "不能为空"));
+        return Err(Error::field(field, label, "不能为空"));
     }
-    if t.chars().count() > 64 || t.chars().any(char::is_control) {
+    if t.chars().count() > max || t.chars().any(char::is_control) {
         return Err(Error::field(
-            "unit",
-            "单位名称",
-            "不得超过 64 个字符，且不能含控制字符",
+            field,
+            label,
+            format!("不得超过 {max} 个字符，且不能含控制字符"),
         ));
     }
     Ok(())

@@ -1,8 +1,10 @@
 // Starts tauri-driver (which starts WebKitWebDriver, which starts the app) on a throwaway
-// vault, and stops it with SIGTERM so WebKitWebDriver is never orphaned on its port.
+// vault, and stops it with SIGTERM so WebKitWebDriver is never orphaned on its port. Any
+// process of that launch still alive after (an app the driver did not close) is stopped too:
+// it would hold the test runner's output pipe open, and the suite would never end.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WebDriver, sleep } from './webdriver.mjs';
@@ -21,6 +23,37 @@ export function cliVault(vault) {
   ], {
     env: { ...process.env, BAOMI_ADMIN_PASSWORD: 'Admin#12345', BAOMI_SECADMIN_PASSWORD: 'Secad#12345', BAOMI_AUDITOR_PASSWORD: 'Audit#12345', BAOMI_OFFICER_PASSWORD: 'Offic#12345' },
   });
+}
+
+/** The processes started with `BAOMI_VAULT=vault` in their environment (one launch's). */
+function launched(vault) {
+  const mark = `BAOMI_VAULT=${vault}`;
+  const out = [];
+  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes(mark)) out.push(Number(p));
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return out;
+}
+
+/** Stops what is left of one launch: SIGTERM, then SIGKILL after 5 s. */
+async function reap(vault) {
+  for (const signal of ['SIGTERM', 'SIGKILL']) {
+    const left = launched(vault);
+    if (left.length === 0) return;
+    for (const pid of left) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        /* already gone */
+      }
+    }
+    const deadline = Date.now() + 5000;
+    while (launched(vault).length > 0 && Date.now() < deadline) await sleep(100);
+  }
 }
 
 export async function launch({ port = 4444, prepare } = {}) {
@@ -57,9 +90,13 @@ export async function launch({ port = 4444, prepare } = {}) {
     setClock: (iso) => writeFileSync(clockFile, iso),
     driverPid: driver.pid,
     async stop() {
-      await wd.quit();
-      driver.kill('SIGTERM');
-      await new Promise((r) => (driver.exitCode !== null ? r() : driver.once('exit', r)));
+      try {
+        await wd.quit();
+      } finally {
+        driver.kill('SIGTERM');
+        await new Promise((r) => (driver.exitCode !== null ? r() : driver.once('exit', r)));
+        await reap(vault);
+      }
     },
   };
 }
