@@ -9,6 +9,7 @@
 
 mod seed;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,7 +18,23 @@ use baomi::registers::documents::{DocQuery, Level, Status};
 use baomi::vault::crypto::KdfParams;
 use baomi::vault::db::Tuning;
 use baomi::vault::marks::Marks;
-use baomi::vault::{self, Options};
+use baomi::vault::{self, Options, Session};
+
+/// The 保密员 signed in to the bench vault at `dir` (marks kept under `tmp`).
+fn login(dir: &Path, tmp: &Path) -> Session {
+    vault::login(
+        dir,
+        "wangwu",
+        "Offic#12345",
+        Arc::new(SystemClock),
+        &Options {
+            kdf: KdfParams::minimum(),
+            tuning: Tuning::default(),
+            marks: Marks::new(tmp.join("state")),
+        },
+    )
+    .expect("login")
+}
 
 fn main() {
     let rows: i64 = std::env::var("BAOMI_BENCH_ROWS")
@@ -40,18 +57,7 @@ fn main() {
         seed::size(&dir) as f64 / 1e6
     );
 
-    let mut s = vault::login(
-        &dir,
-        "wangwu",
-        "Offic#12345",
-        Arc::new(SystemClock),
-        &Options {
-            kdf: KdfParams::minimum(),
-            tuning: Tuning::default(),
-            marks: Marks::new(tmp.path().join("state")),
-        },
-    )
-    .expect("login");
+    let mut s = login(&dir, tmp.path());
     // Warm the cache once, as a running app would be.
     s.doc_list(&DocQuery::default()).expect("warm");
 
@@ -171,18 +177,7 @@ fn main() {
     drop(s);
     let took = seed::optimize_search(&dir);
     println!("\nsearch index optimized in {:.1} s", took.as_secs_f64());
-    let mut s = vault::login(
-        &dir,
-        "wangwu",
-        "Offic#12345",
-        Arc::new(SystemClock),
-        &Options {
-            kdf: KdfParams::minimum(),
-            tuning: Tuning::default(),
-            marks: Marks::new(tmp.path().join("state")),
-        },
-    )
-    .expect("login");
+    let mut s = login(&dir, tmp.path());
     s.doc_list(&DocQuery::default()).expect("warm");
     for (label, qs) in &queries {
         let mut times = Vec::new();
