@@ -134,12 +134,8 @@ impl<S> Column<S> {
         get: fn(&S) -> Cell,
     ) -> Column<S> {
         Column {
-            field,
-            label,
-            aliases,
-            kind: Kind::Text,
             import: false,
-            get: Some(get),
+            ..Column::read(field, label, aliases, Kind::Text, get)
         }
     }
 
