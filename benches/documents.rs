@@ -2,7 +2,9 @@
 //! an encrypted vault (one transaction, through the register's own projection and search
 //! index code), then times `Session::doc_list` — the core API the UI and CLI call — for
 //! search queries of 1, 2, 3 and 6 characters and for each filter: p50 and p95, target
-//! p95 ≤ 10 ms each. `BAOMI_BENCH_ROWS` changes the row count.
+//! p95 ≤ 10 ms each. `BAOMI_BENCH_ROWS` changes the row count; `BAOMI_BENCH_VAULT=DIR` keeps
+//! the generated vault in DIR and reuses it; `BAOMI_BENCH_ONLY=TEXT` times only the shapes
+//! whose label contains TEXT.
 
 // A benchmark aborts on any failure: that is the point of it.
 #![allow(clippy::expect_used)]
@@ -41,23 +43,34 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
+    // `BAOMI_BENCH_VAULT=DIR` keeps the generated vault in DIR and reuses it on the next run.
+    let kept = std::env::var_os("BAOMI_BENCH_VAULT").map(std::path::PathBuf::from);
     let tmp = tempfile::tempdir().expect("tmp");
-    let (dir, _) = seed::vault(tmp.path(), "vault", "基准测试单位");
-    // Generate straight into the encrypted database with the register's own code.
-    let start = Instant::now();
-    let titles = seed::carriers(&dir, rows, |rng| match rng.next() % 10 {
-        0 => Status::Borrowed,
-        1 => Status::Archived,
-        2 => Status::Destroyed,
-        _ => Status::InCustody,
-    });
-    println!(
-        "generated {rows} carriers in {:.1} s; vault {:.0} MB on disk",
-        start.elapsed().as_secs_f64(),
-        seed::size(&dir) as f64 / 1e6
-    );
+    let parent = kept.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    let dir = parent.join("vault");
+    let titles = if kept.is_some() && dir.exists() {
+        println!("reusing the vault in {}", dir.display());
+        seed::titles(&dir)
+    } else {
+        std::fs::create_dir_all(&parent).expect("parent");
+        seed::vault(&parent, "vault", "基准测试单位");
+        // Generate straight into the encrypted database with the register's own code.
+        let start = Instant::now();
+        let titles = seed::carriers(&dir, rows, |rng| match rng.next() % 10 {
+            0 => Status::Borrowed,
+            1 => Status::Archived,
+            2 => Status::Destroyed,
+            _ => Status::InCustody,
+        });
+        println!(
+            "generated {rows} carriers in {:.1} s; vault {:.0} MB on disk",
+            start.elapsed().as_secs_f64(),
+            seed::size(&dir) as f64 / 1e6
+        );
+        titles
+    };
 
-    let mut s = login(&dir, tmp.path());
+    let mut s = login(&dir, &parent);
     // Warm the cache once, as a running app would be.
     s.doc_list(&DocQuery::default()).expect("warm");
 
@@ -87,7 +100,12 @@ fn main() {
         "query (limit 50)", "p50", "p95", "rows"
     );
     let mut worst = Duration::ZERO;
+    // `BAOMI_BENCH_ONLY=TEXT` times only the shapes whose label contains TEXT (for profiling).
+    let only = std::env::var("BAOMI_BENCH_ONLY").unwrap_or_default();
     let mut run = |label: &str, make: &dyn Fn(&str) -> DocQuery, inputs: &[String]| {
+        if !label.contains(only.as_str()) {
+            return;
+        }
         let mut times = Vec::new();
         let mut total = 0i64;
         for i in inputs.iter().cycle().take(200) {
@@ -173,11 +191,14 @@ fn main() {
     );
 
     // The same searches once the index is merged into one segment (FTS5 `optimize`): what
-    // the index's fragmentation costs.
+    // the index's fragmentation costs. A kept vault stays as generated.
+    if kept.is_some() {
+        return;
+    }
     drop(s);
     let took = seed::optimize_search(&dir);
     println!("\nsearch index optimized in {:.1} s", took.as_secs_f64());
-    let mut s = login(&dir, tmp.path());
+    let mut s = login(&dir, &parent);
     s.doc_list(&DocQuery::default()).expect("warm");
     for (label, qs) in &queries {
         let mut times = Vec::new();

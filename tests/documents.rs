@@ -825,3 +825,155 @@ fn the_desktop_state_reports_malformed_record_json_by_field() {
     let rem = app.doc_reminders().unwrap();
     assert_eq!(rem.missing_total, 1);
 }
+
+/// A register of 1,100 carriers received over three years: a text search counts exactly only
+/// up to 1,000 ("1000+"), and a range of received days — read month by month — pages exactly
+/// like filtering every row, newest or oldest first, with either end open.
+#[test]
+fn a_large_register_counts_searches_to_a_thousand_and_pages_ranges_of_days_exactly() {
+    use baomi::excel::SheetOptions;
+    use chrono::NaiveDate;
+
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let mut csv = String::from("文件名称,文号,来文单位,密级,载体类型,保管人,收文日期,知悉范围\n");
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let start = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+    for i in 0..1100 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let day = start + Duration::days((x % 1000) as i64);
+        csv.push_str(&format!(
+            "关于第{i}项保密工作的通知,国保发〔2026〕{i}号,国家保密局,秘密,纸质文件,王五,{day},办公室\n"
+        ));
+    }
+    let path = f.dir.parent().unwrap().join("大台账.csv");
+    std::fs::write(&path, csv).unwrap();
+    let report = s
+        .import_sheet::<Documents>(&path, &SheetOptions::default(), &mut |_, _| {})
+        .unwrap();
+    assert_eq!(
+        (report.imported, report.errors.len()),
+        (1100, 0),
+        "{:?}",
+        report.errors.first()
+    );
+
+    // Counting a search stops at 1,000; a list without search text counts them all.
+    let list = |s: &mut Session, q: DocQuery| s.doc_list(&q).unwrap();
+    let searched = list(
+        &mut s,
+        DocQuery {
+            query: Some("保密工作".into()),
+            ..Default::default()
+        },
+    );
+    assert_eq!((searched.total, searched.total_exact), (1000, false));
+    assert_eq!(searched.rows.len(), 50);
+    let few = list(
+        &mut s,
+        DocQuery {
+            query: Some("第1099项".into()),
+            ..Default::default()
+        },
+    );
+    assert_eq!((few.total, few.total_exact, few.rows.len()), (1, true, 1));
+    let everything = list(
+        &mut s,
+        DocQuery {
+            limit: Some(500),
+            ..Default::default()
+        },
+    );
+    assert_eq!((everything.total, everything.total_exact), (1100, true));
+
+    // Every record, oldest registered first, with its day: what each range must equal.
+    let mut all = Vec::new();
+    for offset in [0, 500, 1000] {
+        let page = list(
+            &mut s,
+            DocQuery {
+                desc: Some(false),
+                offset: Some(offset),
+                limit: Some(500),
+                ..Default::default()
+            },
+        );
+        all.extend(page.rows.into_iter().map(|r| (r.id, r.received_on)));
+    }
+    assert_eq!(all.len(), 1100);
+    let day = |d: &str| Some(d.to_string());
+    for (from, to) in [
+        (day("2024-01-01"), day("2024-12-31")),
+        (day("2023-03-15"), day("2023-04-02")),
+        (day("2025-06-01"), None),
+        (None, day("2023-02-28")),
+        (day("2022-01-01"), day("2030-12-31")),
+        (day("2024-02-10"), day("2024-02-10")),
+        (day("2019-01-01"), day("2019-12-31")),
+    ] {
+        let want: Vec<i64> = all
+            .iter()
+            .filter(|(_, d)| {
+                from.as_deref().is_none_or(|f| d.as_str() >= f)
+                    && to.as_deref().is_none_or(|t| d.as_str() <= t)
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for desc in [true, false] {
+            let mut ordered = want.clone();
+            if desc {
+                ordered.reverse();
+            }
+            for (offset, limit) in [(0, 50), (50, 50), (37, 13), (0, 500)] {
+                let page = list(
+                    &mut s,
+                    DocQuery {
+                        received_from: from.clone(),
+                        received_to: to.clone(),
+                        desc: Some(desc),
+                        offset: Some(offset),
+                        limit: Some(limit),
+                        ..Default::default()
+                    },
+                );
+                let got: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+                let expect: Vec<i64> = ordered
+                    .iter()
+                    .skip(offset as usize)
+                    .take(limit as usize)
+                    .copied()
+                    .collect();
+                assert_eq!(
+                    got, expect,
+                    "{from:?}..{to:?} desc {desc} at {offset}+{limit}"
+                );
+                assert_eq!(page.total as usize, want.len());
+            }
+        }
+    }
+    // With another filter the range is a plain condition: the same rows.
+    let both = list(
+        &mut s,
+        DocQuery {
+            received_from: day("2024-01-01"),
+            received_to: day("2024-12-31"),
+            level: Some("秘密".into()),
+            limit: Some(500),
+            ..Default::default()
+        },
+    );
+    let plain = list(
+        &mut s,
+        DocQuery {
+            received_from: day("2024-01-01"),
+            received_to: day("2024-12-31"),
+            limit: Some(500),
+            ..Default::default()
+        },
+    );
+    let ids = |p: &baomi::page::Page<DocView>| p.rows.iter().map(|r| r.id).collect::<Vec<_>>();
+    assert!(!plain.rows.is_empty());
+    assert_eq!(ids(&both), ids(&plain));
+}

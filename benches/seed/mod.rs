@@ -165,6 +165,18 @@ pub fn carriers(dir: &Path, rows: i64, mut status: impl FnMut(&mut Rng) -> Statu
     titles
 }
 
+/// The titles [`carriers`] returned for the vault at `dir` (its first 2,000 carriers').
+pub fn titles(dir: &Path) -> Vec<String> {
+    let conn = registers_db(dir);
+    let mut stmt = conn
+        .prepare("SELECT title FROM documents WHERE id <= 2000 ORDER BY id")
+        .expect("titles");
+    stmt.query_map([], |r| r.get(0))
+        .expect("titles")
+        .collect::<rusqlite::Result<Vec<String>>>()
+        .expect("titles")
+}
+
 /// The vault's register database at `dir`, opened with the 保密员's grant of the register key.
 pub fn registers_db(dir: &Path) -> rusqlite::Connection {
     // The 保密员's password unwraps its keys, which open its grant of the register key.

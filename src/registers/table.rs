@@ -7,17 +7,21 @@
 //! writes a record's projection and search tokens in the caller's transaction after every
 //! event. [`list`] answers any combination of search text and filters of any register with
 //! the same plan: the search index drives the scan (`CROSS JOIN`), filters that have a tag
-//! token stay inside the index, a page's ids are picked before any row is read, and the total
-//! is counted exactly only up to [`COUNT_CAP`]. Serial counters are keyed by register and
-//! prefix, so two registers with the same pattern never share numbers.
+//! token stay inside the index, a page's ids are picked before any row is read (a range of
+//! days in registration order month by month, from the column's month index), and the total
+//! is counted exactly only up to [`COUNT_CAP`] ([`SEARCH_COUNT_CAP`] for a text search).
+//! Serial counters are keyed by register and prefix, so two registers with the same pattern
+//! never share numbers.
 
+use chrono::{Datelike, NaiveDate};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, OptionalExtension};
 
 use super::{replay, Register};
+use crate::dates;
 use crate::error::{Error, Result};
 use crate::page::Page;
-pub use crate::page::COUNT_CAP;
+pub use crate::page::{COUNT_CAP, SEARCH_COUNT_CAP};
 use crate::search;
 
 /// Most secret first, for the `level` sort key every register has (its `level` column holds
@@ -90,11 +94,22 @@ impl Filter {
     }
 }
 
-/// A validated list request: search text, filters, order and page.
+/// Days from `from` to `to` (both included, either open) on a `YYYY-MM-DD` column of the
+/// register's table that has a month index `{TABLE}_{column}_month` on
+/// `(substr(column, 1, 7), id)`.
+#[derive(Debug, Clone)]
+pub struct DayRange {
+    pub column: &'static str,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// A validated list request: search text, filters, a range of days, order and page.
 #[derive(Debug, Clone)]
 pub struct ListSpec {
     pub text: Option<String>,
     pub filters: Vec<Filter>,
+    pub range: Option<DayRange>,
     /// A sort key the register knows (`id` for every register).
     pub sort: String,
     pub desc: bool,
@@ -105,7 +120,8 @@ pub struct ListSpec {
 }
 
 impl ListSpec {
-    /// A page of `limit` (at most 500, default 50) from `offset`, newest first by default.
+    /// A page of `limit` (at most 500, default 50) from `offset`, newest first by default;
+    /// counted exactly up to [`COUNT_CAP`], or [`SEARCH_COUNT_CAP`] when searched by text.
     pub fn page(
         text: Option<&str>,
         filters: Vec<Filter>,
@@ -117,12 +133,30 @@ impl ListSpec {
         ListSpec {
             text: text.map(str::to_string),
             filters,
+            range: None,
             sort: sort.filter(|s| !s.is_empty()).unwrap_or("id").to_string(),
             desc: desc.unwrap_or(true),
             offset: offset.unwrap_or(0),
             limit: limit.unwrap_or(50).clamp(1, 500),
-            count_cap: COUNT_CAP,
+            count_cap: if text.and_then(search::match_expression).is_some() {
+                SEARCH_COUNT_CAP
+            } else {
+                COUNT_CAP
+            },
         }
+    }
+
+    /// Only the records whose `column` lies from `from` to `to` (see [`DayRange`]).
+    pub fn within(
+        mut self,
+        column: &'static str,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> ListSpec {
+        if from.is_some() || to.is_some() {
+            self.range = Some(DayRange { column, from, to });
+        }
+        self
     }
 
     /// Every matching row up to `max`, paging ignored (for listings); exact up to `max`.
@@ -459,6 +493,14 @@ pub fn list<R: Register>(conn: &Connection, spec: &ListSpec) -> Result<Page<R::S
             }
         }
     }
+    if let Some(range) = &spec.range {
+        for (op, day) in [(">=", range.from), ("<=", range.to)] {
+            if let Some(day) = day {
+                args.push(dates::iso(day));
+                clauses.push(format!("r.{} {op} ?{}", range.column, args.len()));
+            }
+        }
+    }
     let dir = if spec.desc { "DESC" } else { "ASC" };
     let by_id = spec.sort == "id";
     let order = match spec.sort.as_str() {
@@ -513,6 +555,18 @@ pub fn list<R: Register>(conn: &Connection, spec: &ListSpec) -> Result<Page<R::S
         |r| r.get(0),
     )?;
     let (limit, offset) = (spec.limit, spec.offset);
+    if let (None, true, true, Some(range)) = (&matcher, by_id, spec.filters.is_empty(), &spec.range)
+    {
+        let ids = ids_by_month::<R>(conn, spec, range, &filter, &args)?;
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let sql =
+            format!("SELECT r.id, r.state FROM {table} r WHERE r.id IN ({list}) ORDER BY {order}");
+        return Ok(Page {
+            rows: states::<R>(conn, &sql, &[])?,
+            total: total.min(spec.count_cap),
+            total_exact: total <= spec.count_cap,
+        });
+    }
     let sql = if matcher.is_some() {
         format!(
             "SELECT r.id, r.state FROM {from} {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
@@ -533,6 +587,87 @@ pub fn list<R: Register>(conn: &Connection, spec: &ListSpec) -> Result<Page<R::S
         total: total.min(spec.count_cap),
         total_exact: total <= spec.count_cap,
     })
+}
+
+/// The ids of the page `spec` asks of a range of days in registration order, with no other
+/// filter: `filter` is the range's `WHERE`, `args` its arguments. Read month by month from
+/// the month index, each month in `id` order, at most a page's worth of ids from each, and
+/// only ids that still beat the page's last one: a year's range then reads a few hundred
+/// index entries, where the range's own index would read every entry of the year to sort
+/// them (about 100,000 of 1,000,000 carriers, measured by `make bench`).
+fn ids_by_month<R: Register>(
+    conn: &Connection,
+    spec: &ListSpec,
+    range: &DayRange,
+    filter: &str,
+    args: &[String],
+) -> Result<Vec<i64>> {
+    let (table, column) = (R::TABLE, range.column);
+    let day = |f: &str| -> Result<Option<NaiveDate>> {
+        let d: Option<String> =
+            conn.query_row(&format!("SELECT {f}({column}) FROM {table}"), [], |r| {
+                r.get(0)
+            })?;
+        Ok(d.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+    };
+    let (Some(first), Some(last)) = (day("min")?, day("max")?) else {
+        return Ok(vec![]);
+    };
+    let month = |d: NaiveDate| d.year() * 12 + d.month0() as i32;
+    let lo = month(range.from.map_or(first, |f| f.max(first)));
+    let hi = month(range.to.map_or(last, |t| t.min(last)));
+    let want = (spec.offset + spec.limit) as usize;
+    let (dir, beats) = if spec.desc {
+        ("DESC", ">")
+    } else {
+        ("ASC", "<")
+    };
+    let n = args.len();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT r.id FROM {table} r INDEXED BY {table}_{column}_month {filter} \
+         AND substr(r.{column}, 1, 7) = ?{} AND r.id {beats} ?{} ORDER BY r.id {dir} LIMIT {want}",
+        n + 1,
+        n + 2
+    ))?;
+    let mut ids: Vec<i64> = Vec::new();
+    let mut bound = if spec.desc { i64::MIN } else { i64::MAX };
+    // Newest month first when newest first: in a register kept in order, the page is full
+    // after the first months and every older month is a single seek.
+    let months: Box<dyn Iterator<Item = i32>> = if spec.desc {
+        Box::new((lo..=hi).rev())
+    } else {
+        Box::new(lo..=hi)
+    };
+    for m in months {
+        let key = format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1);
+        let params = args
+            .iter()
+            .map(|a| Value::Text(a.clone()))
+            .chain([Value::Text(key), Value::Integer(bound)]);
+        let got = stmt
+            .query_map(params_from_iter(params), |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        ids.extend(got);
+        if ids.len() >= want {
+            if spec.desc {
+                ids.sort_unstable_by(|a, b| b.cmp(a));
+            } else {
+                ids.sort_unstable();
+            }
+            ids.truncate(want);
+            bound = ids[want - 1];
+        }
+    }
+    if spec.desc {
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+    } else {
+        ids.sort_unstable();
+    }
+    Ok(ids
+        .into_iter()
+        .skip(spec.offset as usize)
+        .take(spec.limit as usize)
+        .collect())
 }
 
 fn states<R: Register>(conn: &Connection, sql: &str, args: &[String]) -> Result<Vec<R::State>> {

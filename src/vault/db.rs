@@ -77,6 +77,10 @@ impl Schema {
                     "registers/0005_sheet_origins",
                     include_str!("../../migrations/registers/0005_sheet_origins.sql"),
                 ),
+                (
+                    "registers/0006_received_on_month",
+                    include_str!("../../migrations/registers/0006_received_on_month.sql"),
+                ),
             ],
         }
     }

@@ -265,13 +265,7 @@ impl DocQuery {
             "收到日期（起）",
             self.received_from.as_deref(),
         )?;
-        if let Some(d) = from {
-            filters.push(Filter::sql("r.received_on >= ?", dates::iso(d)));
-        }
         let to = dates::parse_opt("received_to", "收到日期（止）", self.received_to.as_deref())?;
-        if let Some(d) = to {
-            filters.push(Filter::sql("r.received_on <= ?", dates::iso(d)));
-        }
         if self.overdue == Some(true) {
             filters.push(Filter::sql(
                 "r.status = 'borrowed' AND r.due_on < ?",
@@ -285,6 +279,7 @@ impl DocQuery {
             self.desc,
             self.offset,
             self.limit,
-        ))
+        )
+        .within("received_on", from, to))
     }
 }
