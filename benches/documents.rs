@@ -22,6 +22,9 @@ use baomi::vault::db::Tuning;
 use baomi::vault::marks::Marks;
 use baomi::vault::{self, Options, Session};
 
+/// The label suffix of the second pass over the searches (not counted in the worst p95).
+const AGAIN: &str = ", again";
+
 /// The 保密员 signed in to the bench vault at `dir` (marks kept under `tmp`).
 fn login(dir: &Path, tmp: &Path) -> Session {
     vault::login(
@@ -96,7 +99,7 @@ fn main() {
         .collect();
     let q1 = |s: &str| vec![s.to_string()];
     println!(
-        "\n{:<28}{:>10}{:>10}{:>10}",
+        "\n{:<35}{:>10}{:>10}{:>10}",
         "query (limit 50)", "p50", "p95", "rows"
     );
     let mut worst = Duration::ZERO;
@@ -118,9 +121,11 @@ fn main() {
         times.sort();
         let p50 = times[times.len() / 2];
         let p95 = times[times.len() * 95 / 100];
-        worst = worst.max(p95);
+        if !label.ends_with(AGAIN) {
+            worst = worst.max(p95);
+        }
         println!(
-            "{label:<28}{:>8.2}ms{:>8.2}ms{:>10}",
+            "{label:<35}{:>8.2}ms{:>8.2}ms{:>10}",
             p50.as_secs_f64() * 1e3,
             p95.as_secs_f64() * 1e3,
             total / 200
@@ -185,6 +190,20 @@ fn main() {
         &queries[1].1,
     );
     run("first page, no filter", &|_| DocQuery::default(), &q1("-"));
+    // The same 200 searches of each length again: the index pages they read are now in the
+    // vault's page cache, as in an app that has been searched for a while. The first pass
+    // above also reads and decrypts those pages.
+    println!();
+    for (label, qs) in &queries {
+        run(
+            &format!("{label}{AGAIN}"),
+            &|q| DocQuery {
+                query: Some(q.into()),
+                ..Default::default()
+            },
+            qs,
+        );
+    }
     println!(
         "\nworst p95 {:.2} ms (target ≤ 10 ms)",
         worst.as_secs_f64() * 1e3

@@ -900,9 +900,39 @@ fn a_large_register_counts_searches_to_a_thousand_and_pages_ranges_of_days_exact
                 ..Default::default()
             },
         );
-        all.extend(page.rows.into_iter().map(|r| (r.id, r.received_on)));
+        all.extend(
+            page.rows
+                .into_iter()
+                .map(|r| (r.id, r.received_on, r.title)),
+        );
     }
     assert_eq!(all.len(), 1100);
+    // A search with fewer hits than the cap pages from the ids its count collected.
+    let hits: Vec<i64> = all
+        .iter()
+        .filter(|(_, _, t)| t.contains("第10"))
+        .map(|(id, _, _)| *id)
+        .collect();
+    assert_eq!(hits.len(), 111);
+    for (desc, offset) in [(false, 100), (true, 0), (true, 90)] {
+        let page = list(
+            &mut s,
+            DocQuery {
+                query: Some("第10".into()),
+                desc: Some(desc),
+                offset: Some(offset),
+                limit: Some(20),
+                ..Default::default()
+            },
+        );
+        let mut want = hits.clone();
+        if desc {
+            want.reverse();
+        }
+        let want: Vec<i64> = want.into_iter().skip(offset as usize).take(20).collect();
+        let got: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+        assert_eq!((got, page.total, page.total_exact), (want, 111, true));
+    }
     let day = |d: &str| Some(d.to_string());
     for (from, to) in [
         (day("2024-01-01"), day("2024-12-31")),
@@ -915,11 +945,11 @@ fn a_large_register_counts_searches_to_a_thousand_and_pages_ranges_of_days_exact
     ] {
         let want: Vec<i64> = all
             .iter()
-            .filter(|(_, d)| {
+            .filter(|(_, d, _)| {
                 from.as_deref().is_none_or(|f| d.as_str() >= f)
                     && to.as_deref().is_none_or(|t| d.as_str() <= t)
             })
-            .map(|(id, _)| *id)
+            .map(|(id, _, _)| *id)
             .collect();
         for desc in [true, false] {
             let mut ordered = want.clone();

@@ -546,6 +546,34 @@ pub fn list<R: Register>(conn: &Connection, spec: &ListSpec) -> Result<Page<R::S
     } else {
         from.as_str()
     };
+    let (limit, offset) = (spec.limit, spec.offset);
+    let page = |total: i64, ids: Vec<i64>| -> Result<Page<R::State>> {
+        Ok(Page {
+            rows: states_by_id::<R>(conn, &ids, spec.desc)?,
+            total: total.min(spec.count_cap),
+            total_exact: total <= spec.count_cap,
+        })
+    };
+    if matcher.is_some() && by_id {
+        // Counting walks the index in id order anyway: it collects the ids, and when they
+        // are all found (at most the cap) the page is cut from them instead of walking the
+        // index a second time.
+        let mut ids: Vec<i64> = conn
+            .prepare(&format!(
+                "SELECT {index}.rowid FROM {count_from} {filter} ORDER BY {index}.rowid LIMIT {}",
+                spec.count_cap + 1
+            ))?
+            .query_map(params_from_iter(args.iter()), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let total = ids.len() as i64;
+        if total <= spec.count_cap {
+            if spec.desc {
+                ids.reverse();
+            }
+            let ids = ids.into_iter().skip(offset as usize).take(limit as usize);
+            return page(total, ids.collect());
+        }
+    }
     let total: i64 = conn.query_row(
         &format!(
             "SELECT count(*) FROM (SELECT 1 FROM {count_from} {filter} LIMIT {})",
@@ -554,18 +582,9 @@ pub fn list<R: Register>(conn: &Connection, spec: &ListSpec) -> Result<Page<R::S
         params_from_iter(args.iter()),
         |r| r.get(0),
     )?;
-    let (limit, offset) = (spec.limit, spec.offset);
     if let (None, true, true, Some(range)) = (&matcher, by_id, spec.filters.is_empty(), &spec.range)
     {
-        let ids = ids_by_month::<R>(conn, spec, range, &filter, &args)?;
-        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        let sql =
-            format!("SELECT r.id, r.state FROM {table} r WHERE r.id IN ({list}) ORDER BY {order}");
-        return Ok(Page {
-            rows: states::<R>(conn, &sql, &[])?,
-            total: total.min(spec.count_cap),
-            total_exact: total <= spec.count_cap,
-        });
+        return page(total, ids_by_month::<R>(conn, spec, range, &filter, &args)?);
     }
     let sql = if matcher.is_some() {
         format!(
@@ -668,6 +687,17 @@ fn ids_by_month<R: Register>(
         .skip(spec.offset as usize)
         .take(spec.limit as usize)
         .collect())
+}
+
+/// The states of the records `ids`, in id order.
+fn states_by_id<R: Register>(conn: &Connection, ids: &[i64], desc: bool) -> Result<Vec<R::State>> {
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let dir = if desc { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT r.id, r.state FROM {} r WHERE r.id IN ({list}) ORDER BY r.id {dir}",
+        R::TABLE
+    );
+    states::<R>(conn, &sql, &[])
 }
 
 fn states<R: Register>(conn: &Connection, sql: &str, args: &[String]) -> Result<Vec<R::State>> {
