@@ -81,6 +81,10 @@ impl Schema {
                     "registers/0006_received_on_month",
                     include_str!("../../migrations/registers/0006_received_on_month.sql"),
                 ),
+                (
+                    "registers/0007_home_indexes",
+                    include_str!("../../migrations/registers/0007_home_indexes.sql"),
+                ),
             ],
         }
     }
