@@ -62,7 +62,10 @@ export function usePagedList<F extends object, Q extends SortQuery, Row>(o: List
   const exact = ref(true)
   const loading = ref(false)
 
-  const countText = computed(() => (exact.value ? `共 ${total.value} 条` : `共 ${total.value}+ 条`))
+  // Past an inexact count the pager stops at the count: say how to see the rest.
+  const countText = computed(() =>
+    exact.value ? `共 ${total.value} 条` : `共 ${total.value}+ 条，仅列出前 ${total.value} 条，请增加条件缩小范围`,
+  )
 
   /** The current filters and order, without paging. */
   function filters(): Q {
