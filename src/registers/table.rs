@@ -648,6 +648,12 @@ fn ids_by_month<R: Register>(
         n + 1,
         n + 2
     ))?;
+    let in_order = |ids: &mut Vec<i64>| {
+        ids.sort_unstable();
+        if spec.desc {
+            ids.reverse();
+        }
+    };
     let mut ids: Vec<i64> = Vec::new();
     let mut bound = if spec.desc { i64::MIN } else { i64::MAX };
     // Newest month first when newest first: in a register kept in order, the page is full
@@ -668,20 +674,12 @@ fn ids_by_month<R: Register>(
             .collect::<rusqlite::Result<Vec<_>>>()?;
         ids.extend(got);
         if ids.len() >= want {
-            if spec.desc {
-                ids.sort_unstable_by(|a, b| b.cmp(a));
-            } else {
-                ids.sort_unstable();
-            }
+            in_order(&mut ids);
             ids.truncate(want);
             bound = ids[want - 1];
         }
     }
-    if spec.desc {
-        ids.sort_unstable_by(|a, b| b.cmp(a));
-    } else {
-        ids.sort_unstable();
-    }
+    in_order(&mut ids);
     Ok(ids
         .into_iter()
         .skip(spec.offset as usize)
