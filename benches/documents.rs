@@ -4,7 +4,8 @@
 //! search queries of 1, 2, 3 and 6 characters and for each filter: p50 and p95, target
 //! p95 ≤ 10 ms each. `BAOMI_BENCH_ROWS` changes the row count; `BAOMI_BENCH_VAULT=DIR` keeps
 //! the generated vault in DIR and reuses it; `BAOMI_BENCH_ONLY=TEXT` times only the shapes
-//! whose label contains TEXT.
+//! whose label contains TEXT; `BAOMI_BENCH_CACHE_MIB=N` gives the session a page cache of N MiB
+//! in place of the vault's default (to weigh memory against speed).
 
 // A benchmark aborts on any failure: that is the point of it.
 #![allow(clippy::expect_used)]
@@ -34,7 +35,12 @@ fn login(dir: &Path, tmp: &Path) -> Session {
         Arc::new(SystemClock),
         &Options {
             kdf: KdfParams::minimum(),
-            tuning: Tuning::default(),
+            tuning: std::env::var("BAOMI_BENCH_CACHE_MIB")
+                .ok()
+                .and_then(|v| v.parse::<i64>().ok())
+                .map_or_else(Tuning::default, |mib| Tuning {
+                    cache_kib: mib * 1024,
+                }),
             marks: Marks::new(tmp.join("state")),
         },
     )

@@ -4,7 +4,7 @@
 // it would hold the test runner's output pipe open, and the suite would never end.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WebDriver, sleep } from './webdriver.mjs';
@@ -56,8 +56,23 @@ async function reap(vault) {
   }
 }
 
+/** Whether a WebDriver server answers at `base`. */
+async function answers(base) {
+  try {
+    return (await fetch(`${base}/status`)).ok;
+  } catch {
+    return false;
+  }
+}
+
 export async function launch({ port = 4444, prepare } = {}) {
   mkdirSync(SHOTS, { recursive: true });
+  const base = `http://127.0.0.1:${port}`;
+  // A driver left on the port by a run that crashed would take this run's session and start
+  // the app on that run's display (long gone): say so instead of failing obscurely.
+  if (await answers(base)) {
+    throw new Error(`port ${port} is held by another WebDriver server (an earlier run's tauri-driver?): stop it first`);
+  }
   const home = mkdtempSync(join(tmpdir(), 'baomi-e2e-'));
   const vault = join(home, 'vault');
   if (prepare) await prepare(vault);
@@ -68,20 +83,31 @@ export async function launch({ port = 4444, prepare } = {}) {
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20000;
-  for (;;) {
-    try {
-      const r = await fetch(`${base}/status`);
-      if (r.ok) break;
-    } catch {
-      /* not listening yet */
+  const stopDriver = async () => {
+    if (driver.exitCode === null && driver.signalCode === null) {
+      driver.kill('SIGTERM');
+      await new Promise((r) => driver.once('exit', r));
     }
-    if (Date.now() > deadline) throw new Error('tauri-driver did not start');
-    await sleep(100);
+    await reap(vault);
+    // The run's vault, clock and data directory go with it (a copied 1,000,000-carrier vault
+    // is 2 GB).
+    rmSync(home, { recursive: true, force: true });
+  };
+  let wd;
+  let started;
+  try {
+    const deadline = Date.now() + 20000;
+    while (!(await answers(base))) {
+      if (driver.exitCode !== null) throw new Error(`tauri-driver exited (${driver.exitCode})`);
+      if (Date.now() > deadline) throw new Error('tauri-driver did not start');
+      await sleep(100);
+    }
+    started = performance.now();
+    wd = await WebDriver.start(base, APP);
+  } catch (e) {
+    await stopDriver();
+    throw e;
   }
-  const started = performance.now();
-  const wd = await WebDriver.start(base, APP);
   return {
     wd,
     started,
@@ -93,9 +119,7 @@ export async function launch({ port = 4444, prepare } = {}) {
       try {
         await wd.quit();
       } finally {
-        driver.kill('SIGTERM');
-        await new Promise((r) => (driver.exitCode !== null ? r() : driver.once('exit', r)));
-        await reap(vault);
+        await stopDriver();
       }
     },
   };

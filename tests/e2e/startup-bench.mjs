@@ -1,6 +1,7 @@
 // `make bench`: cold start to a rendered login screen, and the app's memory after login.
 // Launched through WebDriver (the time includes the driver's own start of the app).
-// RSS is reported for the app process alone and with its WebKit web/network processes.
+// RSS is reported for the app process at the login screen, and after login for it alone and
+// with its WebKit web/network processes.
 // BAOMI_E2E_APP picks the app binary (a release build for the figures of record);
 // BAOMI_STARTUP_VAULT=DIR starts each run on a copy of the vault in DIR (the documents
 // bench keeps its 1,000,000-carrier vault with BAOMI_BENCH_VAULT=PARENT, in PARENT/vault)
@@ -16,8 +17,8 @@ const RUNS = Number(process.env.BAOMI_STARTUP_RUNS ?? 5);
 const CLI = join(ROOT, 'target/debug/baomi');
 const KEPT = process.env.BAOMI_STARTUP_VAULT;
 
-function rssKiB(pid) {
-  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/);
+function rssKiB(pid, field = 'VmRSS') {
+  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${field}:\\s+(\\d+)`));
   return m ? Number(m[1]) : 0;
 }
 
@@ -40,7 +41,9 @@ function appPid() {
 }
 
 const starts = [];
+const rssLogin = [];
 const rssApp = [];
+const anonApp = [];
 const rssAll = [];
 const homes = [];
 for (let i = 0; i < RUNS; i++) {
@@ -54,6 +57,7 @@ for (let i = 0; i < RUNS; i++) {
   try {
     await wd.find('[data-testid="login-user"] input, input[data-testid="login-user"]', 30000);
     starts.push(performance.now() - app.started);
+    rssLogin.push(rssKiB(appPid()) / 1024);
     await (await wd.find('[data-testid="login-user"] input, input[data-testid="login-user"]')).fill('wangwu');
     const pw = await wd.find('[data-testid="login-password"] input, input[data-testid="login-password"]');
     await pw.fill('Offic#12345');
@@ -66,6 +70,7 @@ for (let i = 0; i < RUNS; i++) {
     const pid = appPid();
     const own = rssKiB(pid);
     rssApp.push(own / 1024);
+    anonApp.push(rssKiB(pid, 'RssAnon') / 1024);
     rssAll.push((own + children(pid).reduce((s, p) => s + rssKiB(p), 0)) / 1024);
   } finally {
     await app.stop();
@@ -76,5 +81,7 @@ const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const fmt = (a, unit, digits = 0) => `median ${med(a).toFixed(digits)} ${unit} (runs: ${a.map((x) => x.toFixed(digits)).join(', ')})`;
 console.log(`cold start to login screen: ${fmt(starts, 'ms')}   target < 1000 ms`);
 console.log(`home screen drawn after login: ${fmt(homes, 'ms')}${KEPT ? ` (vault ${KEPT})` : ''}`);
+console.log(`RSS at the login screen, app process: ${fmt(rssLogin, 'MB')}`);
 console.log(`RSS after login, app process: ${fmt(rssApp, 'MB')}   target < 200 MB`);
+console.log(`  of which anonymous (the app's own heap and page cache, not mapped files): ${fmt(anonApp, 'MB')}`);
 console.log(`RSS after login, app + WebKit processes: ${fmt(rssAll, 'MB')}`);
