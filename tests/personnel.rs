@@ -19,7 +19,11 @@ fn person(name: &str, class: &str) -> PersonInput {
 }
 
 fn carrier(custodian: &str) -> baomi::registers::documents::DocInput {
-    baomi::input::from_value(json!({
+    baomi::input::from_value(carrier_json(custodian)).unwrap()
+}
+
+fn carrier_json(custodian: &str) -> Value {
+    json!({
         "title": "关于做好年度保密检查工作的通知",
         "doc_no": "国保发〔2026〕3号",
         "origin_unit": "国家保密局",
@@ -29,8 +33,7 @@ fn carrier(custodian: &str) -> baomi::registers::documents::DocInput {
         "custodian": custodian,
         "location": "1号保密柜",
         "received_on": "2026-11-01"
-    }))
-    .unwrap()
+    })
 }
 
 fn medium(custodian: &str) -> Value {
@@ -557,4 +560,58 @@ fn the_audit_log_names_the_person_record_never_the_person() {
             assert!(!contains(&bytes, secret.as_bytes()), "{secret} in {file}");
         }
     }
+}
+
+#[test]
+fn the_names_to_register_are_everyone_in_charge_of_a_carrier_still_held_at_any_level() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let held = |s: &mut Session, level: &str, custodian: &str| {
+        let mut v = carrier_json(custodian);
+        v["level"] = json!(level);
+        s.doc_add(&baomi::input::from_value(v).unwrap()).unwrap().id
+    };
+    // One name at several levels, and each state a carrier can be held in.
+    held(&mut s, "机密", "甲一");
+    held(&mut s, "秘密", "甲一");
+    held(&mut s, "绝密", "甲一");
+    let lost = held(&mut s, "绝密", "乙二");
+    s.doc_act(lost, "missing", json!({"since": "2026-11-20"}))
+        .unwrap();
+    let lent = held(&mut s, "秘密", "丙三");
+    s.doc_act(
+        lent,
+        "borrow",
+        json!({"borrower": "丁四", "due_on": "2026-11-30", "approval": "审-2026-8"}),
+    )
+    .unwrap();
+    // Nobody answers any more for a destroyed carrier, nor a borrower for one brought back.
+    let gone = held(&mut s, "机密", "戊五");
+    s.doc_act(
+        gone,
+        "destroy",
+        json!({"approver": "张局长", "supervisors": ["赵六", "钱七"], "place": "市保密局销毁中心", "method": "粉碎", "list_no": "XH-2026-01"}),
+    )
+    .unwrap();
+    let back = held(&mut s, "机密", "己六");
+    s.doc_act(
+        back,
+        "borrow",
+        json!({"borrower": "庚七", "due_on": "2026-11-30", "approval": "审-2026-9"}),
+    )
+    .unwrap();
+    s.doc_act(back, "return", json!({})).unwrap();
+
+    let mut expected = vec!["甲一", "乙二", "丙三", "丁四", "己六"];
+    expected.sort_unstable();
+    assert_eq!(s.person_unregistered().unwrap(), expected);
+    s.person_add(&person("甲一", "一般")).unwrap();
+    s.person_add(&person("丁四", "一般")).unwrap();
+    expected.retain(|n| !["甲一", "丁四"].contains(n));
+    assert_eq!(s.person_unregistered().unwrap(), expected);
+    assert_eq!(
+        s.person_reminders().unwrap().unregistered,
+        expected,
+        "the home screen lists the same names"
+    );
 }

@@ -161,9 +161,26 @@ pub const HELD_BY: &str = "SELECT id, serial, title, status,
        OR (borrower = ?1 AND status = 'borrowed')
     ORDER BY id";
 
-/// The names in charge of carriers still held (custodians and borrowers).
-pub const PEOPLE: &str = "SELECT custodian AS n FROM documents
-    WHERE status IN ('in_custody', 'borrowed', 'missing')
+/// The names in charge of carriers still held (custodians and borrowers). The custodians are
+/// found by skipping through the index `documents_held` (status, level, custodian) one distinct
+/// entry at a time: each step is three index seeks, so the walk costs as many steps as there
+/// are distinct (status, level, custodian), not one row per carrier. Over 1,000,000 carriers
+/// the plain `SELECT DISTINCT` read every held carrier's index entry and sorted them (the
+/// personnel reminders took 350–560 ms and held 25 MB, `make bench`).
+pub const PEOPLE: &str = "WITH RECURSIVE step(id) AS (
+        SELECT (SELECT id FROM documents ORDER BY status, level, custodian LIMIT 1)
+        UNION ALL
+        SELECT coalesce(
+            (SELECT id FROM documents WHERE status = d.status AND level = d.level
+                AND custodian > d.custodian ORDER BY custodian LIMIT 1),
+            (SELECT id FROM documents WHERE status = d.status AND level > d.level
+                ORDER BY level, custodian LIMIT 1),
+            (SELECT id FROM documents WHERE status > d.status
+                ORDER BY status, level, custodian LIMIT 1))
+        FROM step JOIN documents d ON d.id = step.id
+    )
+    SELECT d.custodian AS n FROM step JOIN documents d ON d.id = step.id
+    WHERE d.status IN ('in_custody', 'borrowed', 'missing')
     UNION SELECT borrower FROM documents WHERE status = 'borrowed'";
 
 /// The typed entries of the carrier's single-record actions, each one call of the generic
