@@ -18,7 +18,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::level::Level;
-use super::stats::{count_column, crosstab, StatTable};
+use super::stats::{count_column, crosstab, tabulate, triples, StatTable};
 use super::{Choice, REGISTERS};
 use crate::dates;
 use crate::error::Result;
@@ -134,18 +134,21 @@ fn one_series(key: &str, title: &str, axis: FigureAxis, name: &str, t: StatTable
 impl Figure {
     /// Records held per level: `sql` returns `(level label, 'n', count)` rows.
     pub fn by_level(conn: &Connection, register: &str, name: &str, sql: &str) -> Result<Figure> {
+        Ok(Self::of_levels(register, name, triples(conn, sql, &[])?))
+    }
+
+    /// [`Figure::by_level`] from `(level label, 'n', count)` rows already read.
+    pub fn of_levels(
+        register: &str,
+        name: &str,
+        found: impl IntoIterator<Item = (String, String, i64)>,
+    ) -> Figure {
         let levels: Vec<Choice> = Level::ALL
             .iter()
             .map(|l| Choice::new(l.label(), l.label()))
             .collect();
-        let t = crosstab(conn, register, "", sql, &[], &levels, &count_column())?;
-        Ok(one_series(
-            "level",
-            "在管数量（按密级）",
-            FigureAxis::Level,
-            name,
-            t,
-        ))
+        let t = tabulate(register, "", found, &levels, &count_column());
+        one_series("level", "在管数量（按密级）", FigureAxis::Level, name, t)
     }
 
     /// Records held per status: `sql` returns `(status code, 'n', count)` rows; `key` and
@@ -157,18 +160,40 @@ impl Figure {
         statuses: &[Choice],
         sql: &str,
     ) -> Result<Figure> {
-        let t = crosstab(conn, register, title, sql, &[], statuses, &count_column())?;
-        Ok(one_series(key, title, FigureAxis::Status, "数量", t))
+        let found = triples(conn, sql, &[])?;
+        Ok(Self::of_statuses(register, (key, title), statuses, found))
+    }
+
+    /// [`Figure::by_status`] from `(status code, 'n', count)` rows already read.
+    pub fn of_statuses(
+        register: &str,
+        (key, title): (&str, &str),
+        statuses: &[Choice],
+        found: impl IntoIterator<Item = (String, String, i64)>,
+    ) -> Figure {
+        let t = tabulate(register, title, found, statuses, &count_column());
+        one_series(key, title, FigureAxis::Status, "数量", t)
     }
 
     /// Records held per department: `sql` returns `(department, count)` rows; an empty or
     /// missing department counts as [`UNKNOWN_DEPARTMENT`].
     pub fn by_department(conn: &Connection, name: &str, sql: &str) -> Result<Figure> {
-        let mut counts: Vec<(String, i64)> = Vec::new();
+        let mut found = Vec::new();
         let mut stmt = conn.prepare(sql)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let (department, n): (Option<String>, i64) = (r.get(0)?, r.get(1)?);
+            found.push((r.get(0)?, r.get(1)?));
+        }
+        Ok(Self::of_departments(name, found))
+    }
+
+    /// [`Figure::by_department`] from `(department, count)` rows already read.
+    pub fn of_departments(
+        name: &str,
+        found: impl IntoIterator<Item = (Option<String>, i64)>,
+    ) -> Figure {
+        let mut counts: Vec<(String, i64)> = Vec::new();
+        for (department, n) in found {
             let department = department
                 .map(|d| d.trim().to_string())
                 .filter(|d| !d.is_empty())
@@ -178,7 +203,7 @@ impl Figure {
                 None => counts.push((department, n)),
             }
         }
-        Ok(Figure {
+        Figure {
             key: "department".into(),
             title: "在管数量（按部门）".into(),
             axis: FigureAxis::Department,
@@ -187,7 +212,7 @@ impl Figure {
                 name: name.to_string(),
                 values: counts.iter().map(|(_, n)| *n).collect(),
             }],
-        })
+        }
     }
 
     /// Events per month and group: `sql` returns `(group code, 'YYYY-MM', count)` rows of

@@ -60,18 +60,42 @@ pub fn crosstab(
     rows: &[Choice],
     columns: &[Choice],
 ) -> Result<StatTable> {
-    let mut counts = vec![vec![0i64; columns.len()]; rows.len()];
+    let found = triples(conn, sql, args)?;
+    Ok(tabulate(register, title, found, rows, columns))
+}
+
+/// The `(row key, column key, count)` rows of `sql`.
+pub fn triples(
+    conn: &Connection,
+    sql: &str,
+    args: &[&dyn ToSql],
+) -> Result<Vec<(String, String, i64)>> {
+    let mut found = Vec::new();
     let mut stmt = conn.prepare(sql)?;
-    let mut found = stmt.query(args)?;
-    while let Some(r) = found.next()? {
-        let (row, column, n): (String, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+    let mut q = stmt.query(args)?;
+    while let Some(r) = q.next()? {
+        found.push((r.get(0)?, r.get(1)?, r.get(2)?));
+    }
+    Ok(found)
+}
+
+/// The table of [`crosstab`] from `(row key, column key, count)` triples already read.
+pub fn tabulate(
+    register: &str,
+    title: &str,
+    found: impl IntoIterator<Item = (String, String, i64)>,
+    rows: &[Choice],
+    columns: &[Choice],
+) -> StatTable {
+    let mut counts = vec![vec![0i64; columns.len()]; rows.len()];
+    for (row, column, n) in found {
         let i = rows.iter().position(|c| c.value == row);
         let j = columns.iter().position(|c| c.value == column);
         if let (Some(i), Some(j)) = (i, j) {
             counts[i][j] += n;
         }
     }
-    Ok(StatTable {
+    StatTable {
         register: register.to_string(),
         title: title.to_string(),
         columns: columns.iter().map(|c| c.label.clone()).collect(),
@@ -84,7 +108,7 @@ pub fn crosstab(
                 values,
             })
             .collect(),
-    })
+    }
 }
 
 /// The one column of a table of plain counts.

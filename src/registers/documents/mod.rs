@@ -11,6 +11,8 @@ pub mod model;
 pub mod rules;
 pub mod store;
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use ts_rs::TS;
@@ -146,7 +148,7 @@ const HELD_UNINDEXED: &str = concat!("+r.status IN ", held_statuses!());
 /// Carriers still held counted per status, level and custodian, in the order of the index
 /// `documents_held`: read from the index alone, with no sort, for the figures to add up.
 const HELD_COUNTS: &str = concat!(
-    "SELECT r.level AS level, r.custodian AS custodian, count(*) AS n FROM documents r
+    "SELECT r.status, r.level, r.custodian, count(*) FROM documents r
      WHERE r.status IN ",
     held_statuses!(),
     " GROUP BY r.status, r.level, r.custodian"
@@ -291,30 +293,41 @@ pub fn figures(
         .iter()
         .map(|s| super::Choice::new(s.code(), s.label()))
         .collect();
+    // One walk of `documents_held` for the three figures of what is held: each figure's own
+    // query walked its 900,000 entries again (1.27 s over 1,000,000 carriers, `make bench`).
+    let mut held: Vec<(String, String, String, i64)> = Vec::new();
+    let mut stmt = conn.prepare(HELD_COUNTS)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        held.push((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?));
+    }
+    // A custodian's department is that of every person of the name, as a `LEFT JOIN`.
+    let mut people: HashMap<String, Vec<String>> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT name, department FROM persons")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        people.entry(r.get(0)?).or_default().push(r.get(1)?);
+    }
+    let departments = held
+        .iter()
+        .flat_map(|(_, _, custodian, n)| match people.get(custodian) {
+            Some(ds) => ds.iter().map(|d| (Some(d.clone()), *n)).collect(),
+            None => vec![(None, *n)],
+        });
+    let count = |key: &String, n: &i64| (key.clone(), "n".to_string(), *n);
     Ok(vec![
-        Figure::by_level(
-            conn,
+        Figure::of_levels(
             Documents::NAME,
             "涉密载体",
-            &format!("SELECT level, 'n', sum(n) FROM ({HELD_COUNTS}) GROUP BY level"),
-        )?,
-        Figure::by_department(
-            conn,
-            "涉密载体",
-            &format!(
-                "SELECT p.department, sum(c.n) FROM ({HELD_COUNTS}) c
-                 LEFT JOIN persons p ON p.name = c.custodian GROUP BY p.department"
-            ),
-        )?,
-        Figure::by_status(
-            conn,
+            held.iter().map(|(_, level, _, n)| count(level, n)),
+        ),
+        Figure::of_departments("涉密载体", departments),
+        Figure::of_statuses(
             Documents::NAME,
             ("doc_status", "在管载体（按状态）"),
             &statuses,
-            &format!(
-                "SELECT r.status, 'n', count(*) FROM documents r WHERE {HELD} GROUP BY r.status"
-            ),
-        )?,
+            held.iter().map(|(status, _, _, n)| count(status, n)),
+        ),
         Figure::movements(
             conn,
             Documents::NAME,
