@@ -6,7 +6,8 @@
 //! file to CSV (`soffice --headless --convert-to csv`, Debian's `libreoffice-calc-nogui`): the
 //! yardstick. Target: the import as fast as LibreOffice or faster. Also times reading the file
 //! alone (calamine into the grid) and exporting the 100,000 records back to `.xlsx`. Without
-//! `soffice` the yardstick is skipped with a note. `BAOMI_BENCH_ROWS` changes the row count.
+//! `soffice` the yardstick is skipped with a note. `BAOMI_BENCH_ROWS` changes the row count;
+//! `BAOMI_BENCH_ONLY=import` runs one real import and nothing else (for profiling).
 
 // A benchmark aborts on any failure: that is the point of it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -185,6 +186,20 @@ fn main() {
     }
     let read = median(reads);
 
+    // `BAOMI_BENCH_ONLY=import`: one real import and nothing else (for profiling).
+    if std::env::var("BAOMI_BENCH_ONLY").is_ok_and(|v| v == "import") {
+        let (dir, opts) = seed::vault(tmp.path(), "only", "甲市保密办");
+        let mut s = login(&dir, &opts);
+        let (all, parse, report) = import(&mut s, &sheet, false);
+        assert!(report.committed, "{:?}", &report.errors);
+        println!(
+            "import {:.2} s, of which reading and mapping the rows {:.2} s; vault {:.1} MB",
+            secs(all),
+            secs(parse),
+            seed::size(&dir) as f64 / 1e6
+        );
+        return;
+    }
     // The dry run, three times in one vault (each rolls back).
     let (dir, opts) = seed::vault(tmp.path(), "dry", "甲市保密办");
     let mut s = login(&dir, &opts);

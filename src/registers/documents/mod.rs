@@ -130,10 +130,10 @@ pub fn due(s: &mut Session) -> Result<Vec<crate::registers::due::Due>> {
     Ok(out)
 }
 
-/// The statuses of a carrier still held, as an SQL list.
+/// The codes of [`Status::HELD`] as an SQL list (a test checks they are the same).
 macro_rules! held_statuses {
     () => {
-        "('in_custody', 'archived', 'borrowed', 'missing')"
+        "('in_custody', 'borrowed', 'archived', 'missing')"
     };
 }
 
@@ -282,14 +282,7 @@ pub fn figures(
     today: NaiveDate,
 ) -> Result<Vec<super::figures::Figure>> {
     use super::figures::Figure;
-    // The statuses of a carrier still held (`HELD`).
-    let held = [
-        Status::InCustody,
-        Status::Borrowed,
-        Status::Archived,
-        Status::Missing,
-    ];
-    let statuses: Vec<super::Choice> = held
+    let statuses: Vec<super::Choice> = Status::HELD
         .iter()
         .map(|s| super::Choice::new(s.code(), s.label()))
         .collect();
@@ -679,5 +672,21 @@ impl Session {
     /// register counts, not only carriers.
     pub fn doc_highest_level(&mut self) -> Result<Option<Level>> {
         self.highest_level()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The SQL of what is held lists exactly the codes of [`Status::HELD`], in its order.
+    #[test]
+    fn the_sql_of_what_is_held_lists_the_held_statuses() {
+        let codes: Vec<String> = Status::HELD
+            .iter()
+            .map(|s| format!("'{}'", s.code()))
+            .collect();
+        assert_eq!(held_statuses!(), format!("({})", codes.join(", ")));
+        assert!(HELD.ends_with(held_statuses!()) && HELD_COUNTS.contains(held_statuses!()));
     }
 }

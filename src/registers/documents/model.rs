@@ -50,6 +50,15 @@ impl Status {
         Status::Destroyed,
     ];
 
+    /// The statuses of a carrier still held: it counts for the holdings and the unit's
+    /// highest level. The SQL of `documents::HELD` lists the same codes (a test checks).
+    pub const HELD: [Status; 4] = [
+        Status::InCustody,
+        Status::Borrowed,
+        Status::Archived,
+        Status::Missing,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Status::InCustody => "在管",
