@@ -22,6 +22,11 @@ pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
     serde_json::from_value(value).map_err(translate)
 }
 
+/// Reads `T` from a JSON value that stays with its owner (no copy of the value is made).
+pub fn from_ref<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T> {
+    T::deserialize(value).map_err(translate)
+}
+
 fn between(s: &str, open: char, close: char) -> Option<&str> {
     let a = s.find(open)? + open.len_utf8();
     let b = a + s[a..].find(close)?;

@@ -113,7 +113,8 @@ pub struct SheetExport {
 struct Row {
     number: u32,
     serial: Option<String>,
-    input: Map<String, Value>,
+    /// The row's fields as the register's input reads them (an object).
+    input: Value,
 }
 
 /// Progress of a long import: rows done of all.
@@ -302,7 +303,7 @@ fn read_rows<R: Sheet>(
         out.push(Row {
             number,
             serial,
-            input,
+            input: Value::Object(input),
         });
     }
     Ok(out)
@@ -318,7 +319,7 @@ fn register_row<R: Sheet>(
     report: &SheetReport,
     now: &str,
 ) -> Result<String> {
-    let input: R::Input = crate::input::from_value(Value::Object(row.input.clone()))?;
+    let input: R::Input = crate::input::from_ref(&row.input)?;
     let cx = Cx {
         conn: w.tx,
         occurred_on: today,
