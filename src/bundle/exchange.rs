@@ -23,7 +23,7 @@ use zeroize::Zeroizing;
 use super::format::{self, Header, KeyInfo, Opener, Sealing, Sender};
 use crate::error::{Code, Error, Result};
 use crate::registers::exchange::{Peer, PlannedRecord, Resolution, WireRecord};
-use crate::registers::{RegisterInfo, REGISTERS};
+use crate::registers::{table, RegisterInfo, REGISTERS};
 use crate::vault::crypto::{self, Secret};
 use crate::vault::roles::Op;
 use crate::vault::Session;
@@ -802,6 +802,18 @@ impl Session {
                 from: &from,
                 today,
             };
+            // A register that takes more records than it holds takes them with its indexes
+            // dropped and built again at the end (see `table::suspend_indexes`).
+            let mut incoming: BTreeMap<&str, usize> = BTreeMap::new();
+            for rec in &payload.records {
+                *incoming.entry(rec.register.as_str()).or_default() += 1;
+            }
+            let mut suspended = Vec::new();
+            for (name, n) in incoming {
+                if let Some(r) = register_info(name) {
+                    suspended.extend(table::suspend_indexes(w.tx, r.table, n)?);
+                }
+            }
             // One act: the bundle's entry below stands for its records, and their search
             // tokens are written together at the end.
             w.as_one_act(|w| {
@@ -813,6 +825,7 @@ impl Session {
                 }
                 Ok(())
             })?;
+            table::rebuild_indexes(w.tx, &suspended)?;
             w.tx.execute(
                 "INSERT INTO bundles_received (hash, sender, unit, created_at, imported_at, imported_by, added, changed, conflicts)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

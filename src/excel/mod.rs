@@ -449,9 +449,19 @@ impl Session {
             report.errors.sort_by_key(|n| n.row);
             Ok(true)
         };
+        // A large sheet is entered with the register's indexes dropped and built again at the
+        // end (see `table::suspend_indexes`); a dry run rolls back, so it never rebuilds them.
+        let mut bulk = |w: &mut WriteCtx<'_>, report: &mut SheetReport, careful: bool| {
+            let suspended = table::suspend_indexes(w.tx, R::TABLE, rows.len())?;
+            let whole = w.as_one_act(|w| pass(w, report, careful))?;
+            if whole && !options.dry_run {
+                table::rebuild_indexes(w.tx, &suspended)?;
+            }
+            Ok(whole)
+        };
         for careful in [false, true] {
             if options.dry_run {
-                let whole = self.rehearse(|w| w.as_one_act(|w| pass(w, &mut report, careful)))?;
+                let whole = self.rehearse(|w| bulk(w, &mut report, careful))?;
                 if whole {
                     return Ok(report);
                 }
@@ -460,7 +470,7 @@ impl Session {
             // Refused: whether the pass checked every row (its report is then complete).
             let mut refused = None;
             let outcome = self.write(|w| {
-                let whole = w.as_one_act(|w| pass(w, &mut report, careful))?;
+                let whole = bulk(w, &mut report, careful)?;
                 if !whole || !report.errors.is_empty() {
                     refused = Some(whole);
                     return Err(Error::validation("有无法导入的行"));

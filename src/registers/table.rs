@@ -282,6 +282,91 @@ pub fn write_index(conn: &Connection, rows: &[IndexRow]) -> Result<()> {
     Ok(())
 }
 
+/// The fewest incoming records for which [`suspend_indexes`] drops a register's indexes.
+const BULK_MIN: usize = 10_000;
+
+/// Before a bulk load of `incoming` records into the projection `table` of a register
+/// (inside the caller's transaction):
+/// drops the projection's secondary indexes when the load brings at least [`BULK_MIN`]
+/// records and at least as many as the register holds, and returns the statements that
+/// build them again ([`rebuild_indexes`], before the transaction ends); else drops nothing
+/// and returns none. Entering each record into a dozen indexes one by one cost a fifth of a
+/// 100,000-row sheet import (`make bench`); building an index once from the finished table
+/// sorts it instead. Unique indexes and constraints stay, so a duplicate is still refused at
+/// its own row. While they are dropped, a register's checks of a new record must not look
+/// up its own table by anything but its id or a unique column (none does): such a lookup
+/// would read the whole table for every row.
+pub fn suspend_indexes(conn: &Connection, table: &str, incoming: usize) -> Result<Vec<String>> {
+    suspend_indexes_from(conn, table, incoming, BULK_MIN)
+}
+
+/// [`suspend_indexes`] for loads of at least `min` records.
+fn suspend_indexes_from(
+    conn: &Connection,
+    table: &str,
+    incoming: usize,
+    min: usize,
+) -> Result<Vec<String>> {
+    if incoming < min {
+        return Ok(Vec::new());
+    }
+    let held: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+    if held > incoming as i64 {
+        return Ok(Vec::new());
+    }
+    let schema = schema_of(conn, table)?;
+    let indexes: Vec<(String, String)> = conn
+        .prepare(&format!(
+            "SELECT name, sql FROM \"{schema}\".sqlite_schema WHERE type = 'index'
+             AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY name"
+        ))?
+        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut rebuild = Vec::new();
+    for (name, sql) in indexes {
+        // Rebuilt in the table's own database (a plain `CREATE INDEX` makes it in `main`);
+        // an index not written as a plain `CREATE INDEX name ON` (a unique one) stays.
+        let plain = format!("CREATE INDEX {name} ON ");
+        let Some(on) = sql.strip_prefix(&plain) else {
+            continue;
+        };
+        conn.execute_batch(&format!("DROP INDEX \"{schema}\".\"{name}\""))?;
+        // The name as it was: SQLite keeps the statement from the name on, so the
+        // schema's text is the same as before.
+        rebuild.push(format!("CREATE INDEX \"{schema}\".{name} ON {on}"));
+    }
+    Ok(rebuild)
+}
+
+/// The database of the connection (`main`, or the registers' attached one) holding `table`.
+fn schema_of(conn: &Connection, table: &str) -> Result<String> {
+    let schemas: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_database_list")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for schema in schemas {
+        let found: i64 = conn.query_row(
+            &format!(
+                "SELECT count(*) FROM \"{schema}\".sqlite_schema WHERE type = 'table' AND name = ?1"
+            ),
+            [table],
+            |r| r.get(0),
+        )?;
+        if found > 0 {
+            return Ok(schema);
+        }
+    }
+    Err(Error::internal(format!("找不到数据表 {table}")))
+}
+
+/// Builds again the indexes [`suspend_indexes`] dropped, from their own statements.
+pub fn rebuild_indexes(conn: &Connection, statements: &[String]) -> Result<()> {
+    for sql in statements {
+        conn.execute_batch(sql)?;
+    }
+    Ok(())
+}
+
 fn parse_state<R: Register>(id: i64, json: &str) -> Result<R::State> {
     serde_json::from_str(json)
         .map_err(|e| Error::integrity(format!("{} {id} 的状态已损坏：{e}", R::NOUN)))
@@ -782,5 +867,59 @@ mod tests {
         assert_eq!(p("{密级}-{年}-{序号:4}", "X-2026-0050"), None);
         assert_eq!(p("{密级}-{年}-{序号:4}", "机-2026-0050a"), None);
         assert_eq!(p("SB-{序号}", "JM-3"), None);
+    }
+
+    /// A bulk load drops only the projection's own non-unique indexes, and only when it
+    /// brings enough records and at least as many as the register holds; the statements it
+    /// returns build the same indexes again.
+    #[test]
+    fn a_bulk_load_drops_the_plain_indexes_and_builds_the_same_ones_again() {
+        use crate::registers::documents::Documents;
+        use crate::registers::Register;
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        crate::vault::db::migrate(&mut conn, crate::vault::db::Schema::Registers).unwrap();
+        let indexes = |conn: &rusqlite::Connection| -> Vec<(String, Option<String>)> {
+            conn.prepare(
+                "SELECT name, sql FROM sqlite_schema WHERE type = 'index'
+                 AND tbl_name = 'documents' ORDER BY name",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0).unwrap(), r.get(1).unwrap())))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+        };
+        let before = indexes(&conn);
+        assert!(before.len() > 8, "{before:?}");
+
+        // Too few incoming records: nothing is dropped.
+        let none = super::suspend_indexes(&conn, Documents::TABLE, 9_999).unwrap();
+        assert!(none.is_empty());
+        assert_eq!(indexes(&conn), before);
+
+        let rebuild = super::suspend_indexes_from(&conn, Documents::TABLE, 2, 1).unwrap();
+        let left = indexes(&conn);
+        // What stays: the serial's uniqueness (an index SQLite made for the constraint).
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert!(left[0].0.starts_with("sqlite_autoindex_documents") && left[0].1.is_none());
+        assert_eq!(rebuild.len(), before.len() - 1);
+        super::rebuild_indexes(&conn, &rebuild).unwrap();
+        assert_eq!(indexes(&conn), before);
+
+        // A register that holds more records than the load brings keeps its indexes.
+        conn.execute_batch(
+            "INSERT INTO documents (id, serial, doc_no, title, origin_unit, level, secrecy_period,
+                 scope, copies, copy_numbers, carrier_type, custodian, location, received_on,
+                 no_copy, remarks, status, state, updated_at)
+             VALUES (1, 'a', '', 't', '', '秘密', '', '', 1, '1', '纸质文件', '王五', '',
+                 '2026-01-01', 0, '', 'in_custody', '{}', ''),
+                    (2, 'b', '', 't', '', '秘密', '', '', 1, '1', '纸质文件', '王五', '',
+                 '2026-01-01', 0, '', 'in_custody', '{}', '')",
+        )
+        .unwrap();
+        assert!(super::suspend_indexes_from(&conn, Documents::TABLE, 1, 1)
+            .unwrap()
+            .is_empty());
+        assert_eq!(indexes(&conn), before);
     }
 }
