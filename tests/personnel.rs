@@ -578,13 +578,12 @@ fn the_names_to_register_are_everyone_in_charge_of_a_carrier_still_held_at_any_l
     let lost = held(&mut s, "绝密", "乙二");
     s.doc_act(lost, "missing", json!({"since": "2026-11-20"}))
         .unwrap();
+    let lend = |s: &mut Session, id: i64, borrower: &str| {
+        let input = json!({"borrower": borrower, "due_on": "2026-11-30", "approval": "审-2026-8"});
+        s.doc_act(id, "borrow", input).unwrap();
+    };
     let lent = held(&mut s, "秘密", "丙三");
-    s.doc_act(
-        lent,
-        "borrow",
-        json!({"borrower": "丁四", "due_on": "2026-11-30", "approval": "审-2026-8"}),
-    )
-    .unwrap();
+    lend(&mut s, lent, "丁四");
     // Nobody answers any more for a destroyed carrier, nor a borrower for one brought back.
     let gone = held(&mut s, "机密", "戊五");
     s.doc_act(
@@ -594,12 +593,7 @@ fn the_names_to_register_are_everyone_in_charge_of_a_carrier_still_held_at_any_l
     )
     .unwrap();
     let back = held(&mut s, "机密", "己六");
-    s.doc_act(
-        back,
-        "borrow",
-        json!({"borrower": "庚七", "due_on": "2026-11-30", "approval": "审-2026-9"}),
-    )
-    .unwrap();
+    lend(&mut s, back, "庚七");
     s.doc_act(back, "return", json!({})).unwrap();
 
     let mut expected = vec!["甲一", "乙二", "丙三", "丁四", "己六"];

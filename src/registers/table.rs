@@ -310,7 +310,13 @@ fn suspend_indexes_from(
     if incoming < min {
         return Ok(Vec::new());
     }
-    let held: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+    // The largest id bounds how many records the register holds, read from the end of its
+    // table instead of counting every row.
+    let held: i64 = conn.query_row(
+        &format!("SELECT coalesce(max(id), 0) FROM {table}"),
+        [],
+        |r| r.get(0),
+    )?;
     if held > incoming as i64 {
         return Ok(Vec::new());
     }
@@ -340,23 +346,13 @@ fn suspend_indexes_from(
 
 /// The database of the connection (`main`, or the registers' attached one) holding `table`.
 fn schema_of(conn: &Connection, table: &str) -> Result<String> {
-    let schemas: Vec<String> = conn
-        .prepare("SELECT name FROM pragma_database_list")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for schema in schemas {
-        let found: i64 = conn.query_row(
-            &format!(
-                "SELECT count(*) FROM \"{schema}\".sqlite_schema WHERE type = 'table' AND name = ?1"
-            ),
-            [table],
-            |r| r.get(0),
-        )?;
-        if found > 0 {
-            return Ok(schema);
-        }
-    }
-    Err(Error::internal(format!("找不到数据表 {table}")))
+    conn.query_row(
+        "SELECT schema FROM pragma_table_list WHERE name = ?1 AND type = 'table'",
+        [table],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| Error::internal(format!("找不到数据表 {table}")))
 }
 
 /// Builds again the indexes [`suspend_indexes`] dropped, from their own statements.
