@@ -219,24 +219,43 @@ pub struct Cx<'a> {
 
 /// How a register's state is projected into its own table and shown. Implemented in the
 /// register's `store.rs`; the SQL that uses it is [`table`]'s.
+/// What every record's state has: its id, its serial (ledger number) and its status's label.
+/// A register's state gets it from its `id`, `serial` and `status` fields with
+/// [`record_state!`](crate::record_state), written once for every register.
+pub trait Identified {
+    fn identity(&self) -> (i64, &str, &'static str);
+}
+
+/// Implements [`Identified`] for a register's state, from the `id`, `serial` and `status`
+/// (whose `label()` names it) that every state has.
+#[macro_export]
+macro_rules! record_state {
+    ($state:ty) => {
+        impl $crate::registers::Identified for $state {
+            fn identity(&self) -> (i64, &str, &'static str) {
+                (self.id, &self.serial, self.status.label())
+            }
+        }
+    };
+}
+
 pub trait Projection {
-    type State: Clone + PartialEq + std::fmt::Debug + Serialize + DeserializeOwned;
+    type State: Identified + Clone + PartialEq + std::fmt::Debug + Serialize + DeserializeOwned;
     /// A record as lists and detail pages show it.
     type View: Serialize;
     /// Sort keys of the list besides `id`, `serial` and `level` (which every register has):
     /// the columns, each with how its ties are ordered.
     const SORTS: &'static [Sort];
 
-    /// The record's id, serial (ledger number) and status label.
-    fn identity(state: &Self::State) -> (i64, &str, &'static str);
+    /// The record's id, serial (ledger number) and status label ([`Identified`]).
     fn id(state: &Self::State) -> i64 {
-        Self::identity(state).0
+        state.identity().0
     }
     fn serial(state: &Self::State) -> &str {
-        Self::identity(state).1
+        state.identity().1
     }
     fn status_label(state: &Self::State) -> &'static str {
-        Self::identity(state).2
+        state.identity().2
     }
     /// The projection's own columns (besides `id`, `serial`, `state`, `updated_at`).
     fn columns(state: &Self::State) -> Vec<(&'static str, rusqlite::types::Value)>;

@@ -382,6 +382,8 @@ pub struct DeviceState {
     pub last_inspected_on: Option<NaiveDate>,
 }
 
+crate::record_state!(DeviceState);
+
 /// The storage destruction record (淘汰/改作非涉密: 指定承销单位销毁).
 #[derive(
     Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema,

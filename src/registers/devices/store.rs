@@ -52,9 +52,6 @@ impl Projection for Devices {
         Sort::Column("due_on"),
     ];
 
-    fn identity(s: &DeviceState) -> (i64, &str, &'static str) {
-        (s.id, &s.serial, s.status.label())
-    }
     /// The `devices` columns of a device.
     fn columns(s: &DeviceState) -> Vec<(&'static str, Value)> {
         let f = &s.fields;

@@ -344,6 +344,8 @@ pub struct DocState {
     pub parent_id: Option<i64>,
 }
 
+crate::record_state!(DocState);
+
 /// Who may approve a copy (复印/摘抄).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
 #[ts(export, export_to = "../ui/src/bindings/")]

@@ -31,9 +31,6 @@ impl Projection for Documents {
         Sort::Column("due_on"),
     ];
 
-    fn identity(s: &DocState) -> (i64, &str, &'static str) {
-        (s.id, &s.serial, s.status.label())
-    }
     /// The `documents` columns of a carrier (the projection the list filters and sorts on).
     fn columns(s: &DocState) -> Vec<(&'static str, Value)> {
         let f = &s.fields;

@@ -291,6 +291,8 @@ pub struct PersonState {
     pub leaving: Option<Leaving>,
 }
 
+crate::record_state!(PersonState);
+
 event_input!(
     /// 保密审查: `on` (the day), `result` (结论 as written), `passed`, `by` (审查人或部门),
     /// `review` (上岗审查 or 在岗复审, default: 上岗审查 before the post, 在岗复审 after).

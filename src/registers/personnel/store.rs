@@ -51,10 +51,6 @@ impl Projection for Persons {
         Sort::Chronological("reviewed_on"),
     ];
 
-    fn identity(s: &PersonState) -> (i64, &str, &'static str) {
-        (s.id, &s.serial, s.status.label())
-    }
-
     fn columns(s: &PersonState) -> Vec<(&'static str, Value)> {
         let f = &s.fields;
         vec![
