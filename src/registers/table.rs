@@ -288,7 +288,8 @@ const BULK_MIN: usize = 10_000;
 /// Before a bulk load of `incoming` records into the projection `table` of a register
 /// (inside the caller's transaction):
 /// drops the projection's secondary indexes when the load brings at least [`BULK_MIN`]
-/// records and at least as many as the register holds, and returns the statements that
+/// records and no fewer than the register's largest id (so at least as many as it holds:
+/// records are never deleted), and returns the statements that
 /// build them again ([`rebuild_indexes`], before the transaction ends); else drops nothing
 /// and returns none. Entering each record into a dozen indexes one by one cost a fifth of a
 /// 100,000-row sheet import (`make bench`); building an index once from the finished table
