@@ -221,6 +221,7 @@ fn main() {
             s.person_reminders().map(|_| 1)
         }),
     ];
+    let before = anon_mib();
     for (label, call) in calls {
         let mut times = Vec::new();
         let mut items = 0;
@@ -235,6 +236,11 @@ fn main() {
             times[2].as_secs_f64() * 1e3
         );
     }
+    println!(
+        "home: the process's anonymous memory {before:.1} MiB before, {:.1} MiB after \
+         (page cache and heap)",
+        anon_mib()
+    );
     println!(
         "\nworst p95 {:.2} ms (target ≤ 10 ms)",
         worst.as_secs_f64() * 1e3
@@ -268,4 +274,16 @@ fn main() {
             times[times.len() * 95 / 100].as_secs_f64() * 1e3
         );
     }
+}
+
+/// This process's anonymous resident memory (`RssAnon`), in MiB: its heap and the vault's
+/// page cache.
+fn anon_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .expect("/proc/self/status")
+        .lines()
+        .find_map(|l| l.strip_prefix("RssAnon:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .expect("RssAnon")
+        / 1024.0
 }

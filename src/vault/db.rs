@@ -85,6 +85,10 @@ impl Schema {
                     "registers/0007_home_indexes",
                     include_str!("../../migrations/registers/0007_home_indexes.sql"),
                 ),
+                (
+                    "registers/0008_documents_counts",
+                    include_str!("../../migrations/registers/0008_documents_counts.sql"),
+                ),
             ],
         }
     }
