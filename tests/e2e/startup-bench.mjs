@@ -49,7 +49,9 @@ const homes = [];
 for (let i = 0; i < RUNS; i++) {
   const app = await launch({
     prepare: (vault) =>
-      KEPT ? cpSync(KEPT, vault, { recursive: true }) : execFileSync(CLI, ['--vault', vault, 'init', '--unit', '基准测试单位', '--admin', 'sysadm', '--secadmin', 'secadm', '--auditor', 'audit1', '--officer', 'wangwu'], {
+      // The copy of a kept vault is written out before the launch (`sync`), so that its
+      // 2 GB of write-back does not run during the start being timed.
+      KEPT ? (cpSync(KEPT, vault, { recursive: true }), execFileSync('sync')) : execFileSync(CLI, ['--vault', vault, 'init', '--unit', '基准测试单位', '--admin', 'sysadm', '--secadmin', 'secadm', '--auditor', 'audit1', '--officer', 'wangwu'], {
         env: { ...process.env, BAOMI_ADMIN_PASSWORD: 'Admin#12345', BAOMI_SECADMIN_PASSWORD: 'Secad#12345', BAOMI_AUDITOR_PASSWORD: 'Audit#12345', BAOMI_OFFICER_PASSWORD: 'Offic#12345' },
       }),
   });

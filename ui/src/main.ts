@@ -1,7 +1,8 @@
-// Entry point: Element Plus (zh-CN via ElConfigProvider in App.vue), the theme, and the app.
+// Entry point: Element Plus's styles, the theme, and the app. Element Plus's components come
+// with the views that use them (see vite.config.ts; zh-CN via ElConfigProvider in App.vue).
 
 import { createApp } from 'vue'
-import ElementPlus, { ElMessage } from 'element-plus'
+import { ElMessage } from 'element-plus'
 // Chinese month names and weeks starting on Monday in Element's date pickers.
 import 'dayjs/locale/zh-cn'
 import 'element-plus/dist/index.css'
@@ -10,7 +11,6 @@ import App from './App.vue'
 import { isApiError } from './api'
 
 const app = createApp(App)
-app.use(ElementPlus)
 
 // A defect must not fail silently on a machine with no developer tools at hand.
 function report(err: unknown): void {
