@@ -111,18 +111,32 @@ fn main() {
     let mut worst = Duration::ZERO;
     // `BAOMI_BENCH_ONLY=TEXT` times only the shapes whose label contains TEXT (for profiling).
     let only = std::env::var("BAOMI_BENCH_ONLY").unwrap_or_default();
+    let slowest: usize = std::env::var("BAOMI_BENCH_SLOWEST")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
     let mut run = |label: &str, make: &dyn Fn(&str) -> DocQuery, inputs: &[String]| {
         if !label.contains(only.as_str()) {
             return;
         }
         let mut times = Vec::new();
         let mut total = 0i64;
+        let mut each = Vec::new();
         for i in inputs.iter().cycle().take(200) {
             let q = make(i);
             let t = Instant::now();
             let page = s.doc_list(&q).expect("query");
             times.push(t.elapsed());
+            each.push((t.elapsed(), i.clone(), page.total));
             total += page.total;
+        }
+        // `BAOMI_BENCH_SLOWEST=N` also lists each shape's N slowest inputs, with their hits.
+        each.sort_by(|a, b| b.0.cmp(&a.0));
+        for (t, input, hits) in each.iter().take(slowest) {
+            println!(
+                "    {:>8.2}ms  {hits:>7} hits  {input}",
+                t.as_secs_f64() * 1e3
+            );
         }
         times.sort();
         let p50 = times[times.len() / 2];
