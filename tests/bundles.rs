@@ -186,6 +186,7 @@ fn a_handback_travels_to_the_issuing_unit_and_its_receipt_closes_it() {
     assert_eq!(history[1].summary, "清退给国家保密局");
     assert_eq!(history[0].actor, "wangwu（甲市保密办）");
     assert!(s.replay_mismatches().unwrap().is_empty());
+    assert!(counts_kept(&b.dir, OFFICER) > 0);
 
     // The same bundle again: recognised, nothing written.
     let before = all_vault_bytes(&b.dir);

@@ -823,6 +823,7 @@ fn a_large_sheet_comes_in_with_the_registers_indexes_built_again() {
     assert_eq!(refused.len(), 1, "{refused:?}");
     assert_eq!(refused[0].0, 6002);
     assert_eq!((total::<Documents>(&mut s), indexes()), (0, before.clone()));
+    assert_eq!(counts_kept(&f.dir, OFFICER), 0);
 
     let report = import::<Documents>(&mut s, &sheet(None), &paper());
     assert!(report.committed, "{:?}", report.errors.first());
@@ -872,4 +873,18 @@ fn a_large_sheet_comes_in_with_the_registers_indexes_built_again() {
         .unwrap();
     assert_eq!(found.rows.len(), 1);
     assert_eq!(found.rows[0].title, "关于第4321项工作的通知");
+    // The counts the home screen reads were kept through the bulk path: one row per
+    // custodian (each has one level here), and the figure per level adds them up.
+    assert_eq!(counts_kept(&f.dir, OFFICER), 3);
+    let figures = s.figures().unwrap();
+    let level = figures.figures.iter().find(|f| f.key == "level").unwrap();
+    let at = |label: &str| level.labels.iter().position(|l| l == label).unwrap();
+    let carriers = &level
+        .series
+        .iter()
+        .find(|s| s.name == "涉密载体")
+        .unwrap()
+        .values;
+    assert_eq!(carriers[at("机密")], by_level);
+    assert_eq!(carriers[at("秘密")], ROWS as i64 - by_level);
 }

@@ -160,6 +160,27 @@ pub fn raw_registers(dir: &Path, who: (&str, &str)) -> rusqlite::Connection {
     db::open(dir, Schema::Registers, &key, false, Tuning::default()).unwrap()
 }
 
+/// Checks, on the vault's own file, that the carriers' kept counts (`documents_counts`, what
+/// the home screen reads) equal counting the register; returns how many rows they have.
+pub fn counts_kept(dir: &Path, who: (&str, &str)) -> usize {
+    let conn = raw_registers(dir, who);
+    let read = |sql: &str| -> Vec<(String, String, String, i64)> {
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let kept = read("SELECT status, level, custodian, n FROM documents_counts ORDER BY 1, 2, 3");
+    let counted = read(
+        "SELECT status, level, custodian, count(*) FROM documents GROUP BY 1, 2, 3
+         ORDER BY 1, 2, 3",
+    );
+    assert_eq!(kept, counted, "the kept counts differ from the register");
+    kept.len()
+}
+
 /// Every byte of every file in the vault folder.
 pub fn all_vault_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
     std::fs::read_dir(dir)
