@@ -131,7 +131,7 @@ fn main() {
             total += page.total;
         }
         // `BAOMI_BENCH_SLOWEST=N` also lists each shape's N slowest inputs, with their hits.
-        each.sort_by(|a, b| b.0.cmp(&a.0));
+        each.sort_by_key(|e| std::cmp::Reverse(e.0));
         for (t, input, hits) in each.iter().take(slowest) {
             println!(
                 "    {:>8.2}ms  {hits:>7} hits  {input}",
