@@ -119,6 +119,66 @@ pub struct ListSpec {
     pub count_cap: i64,
 }
 
+/// Declares a register's list query: its search text (`query`), its own filters, and the
+/// order and page every list shares (`sort`, `desc`, `offset`, `limit`), written once here.
+/// Not a flattened struct: `serde(flatten)` cannot be combined with `deny_unknown_fields`,
+/// which every query keeps so that a misspelt filter is refused rather than ignored. The query
+/// gets `list_spec(filters)`, the [`ListSpec::page`] it asks for over `filters`.
+macro_rules! list_query {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            query: $query_doc:literal,
+            $( $(#[$fmeta:meta])* pub $field:ident: $ty:ty, )*
+            sort: $sort_doc:literal $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Default, serde::Serialize, serde::Deserialize, ts_rs::TS,
+            schemars::JsonSchema,
+        )]
+        #[serde(deny_unknown_fields, default)]
+        #[ts(export, export_to = "../ui/src/bindings/")]
+        pub struct $name {
+            #[doc = concat!(" ", $query_doc)]
+            #[ts(optional)]
+            pub query: Option<String>,
+            $( $(#[$fmeta])* pub $field: $ty, )*
+            #[doc = concat!(" ", $sort_doc)]
+            #[ts(optional)]
+            pub sort: Option<String>,
+            /// Descending (default true).
+            #[ts(optional)]
+            pub desc: Option<bool>,
+            /// Records to skip (default 0).
+            #[ts(optional)]
+            pub offset: Option<u32>,
+            /// Page size, at most 500 (default 50).
+            #[ts(optional)]
+            pub limit: Option<u32>,
+        }
+
+        impl $name {
+            /// The page this query asks for, of the records that pass `filters`.
+            fn list_spec(
+                &self,
+                filters: Vec<$crate::registers::table::Filter>,
+            ) -> $crate::registers::table::ListSpec {
+                $crate::registers::table::ListSpec::page(
+                    self.query.as_deref(),
+                    filters,
+                    self.sort.as_deref(),
+                    self.desc,
+                    self.offset,
+                    self.limit,
+                )
+            }
+        }
+    };
+}
+pub(crate) use list_query;
+
 impl ListSpec {
     /// A page of `limit` (at most 500, default 50) from `offset`, newest first by default;
     /// counted exactly up to [`COUNT_CAP`], or [`SEARCH_COUNT_CAP`] when searched by text.

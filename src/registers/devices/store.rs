@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 use rusqlite::types::Value;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use ts_rs::TS;
 
 use super::model::*;
@@ -203,41 +203,27 @@ pub fn view(s: &DeviceState, today: NaiveDate) -> DeviceView {
     }
 }
 
-/// Search text, filters, order and page of the device ledger.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-#[ts(export, export_to = "../ui/src/bindings/")]
-pub struct DeviceQuery {
-    /// Substring of ledger no., 保密编号, name, model, serials, department, custodian,
-    /// location or holder (any length).
-    #[ts(optional)]
-    pub query: Option<String>,
-    /// 设备类型.
-    #[ts(optional)]
-    pub kind: Option<String>,
-    /// 密级, or 非密 for non-classified devices.
-    #[ts(optional)]
-    pub level: Option<String>,
-    #[ts(optional)]
-    pub status: Option<String>,
-    #[ts(optional)]
-    pub department: Option<String>,
-    #[ts(optional)]
-    pub custodian: Option<String>,
-    /// Only devices out or lent past their due date.
-    #[ts(optional)]
-    pub overdue: Option<bool>,
-    /// `id` (default), `serial`, `kind`, `name`, `level`, `department`, `in_service_on`,
-    /// `due_on`.
-    #[ts(optional)]
-    pub sort: Option<String>,
-    #[ts(optional)]
-    pub desc: Option<bool>,
-    #[ts(optional)]
-    pub offset: Option<u32>,
-    /// Page size, at most 500 (default 50).
-    #[ts(optional)]
-    pub limit: Option<u32>,
+crate::registers::table::list_query! {
+    /// Search text, filters, order and page of the device ledger.
+    pub struct DeviceQuery {
+        query: "Substring of ledger no., 保密编号, name, model, serials, department, custodian, location or holder (any length).",
+        /// 设备类型.
+        #[ts(optional)]
+        pub kind: Option<String>,
+        /// 密级, or 非密 for non-classified devices.
+        #[ts(optional)]
+        pub level: Option<String>,
+        #[ts(optional)]
+        pub status: Option<String>,
+        #[ts(optional)]
+        pub department: Option<String>,
+        #[ts(optional)]
+        pub custodian: Option<String>,
+        /// Only devices out or lent past their due date.
+        #[ts(optional)]
+        pub overdue: Option<bool>,
+        sort: "`id` (default), `serial`, `kind`, `name`, `level`, `department`, `in_service_on`, `due_on`.",
+    }
 }
 
 /// A page of the device ledger.
@@ -279,13 +265,6 @@ impl DeviceQuery {
                 dates::iso(today),
             ));
         }
-        Ok(ListSpec::page(
-            self.query.as_deref(),
-            filters,
-            self.sort.as_deref(),
-            self.desc,
-            self.offset,
-            self.limit,
-        ))
+        Ok(self.list_spec(filters))
     }
 }

@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 use rusqlite::types::Value;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use ts_rs::TS;
 
 use super::model::*;
@@ -184,40 +184,27 @@ pub fn view(s: &DocState, today: NaiveDate) -> DocView {
     }
 }
 
-/// Search text, filters, order and page of the register list.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-#[ts(export, export_to = "../ui/src/bindings/")]
-pub struct DocQuery {
-    /// Substring of serial, 文号, title, origin, custodian, borrower or remarks (any length).
-    #[ts(optional)]
-    pub query: Option<String>,
-    #[ts(optional)]
-    pub level: Option<String>,
-    #[ts(optional)]
-    pub status: Option<String>,
-    #[ts(optional)]
-    pub custodian: Option<String>,
-    /// Received on or after (YYYY-MM-DD).
-    #[ts(optional)]
-    pub received_from: Option<String>,
-    /// Received on or before (YYYY-MM-DD).
-    #[ts(optional)]
-    pub received_to: Option<String>,
-    /// Only borrowed items past their due date.
-    #[ts(optional)]
-    pub overdue: Option<bool>,
-    /// `id` (登记顺序, default), `received_on`, `serial`, `level`, `title`, `due_on`.
-    #[ts(optional)]
-    pub sort: Option<String>,
-    /// Descending (default true).
-    #[ts(optional)]
-    pub desc: Option<bool>,
-    #[ts(optional)]
-    pub offset: Option<u32>,
-    /// Page size, at most 500 (default 50).
-    #[ts(optional)]
-    pub limit: Option<u32>,
+crate::registers::table::list_query! {
+    /// Search text, filters, order and page of the register list.
+    pub struct DocQuery {
+        query: "Substring of serial, 文号, title, origin, custodian, borrower or remarks (any length).",
+        #[ts(optional)]
+        pub level: Option<String>,
+        #[ts(optional)]
+        pub status: Option<String>,
+        #[ts(optional)]
+        pub custodian: Option<String>,
+        /// Received on or after (YYYY-MM-DD).
+        #[ts(optional)]
+        pub received_from: Option<String>,
+        /// Received on or before (YYYY-MM-DD).
+        #[ts(optional)]
+        pub received_to: Option<String>,
+        /// Only borrowed items past their due date.
+        #[ts(optional)]
+        pub overdue: Option<bool>,
+        sort: "`id` (登记顺序, default), `received_on`, `serial`, `level`, `title`, `due_on`.",
+    }
 }
 
 /// A page of the carrier list.
@@ -269,14 +256,6 @@ impl DocQuery {
                 dates::iso(today),
             ));
         }
-        Ok(ListSpec::page(
-            self.query.as_deref(),
-            filters,
-            self.sort.as_deref(),
-            self.desc,
-            self.offset,
-            self.limit,
-        )
-        .within("received_on", from, to))
+        Ok(self.list_spec(filters).within("received_on", from, to))
     }
 }

@@ -9,7 +9,7 @@
 
 use chrono::NaiveDate;
 use rusqlite::types::Value;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use ts_rs::TS;
 
 use super::model::*;
@@ -205,31 +205,19 @@ pub fn view(s: &PersonState, today: NaiveDate) -> PersonView {
     }
 }
 
-/// Search text, filters, order and page of the personnel register.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-#[ts(export, export_to = "../ui/src/bindings/")]
-pub struct PersonQuery {
-    /// Substring of serial, name, department, post, account or remarks (any length).
-    #[ts(optional)]
-    pub query: Option<String>,
-    /// 核心, 重要 or 一般.
-    #[ts(optional)]
-    pub class: Option<String>,
-    #[ts(optional)]
-    pub status: Option<String>,
-    #[ts(optional)]
-    pub department: Option<String>,
-    /// `id` (default), `serial`, `name`, `department`, `class`, `reviewed_on`.
-    #[ts(optional)]
-    pub sort: Option<String>,
-    #[ts(optional)]
-    pub desc: Option<bool>,
-    #[ts(optional)]
-    pub offset: Option<u32>,
-    /// Page size, at most 500 (default 50).
-    #[ts(optional)]
-    pub limit: Option<u32>,
+crate::registers::table::list_query! {
+    /// Search text, filters, order and page of the personnel register.
+    pub struct PersonQuery {
+        query: "Substring of serial, name, department, post, account or remarks (any length).",
+        /// 核心, 重要 or 一般.
+        #[ts(optional)]
+        pub class: Option<String>,
+        #[ts(optional)]
+        pub status: Option<String>,
+        #[ts(optional)]
+        pub department: Option<String>,
+        sort: "`id` (default), `serial`, `name`, `department`, `class`, `reviewed_on`.",
+    }
 }
 
 /// A page of the personnel register.
@@ -250,13 +238,6 @@ impl PersonQuery {
         if let Some(d) = given(&self.department) {
             filters.push(Filter::eq("department", d));
         }
-        Ok(ListSpec::page(
-            self.query.as_deref(),
-            filters,
-            self.sort.as_deref(),
-            self.desc,
-            self.offset,
-            self.limit,
-        ))
+        Ok(self.list_spec(filters))
     }
 }

@@ -5,8 +5,7 @@
  */
 export type DeviceQuery = { 
 /**
- * Substring of ledger no., 保密编号, name, model, serials, department, custodian,
- * location or holder (any length).
+ * Substring of ledger no., 保密编号, name, model, serials, department, custodian, location or holder (any length).
  */
 query?: string, 
 /**
@@ -22,10 +21,17 @@ level?: string, status?: string, department?: string, custodian?: string,
  */
 overdue?: boolean, 
 /**
- * `id` (default), `serial`, `kind`, `name`, `level`, `department`, `in_service_on`,
- * `due_on`.
+ * `id` (default), `serial`, `kind`, `name`, `level`, `department`, `in_service_on`, `due_on`.
  */
-sort?: string, desc?: boolean, offset?: number, 
+sort?: string, 
+/**
+ * Descending (default true).
+ */
+desc?: boolean, 
+/**
+ * Records to skip (default 0).
+ */
+offset?: number, 
 /**
  * Page size, at most 500 (default 50).
  */

@@ -27,7 +27,11 @@ sort?: string,
 /**
  * Descending (default true).
  */
-desc?: boolean, offset?: number, 
+desc?: boolean, 
+/**
+ * Records to skip (default 0).
+ */
+offset?: number, 
 /**
  * Page size, at most 500 (default 50).
  */

@@ -15,7 +15,15 @@ class?: string, status?: string, department?: string,
 /**
  * `id` (default), `serial`, `name`, `department`, `class`, `reviewed_on`.
  */
-sort?: string, desc?: boolean, offset?: number, 
+sort?: string, 
+/**
+ * Descending (default true).
+ */
+desc?: boolean, 
+/**
+ * Records to skip (default 0).
+ */
+offset?: number, 
 /**
  * Page size, at most 500 (default 50).
  */
