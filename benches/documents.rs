@@ -119,17 +119,14 @@ fn main() {
         if !label.contains(only.as_str()) {
             return;
         }
-        let mut times = Vec::new();
-        let mut total = 0i64;
         let mut each = Vec::new();
         for i in inputs.iter().cycle().take(200) {
             let q = make(i);
             let t = Instant::now();
             let page = s.doc_list(&q).expect("query");
-            times.push(t.elapsed());
-            each.push((t.elapsed(), i.clone(), page.total));
-            total += page.total;
+            each.push((t.elapsed(), i.as_str(), page.total));
         }
+        let total: i64 = each.iter().map(|e| e.2).sum();
         // `BAOMI_BENCH_SLOWEST=N` also lists each shape's N slowest inputs, with their hits.
         each.sort_by_key(|e| std::cmp::Reverse(e.0));
         for (t, input, hits) in each.iter().take(slowest) {
@@ -138,6 +135,7 @@ fn main() {
                 t.as_secs_f64() * 1e3
             );
         }
+        let mut times: Vec<Duration> = each.iter().map(|e| e.0).collect();
         times.sort();
         let p50 = times[times.len() / 2];
         let p95 = times[times.len() * 95 / 100];
