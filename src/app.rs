@@ -195,7 +195,9 @@ impl App {
         if let Some(old) = guard.take() {
             old.lock(false)?;
         }
-        let s = open(&self.dir, self.clock.clone(), &self.options)?;
+        let mut s = open(&self.dir, self.clock.clone(), &self.options)?;
+        // Once, after an upgrade: search indexes written before the pairs' positions.
+        s.upgrade_search()?;
         let info = s.info()?;
         *guard = Some(s);
         Ok(info)

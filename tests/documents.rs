@@ -733,6 +733,83 @@ fn search_of_every_length_finds_exactly_the_containing_records() {
     );
 }
 
+/// A long search in a register big enough for one pair to be rare is matched by the pairs
+/// that cover it, each at its place (never by pairs of two runs that happen to line up); an
+/// index written before the pairs kept their places is searched by the phrase until the next
+/// sign-in writes it again, once, audited.
+#[test]
+fn long_searches_match_by_their_cover_and_old_indexes_are_written_again_once() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let mut titles = vec!["通知保密工作的要求", "通知保、Y密工作的要求"];
+    titles.extend(std::iter::repeat_n("保密工作领导小组会议纪要", 58));
+    let mut serials = Vec::new();
+    for t in &titles {
+        let mut v = doc("秘密");
+        v["title"] = json!(t);
+        serials.push(s.doc_add(&input(v)).unwrap().serial);
+    }
+    let found = |s: &mut Session, q: &str| -> Vec<String> {
+        s.doc_list(&DocQuery {
+            query: Some(q.into()),
+            limit: Some(500),
+            ..Default::default()
+        })
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.serial)
+        .collect()
+    };
+    // 知保 is in 2 of the 60 records: the plan matches 知保密工作的 by a cover.
+    assert!(baomi::search::plan(&[2, 59, 60, 60, 2], 60).is_some());
+    let expect = [
+        ("知保密工作的", vec![serials[0].clone()]),
+        ("密工作的要求", vec![serials[1].clone(), serials[0].clone()]),
+        (
+            "保密工作领导小组",
+            serials[2..].iter().rev().cloned().collect(),
+        ),
+        ("Y密工作", vec![serials[1].clone()]),
+        ("知保密工作领", vec![]),
+    ];
+    for (q, want) in &expect {
+        assert_eq!(&found(&mut s, q), want, "query {q}");
+    }
+
+    // The same vault as an older version left it: its index is not marked as positioned.
+    drop(s);
+    let raw = raw_registers(&f.dir, OFFICER);
+    raw.execute("UPDATE search_format SET positioned = 0", [])
+        .unwrap();
+    drop(raw);
+    let mut s = f.login(OFFICER);
+    for (q, want) in &expect {
+        assert_eq!(&found(&mut s, q), want, "query {q} (by the phrase)");
+    }
+    assert_eq!(
+        s.upgrade_search().unwrap(),
+        [("doc", 60), ("device", 0), ("person", 0)]
+    );
+    assert_eq!(s.upgrade_search().unwrap(), []);
+    for (q, want) in &expect {
+        assert_eq!(&found(&mut s, q), want, "query {q} (written again)");
+    }
+    drop(s);
+    let log = f.login(AUDITOR).audit_list(&Default::default()).unwrap();
+    let rebuilt: Vec<&str> = log
+        .rows
+        .iter()
+        .filter(|e| e.action == "search_rebuilt")
+        .map(|e| e.detail_text.as_str())
+        .collect();
+    assert_eq!(rebuilt.len(), 3, "{rebuilt:?}");
+    assert!(
+        rebuilt.contains(&"载体：60 条记录的检索索引按新格式重写"),
+        "{rebuilt:?}"
+    );
+}
+
 #[test]
 fn readers_read_officers_write_administrators_see_nothing() {
     let f = Fixture::new();

@@ -559,6 +559,33 @@ impl WriteCtx<'_> {
 }
 
 impl Session {
+    /// Writes again, once, each register's search index that predates the pairs' positions
+    /// (migration 0009; see [`crate::search`]), each as one audited act; returns the
+    /// registers rebuilt with their record counts. The window and the CLI call it at
+    /// sign-in; with every index current, or without the register key, it does nothing.
+    pub fn upgrade_search(&mut self) -> Result<Vec<(&'static str, usize)>> {
+        if !self.holds_registers() {
+            return Ok(vec![]);
+        }
+        let mut done = Vec::new();
+        for r in REGISTERS {
+            if table::search_positioned(self.conn(), r.table)? {
+                continue;
+            }
+            let n = self.write(|w| {
+                let n = (r.rebuild_search)(w.tx)?;
+                w.audit(
+                    "search_rebuilt",
+                    r.table,
+                    serde_json::json!({ "noun": r.noun, "records": n }),
+                )?;
+                Ok(n)
+            })?;
+            done.push((r.name, n));
+        }
+        Ok(done)
+    }
+
     /// Today in the machine's time zone (from the injected clock).
     pub fn today(&self) -> NaiveDate {
         self.now().with_timezone(&chrono::Local).date_naive()
@@ -899,6 +926,8 @@ pub struct RegisterInfo {
     /// The register's deadlines for the one list of [`Session::due`].
     pub due: fn(&mut Session) -> Result<Vec<due::Due>>,
     pub replay_mismatches: fn(&Connection) -> Result<Vec<i64>>,
+    /// Writes the register's search index again ([`table::rebuild_search`]).
+    pub rebuild_search: fn(&Connection) -> Result<usize>,
     /// Records by id as a bundle carries them (this unit's fingerprint and name given).
     pub export: exchange::ExportFn,
     /// What importing a bundle's record would do here.
@@ -952,6 +981,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         assigned: personnel::assigned_records::<documents::Documents>,
         due: documents::due,
         replay_mismatches: table::replay_mismatches::<documents::Documents>,
+        rebuild_search: table::rebuild_search::<documents::Documents>,
         export: exchange::export::<documents::Documents>,
         preview: exchange::preview::<documents::Documents>,
         apply: exchange::apply::<documents::Documents>,
@@ -972,6 +1002,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         assigned: personnel::assigned_records::<devices::Devices>,
         due: devices::due,
         replay_mismatches: table::replay_mismatches::<devices::Devices>,
+        rebuild_search: table::rebuild_search::<devices::Devices>,
         export: exchange::export::<devices::Devices>,
         preview: exchange::preview::<devices::Devices>,
         apply: exchange::apply::<devices::Devices>,
@@ -992,6 +1023,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         assigned: personnel::assigned_records::<personnel::Persons>,
         due: personnel::due,
         replay_mismatches: table::replay_mismatches::<personnel::Persons>,
+        rebuild_search: table::rebuild_search::<personnel::Persons>,
         export: exchange::export::<personnel::Persons>,
         preview: exchange::preview::<personnel::Persons>,
         apply: exchange::apply::<personnel::Persons>,

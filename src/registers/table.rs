@@ -198,7 +198,10 @@ impl ListSpec {
             desc: desc.unwrap_or(true),
             offset: offset.unwrap_or(0),
             limit: limit.unwrap_or(50).clamp(1, 500),
-            count_cap: if text.and_then(search::match_expression).is_some() {
+            count_cap: if text
+                .and_then(|t| search::matcher(t, |_| Ok::<_, ()>(None)).ok().flatten())
+                .is_some()
+            {
                 SEARCH_COUNT_CAP
             } else {
                 COUNT_CAP
@@ -614,14 +617,99 @@ fn pattern_number(pattern: &str, serial: &str) -> Option<(String, i64)> {
     Some((format!("{expanded_head}\u{1f}{expanded_after}"), n))
 }
 
+/// Whether the search index of `table` holds its pairs at their characters' positions
+/// (see [`search`]); indexes written before migration 0009 do not until [`rebuild_search`].
+pub(crate) fn search_positioned(conn: &Connection, table: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT positioned FROM search_format WHERE tbl = ?1")?
+        .query_row([table], |r| r.get::<_, bool>(0))
+        .optional()?
+        .unwrap_or(false))
+}
+
+/// The records of `table` among its first [`SEARCH_SAMPLE`] that hold each of `pairs`
+/// (search tokens), with the number of records looked at: what [`search::plan`] weighs a
+/// long query's pairs by. Each count reads the first leaves of its pair's list, which the
+/// search itself reads next (the newest records instead cost a seek in every segment of the
+/// index: twice the time of the whole search, measured by `make bench`).
+fn seen_first(conn: &Connection, table: &str, pairs: &[String]) -> Result<(Vec<u64>, u64)> {
+    let newest: i64 = conn
+        .prepare_cached(&format!("SELECT coalesce(max(id), 0) FROM {table}"))?
+        .query_row([], |r| r.get(0))?;
+    let mut count = conn.prepare_cached(&format!(
+        "SELECT count(*) FROM {table}_search WHERE {table}_search MATCH ?1 AND rowid <= ?2"
+    ))?;
+    let seen = pairs
+        .iter()
+        .map(|p| {
+            count
+                .query_row(
+                    rusqlite::params![format!("bi : \"{p}\""), SEARCH_SAMPLE],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map(|n| n.max(0) as u64)
+        })
+        .collect::<rusqlite::Result<Vec<u64>>>()?;
+    Ok((seen, newest.clamp(0, SEARCH_SAMPLE) as u64))
+}
+
+/// How many of a register's first records [`seen_first`] counts a pair in.
+const SEARCH_SAMPLE: i64 = 10_000;
+
+/// Writes `R`'s search index again from its records, with the pairs at their positions,
+/// and marks it so (inside the caller's transaction). Returns how many records it indexed.
+pub fn rebuild_search<R: Register>(conn: &Connection) -> Result<usize> {
+    let table = R::TABLE;
+    conn.execute(
+        &format!("INSERT INTO {table}_search ({table}_search) VALUES ('delete-all')"),
+        [],
+    )?;
+    let mut after = 0;
+    let mut done = 0;
+    loop {
+        // A batch at a time: the index rows are written together, after the read.
+        let states: Vec<R::State> = states::<R>(
+            conn,
+            &format!(
+                "SELECT r.id, r.state FROM {table} r WHERE r.id > ?1 ORDER BY r.id LIMIT 10000"
+            ),
+            &[after.to_string()],
+        )?;
+        let Some(last) = states.last() else { break };
+        after = R::id(last);
+        let rows: Vec<IndexRow> = states.iter().map(|s| index_row::<R>(s, true)).collect();
+        write_index(conn, &rows)?;
+        done += rows.len();
+    }
+    conn.execute(
+        "INSERT INTO search_format (tbl, positioned) VALUES (?1, 1)
+         ON CONFLICT (tbl) DO UPDATE SET positioned = 1",
+        [table],
+    )?;
+    Ok(done)
+}
+
 /// A page of `R`'s records matching `spec`, as stored states.
 pub fn list<R: Register>(conn: &Connection, spec: &ListSpec) -> Result<Page<R::State>> {
-    let matcher = spec.text.as_deref().and_then(search::match_expression);
-    if spec.text.as_deref().is_some_and(|t| !t.trim().is_empty()) && matcher.is_none() {
-        // Only punctuation: nothing can match.
-        return Ok(Page::exact(vec![], 0));
-    }
     let table = R::TABLE;
+    let matcher = match spec.text.as_deref() {
+        Some(text) if !text.trim().is_empty() => {
+            let positioned = search_positioned(conn, table)?;
+            let Some(m) = search::matcher(text, |pairs| {
+                if !positioned {
+                    return Ok(None);
+                }
+                let (seen, window) = seen_first(conn, table, pairs)?;
+                Ok::<_, Error>(search::plan(&seen, window))
+            })?
+            else {
+                // Only punctuation: nothing can match.
+                return Ok(Page::exact(vec![], 0));
+            };
+            Some(m)
+        }
+        _ => None,
+    };
     let index = format!("{table}_search");
     let mut clauses = Vec::new();
     let mut args = Vec::new();
@@ -657,12 +745,16 @@ pub fn list<R: Register>(conn: &Connection, spec: &ListSpec) -> Result<Page<R::S
     };
     let (from, order) = match &matcher {
         Some(m) => {
-            let m = std::iter::once(m.clone())
+            let expression = std::iter::once(m.expression.clone())
                 .chain(terms)
                 .collect::<Vec<_>>()
                 .join(" AND ");
-            args.push(m);
+            args.push(expression);
             clauses.insert(0, format!("{index} MATCH ?{}", args.len()));
+            if let Some(spec) = &m.spec {
+                args.push(spec.clone());
+                clauses.insert(1, format!("search_at({index}, ?{})", args.len()));
+            }
             // Drive the scan from the index, in rowid order, so LIMIT stops it early; CROSS
             // JOIN keeps the index as the outer loop (SQLite never reorders it).
             let order = if by_id {
@@ -683,7 +775,10 @@ pub fn list<R: Register>(conn: &Connection, spec: &ListSpec) -> Result<Page<R::S
         format!("WHERE {}", clauses.join(" AND "))
     };
     // With search text and no other filter, count from the index alone (no join).
-    let count_from = if matcher.is_some() && clauses.len() == 1 {
+    let text_only = matcher
+        .as_ref()
+        .is_some_and(|m| clauses.len() == 1 + usize::from(m.spec.is_some()));
+    let count_from = if text_only {
         index.as_str()
     } else {
         from.as_str()

@@ -85,6 +85,7 @@ pub fn action_label(action: &str) -> &str {
         "export" => "导出",
         "import" => "导入",
         "sheet_import" => "从 Excel 导入",
+        "search_rebuilt" => "重建检索索引",
         "stats_print" => "打印年度统计表",
         "office_check" => "登记保密检查",
         "stats_export" => "导出年度统计表",
@@ -170,6 +171,11 @@ pub fn detail_text(action: &str, detail: &str) -> String {
             other => other.to_string(),
         },
         "account_locked" => format!("连续口令错误，锁定 {} 分钟", n("minutes")),
+        "search_rebuilt" => format!(
+            "{}：{} 条记录的检索索引按新格式重写",
+            s("noun"),
+            n("records")
+        ),
         "sheet_import" => format!(
             "{}：导入 {} 条，跳过 {} 行；文件 SHA-256 {}",
             s("noun"),

@@ -89,6 +89,10 @@ impl Schema {
                     "registers/0008_documents_counts",
                     include_str!("../../migrations/registers/0008_documents_counts.sql"),
                 ),
+                (
+                    "registers/0009_search_positions",
+                    include_str!("../../migrations/registers/0009_search_positions.sql"),
+                ),
             ],
         }
     }
@@ -150,6 +154,8 @@ pub fn open(
     // The first read proves the key; a wrong key or a tampered header fails here.
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
     configure(&conn, tuning)?;
+    // The search's one FTS5 function (`crate::search`), on every connection of the vault.
+    baomi_fts::register(&conn)?;
     Ok(conn)
 }
 

@@ -462,13 +462,15 @@ pub fn credentials(ctx: &Ctx) -> CliResult<(String, Zeroizing<String>)> {
 
 fn login_keep_password(ctx: &Ctx) -> CliResult<(Session, Zeroizing<String>)> {
     let (user, password) = credentials(ctx)?;
-    let s = vault::login(
+    let mut s = vault::login(
         &ctx.vault,
         &user,
         &password,
         ctx.clock.clone(),
         &ctx.options(),
     )?;
+    // Once, after an upgrade: search indexes written before the pairs' positions.
+    s.upgrade_search()?;
     Ok((s, password))
 }
 
