@@ -23,7 +23,7 @@ use zeroize::Zeroizing;
 use super::format::{self, Header, KeyInfo, Opener, Sealing, Sender};
 use crate::error::{Code, Error, Result};
 use crate::registers::exchange::{Peer, PlannedRecord, Resolution, WireRecord};
-use crate::registers::{table, RegisterInfo, REGISTERS};
+use crate::registers::{register_info, table, RegisterInfo, REGISTERS};
 use crate::vault::crypto::{self, Secret};
 use crate::vault::roles::Op;
 use crate::vault::Session;
@@ -249,10 +249,6 @@ pub struct SentBundle {
 
 /// The records chosen for a bundle, by register.
 type Selection = Vec<(&'static RegisterInfo, Vec<i64>)>;
-
-fn register_info(name: &str) -> Option<&'static RegisterInfo> {
-    REGISTERS.iter().find(|r| r.name == name)
-}
 
 fn record_hash(rec: &WireRecord) -> Result<String> {
     let json = serde_json::to_vec(rec).map_err(|e| Error::internal(e.to_string()))?;
@@ -811,7 +807,7 @@ impl Session {
             let mut suspended = Vec::new();
             for (name, n) in incoming {
                 if let Some(r) = register_info(name) {
-                    suspended.extend(table::suspend_indexes(w.tx, r.table, n)?);
+                    suspended.extend(table::suspend_indexes(w.tx, r, n)?);
                 }
             }
             // One act: the bundle's entry below stands for its records, and their search

@@ -449,10 +449,13 @@ impl Session {
             report.errors.sort_by_key(|n| n.row);
             Ok(true)
         };
-        // A large sheet is entered with the register's indexes dropped and built again at the
-        // end (see `table::suspend_indexes`); a dry run rolls back, so it never rebuilds them.
+        // A large sheet is entered with the register's indexes (and the triggers that count
+        // it) dropped and made again at the end (see `table::suspend_indexes`); a dry run
+        // rolls back, so it never rebuilds them.
         let mut bulk = |w: &mut WriteCtx<'_>, report: &mut SheetReport, careful: bool| {
-            let suspended = table::suspend_indexes(w.tx, R::TABLE, rows.len())?;
+            let register = crate::registers::register_info(R::NAME)
+                .ok_or_else(|| Error::internal("台账不存在"))?;
+            let suspended = table::suspend_indexes(w.tx, register, rows.len())?;
             let whole = w.as_one_act(|w| pass(w, report, careful))?;
             if whole && !options.dry_run {
                 table::rebuild_indexes(w.tx, &suspended)?;

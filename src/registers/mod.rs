@@ -928,6 +928,11 @@ pub struct RegisterInfo {
     pub replay_mismatches: fn(&Connection) -> Result<Vec<i64>>,
     /// Writes the register's search index again ([`table::rebuild_search`]).
     pub rebuild_search: fn(&Connection) -> Result<usize>,
+    /// Statements that compute again, from the projection alone, every table its triggers
+    /// keep (empty: its triggers keep none, or it has none). A bulk load drops the
+    /// projection's triggers with its indexes and runs these once at its end instead (see
+    /// [`table::suspend_indexes`]).
+    pub recount: &'static [&'static str],
     /// Records by id as a bundle carries them (this unit's fingerprint and name given).
     pub export: exchange::ExportFn,
     /// What importing a bundle's record would do here.
@@ -967,6 +972,11 @@ pub fn register_named(name: &str) -> Result<&'static RegisterInfo> {
         })
 }
 
+/// The register called `name` in the event store (`doc`, `device`, `person`).
+pub fn register_info(name: &str) -> Option<&'static RegisterInfo> {
+    REGISTERS.iter().find(|r| r.name == name)
+}
+
 /// Every register of the product.
 pub const REGISTERS: &[RegisterInfo] = &[
     RegisterInfo {
@@ -982,6 +992,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         due: documents::due,
         replay_mismatches: table::replay_mismatches::<documents::Documents>,
         rebuild_search: table::rebuild_search::<documents::Documents>,
+        recount: documents::RECOUNT,
         export: exchange::export::<documents::Documents>,
         preview: exchange::preview::<documents::Documents>,
         apply: exchange::apply::<documents::Documents>,
@@ -1003,6 +1014,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         due: devices::due,
         replay_mismatches: table::replay_mismatches::<devices::Devices>,
         rebuild_search: table::rebuild_search::<devices::Devices>,
+        recount: &[],
         export: exchange::export::<devices::Devices>,
         preview: exchange::preview::<devices::Devices>,
         apply: exchange::apply::<devices::Devices>,
@@ -1024,6 +1036,7 @@ pub const REGISTERS: &[RegisterInfo] = &[
         due: personnel::due,
         replay_mismatches: table::replay_mismatches::<personnel::Persons>,
         rebuild_search: table::rebuild_search::<personnel::Persons>,
+        recount: &[],
         export: exchange::export::<personnel::Persons>,
         preview: exchange::preview::<personnel::Persons>,
         apply: exchange::apply::<personnel::Persons>,

@@ -17,7 +17,7 @@ use chrono::{Datelike, NaiveDate};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, OptionalExtension};
 
-use super::{replay, Register};
+use super::{replay, Register, RegisterInfo};
 use crate::dates;
 use crate::error::{Error, Result};
 use crate::page::Page;
@@ -348,32 +348,41 @@ pub fn write_index(conn: &Connection, rows: &[IndexRow]) -> Result<()> {
 /// The fewest incoming records for which [`suspend_indexes`] drops a register's indexes.
 const BULK_MIN: usize = 10_000;
 
-/// Before a bulk load of `incoming` records into the projection `table` of a register
-/// (inside the caller's transaction):
-/// drops the projection's secondary indexes when the load brings at least [`BULK_MIN`]
-/// records and no fewer than the register's largest id (so at least as many as it holds:
-/// records are never deleted), and returns the statements that
-/// build them again ([`rebuild_indexes`], before the transaction ends); else drops nothing
-/// and returns none. Entering each record into a dozen indexes one by one cost a fifth of a
-/// 100,000-row sheet import (`make bench`); building an index once from the finished table
-/// sorts it instead. Unique indexes and constraints stay, so a duplicate is still refused at
-/// its own row. While they are dropped, a register's checks of a new record must not look
-/// up its own table by anything but its id or a unique column (none does): such a lookup
-/// would read the whole table for every row.
-pub fn suspend_indexes(conn: &Connection, table: &str, incoming: usize) -> Result<Vec<String>> {
-    suspend_indexes_from(conn, table, incoming, BULK_MIN)
+/// Before a bulk load of `incoming` records into the projection of register `r` (inside the
+/// caller's transaction): drops the projection's secondary indexes, and its triggers when
+/// the register can compute again what they keep (`r.recount`), when the load brings at
+/// least [`BULK_MIN`] records and no fewer than the register's largest id (so at least as
+/// many as it holds: records are never deleted); returns the statements that build the
+/// indexes again, compute the kept tables once and restore the triggers
+/// ([`rebuild_indexes`], before the transaction ends); else drops nothing and returns none.
+///
+/// Entering each record into a dozen indexes one by one cost a fifth of a 100,000-row sheet
+/// import (`make bench`); building an index once from the finished table sorts it instead.
+/// The trigger that counts each new carrier cost a tenth more: it made every insert a
+/// statement that may roll back, which copies the pages it touches first. Unique indexes and
+/// constraints stay, so a duplicate is still refused at its own row. While they are
+/// dropped, a register's checks of a new record must not look up its own table by anything
+/// but its id or a unique column (none does): such a lookup would read the whole table for
+/// every row; nor may they read what the triggers keep (stale until the end).
+pub fn suspend_indexes(
+    conn: &Connection,
+    r: &RegisterInfo,
+    incoming: usize,
+) -> Result<Vec<String>> {
+    suspend_indexes_from(conn, r, incoming, BULK_MIN)
 }
 
 /// [`suspend_indexes`] for loads of at least `min` records.
 fn suspend_indexes_from(
     conn: &Connection,
-    table: &str,
+    r: &RegisterInfo,
     incoming: usize,
     min: usize,
 ) -> Result<Vec<String>> {
     if incoming < min {
         return Ok(Vec::new());
     }
+    let table = r.table;
     // The largest id bounds how many records the register holds, read from the end of its
     // table instead of counting every row.
     let held: i64 = conn.query_row(
@@ -385,27 +394,39 @@ fn suspend_indexes_from(
         return Ok(Vec::new());
     }
     let schema = schema_of(conn, table)?;
-    let indexes: Vec<(String, String)> = conn
-        .prepare(&format!(
-            "SELECT name, sql FROM \"{schema}\".sqlite_schema WHERE type = 'index'
-             AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY name"
-        ))?
-        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut rebuild = Vec::new();
-    for (name, sql) in indexes {
-        // Rebuilt in the table's own database (a plain `CREATE INDEX` makes it in `main`);
-        // an index not written as a plain `CREATE INDEX name ON` (a unique one) stays.
-        let plain = format!("CREATE INDEX {name} ON ");
-        let Some(on) = sql.strip_prefix(&plain) else {
-            continue;
-        };
-        conn.execute_batch(&format!("DROP INDEX \"{schema}\".\"{name}\""))?;
-        // The name as it was: SQLite keeps the statement from the name on, so the
-        // schema's text is the same as before.
-        rebuild.push(format!("CREATE INDEX \"{schema}\".{name} ON {on}"));
+    let mut rebuild = suspend(conn, &schema, table, "index")?;
+    if !r.recount.is_empty() {
+        let triggers = suspend(conn, &schema, table, "trigger")?;
+        rebuild.extend(r.recount.iter().map(|sql| sql.to_string()));
+        rebuild.extend(triggers);
     }
     Ok(rebuild)
+}
+
+/// Drops the objects of `kind` (`index`, `trigger`) on `table` in `schema` that were made by
+/// a plain `CREATE INDEX name ON` or `CREATE TRIGGER name` (an index SQLite made for a
+/// unique constraint stays), and returns the statements that make them again, word for word.
+fn suspend(conn: &Connection, schema: &str, table: &str, kind: &str) -> Result<Vec<String>> {
+    let made: Vec<(String, String)> = conn
+        .prepare(&format!(
+            "SELECT name, sql FROM \"{schema}\".sqlite_schema WHERE type = ?1
+             AND tbl_name = ?2 AND sql IS NOT NULL ORDER BY name"
+        ))?
+        .query_map([kind, table], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let create = kind.to_uppercase();
+    let mut again = Vec::new();
+    for (name, sql) in made {
+        // Made again in the table's own database (a plain `CREATE` makes it in `main`). The
+        // name as it was: SQLite keeps the statement from the name on, so the schema's text
+        // is the same as before.
+        let Some(rest) = sql.strip_prefix(&format!("CREATE {create} {name} ")) else {
+            continue;
+        };
+        conn.execute_batch(&format!("DROP {create} \"{schema}\".\"{name}\""))?;
+        again.push(format!("CREATE {create} \"{schema}\".{name} {rest}"));
+    }
+    Ok(again)
 }
 
 /// The database of the connection (`main`, or the registers' attached one) holding `table`.
@@ -419,7 +440,8 @@ fn schema_of(conn: &Connection, table: &str) -> Result<String> {
     .ok_or_else(|| Error::internal(format!("找不到数据表 {table}")))
 }
 
-/// Builds again the indexes [`suspend_indexes`] dropped, from their own statements.
+/// Builds again the indexes [`suspend_indexes`] dropped, computes once what the dropped
+/// triggers kept and makes them again, from the statements it returned.
 pub fn rebuild_indexes(conn: &Connection, statements: &[String]) -> Result<()> {
     for sql in statements {
         conn.execute_batch(sql)?;
@@ -1021,44 +1043,62 @@ mod tests {
         assert_eq!(p("SB-{序号}", "JM-3"), None);
     }
 
-    /// A bulk load drops only the projection's own non-unique indexes, and only when it
-    /// brings enough records and at least as many as the register holds; the statements it
-    /// returns build the same indexes again.
+    /// A bulk load drops only the projection's own non-unique indexes, and its triggers when
+    /// the register computes again what they keep; only when it brings enough records and at
+    /// least as many as the register holds. The statements it returns make the same indexes
+    /// and triggers again, and the counts the triggers missed agree with the register.
     #[test]
-    fn a_bulk_load_drops_the_plain_indexes_and_builds_the_same_ones_again() {
-        use crate::registers::documents::Documents;
-        use crate::registers::Register;
+    fn a_bulk_load_drops_the_plain_indexes_and_triggers_and_makes_the_same_ones_again() {
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
         crate::vault::db::migrate(&mut conn, crate::vault::db::Schema::Registers).unwrap();
-        let indexes = |conn: &rusqlite::Connection| -> Vec<(String, Option<String>)> {
+        let made = |conn: &rusqlite::Connection, kind: &str| -> Vec<(String, Option<String>)> {
             conn.prepare(
-                "SELECT name, sql FROM sqlite_schema WHERE type = 'index'
+                "SELECT name, sql FROM sqlite_schema WHERE type = ?1
                  AND tbl_name = 'documents' ORDER BY name",
             )
             .unwrap()
-            .query_map([], |r| Ok((r.get(0).unwrap(), r.get(1).unwrap())))
+            .query_map([kind], |r| Ok((r.get(0).unwrap(), r.get(1).unwrap())))
             .unwrap()
             .map(|r| r.unwrap())
             .collect()
         };
-        let before = indexes(&conn);
-        assert!(before.len() > 8, "{before:?}");
+        let indexes = made(&conn, "index");
+        let triggers = made(&conn, "trigger");
+        assert!(indexes.len() > 8, "{indexes:?}");
+        assert_eq!(triggers.len(), 3, "{triggers:?}");
+        let doc = crate::registers::register_info("doc").unwrap();
+        let unchanged = |conn: &rusqlite::Connection| {
+            assert_eq!(made(conn, "index"), indexes);
+            assert_eq!(made(conn, "trigger"), triggers);
+        };
 
         // Too few incoming records: nothing is dropped.
-        let none = super::suspend_indexes(&conn, Documents::TABLE, 9_999).unwrap();
+        let none = super::suspend_indexes(&conn, doc, 9_999).unwrap();
         assert!(none.is_empty());
-        assert_eq!(indexes(&conn), before);
+        unchanged(&conn);
 
-        let rebuild = super::suspend_indexes_from(&conn, Documents::TABLE, 2, 1).unwrap();
-        let left = indexes(&conn);
+        // A register that cannot compute again what its triggers keep keeps its triggers.
+        let uncounted = crate::registers::RegisterInfo {
+            recount: &[],
+            ..*doc
+        };
+        let rebuild = super::suspend_indexes_from(&conn, &uncounted, 2, 1).unwrap();
+        assert_eq!(made(&conn, "trigger"), triggers);
+        assert_eq!(rebuild.len(), indexes.len() - 1);
+        super::rebuild_indexes(&conn, &rebuild).unwrap();
+        unchanged(&conn);
+
+        let rebuild = super::suspend_indexes_from(&conn, doc, 2, 1).unwrap();
+        let left = made(&conn, "index");
         // What stays: the serial's uniqueness (an index SQLite made for the constraint).
         assert_eq!(left.len(), 1, "{left:?}");
         assert!(left[0].0.starts_with("sqlite_autoindex_documents") && left[0].1.is_none());
-        assert_eq!(rebuild.len(), before.len() - 1);
-        super::rebuild_indexes(&conn, &rebuild).unwrap();
-        assert_eq!(indexes(&conn), before);
-
-        // A register that holds more records than the load brings keeps its indexes.
+        assert!(made(&conn, "trigger").is_empty());
+        assert_eq!(
+            rebuild.len(),
+            indexes.len() - 1 + doc.recount.len() + triggers.len()
+        );
+        // Two carriers come in while nothing counts them.
         conn.execute_batch(
             "INSERT INTO documents (id, serial, doc_no, title, origin_unit, level, secrecy_period,
                  scope, copies, copy_numbers, carrier_type, custodian, location, received_on,
@@ -1069,9 +1109,33 @@ mod tests {
                  '2026-01-01', 0, '', 'in_custody', '{}', '')",
         )
         .unwrap();
-        assert!(super::suspend_indexes_from(&conn, Documents::TABLE, 1, 1)
+        let counts = |conn: &rusqlite::Connection| -> Vec<(String, String, String, i64)> {
+            conn.prepare(
+                "SELECT status, level, custodian, n FROM documents_counts ORDER BY 1, 2, 3",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+        };
+        assert!(counts(&conn).is_empty());
+        super::rebuild_indexes(&conn, &rebuild).unwrap();
+        unchanged(&conn);
+        let row = |status: &str, n| (status.into(), "秘密".into(), "王五".into(), n);
+        assert_eq!(counts(&conn), vec![row("in_custody", 2)]);
+        // The triggers count again.
+        conn.execute_batch("UPDATE documents SET status = 'destroyed' WHERE id = 2")
+            .unwrap();
+        assert_eq!(
+            counts(&conn),
+            vec![row("destroyed", 1), row("in_custody", 1)]
+        );
+
+        // A register that holds more records than the load brings keeps its indexes.
+        assert!(super::suspend_indexes_from(&conn, doc, 1, 1)
             .unwrap()
             .is_empty());
-        assert_eq!(indexes(&conn), before);
+        unchanged(&conn);
     }
 }

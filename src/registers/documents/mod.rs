@@ -144,6 +144,15 @@ const HELD_COUNTS: &str = concat!(
     held_statuses!()
 );
 
+/// `documents_counts` computed again from the register: what a bulk load runs once at its
+/// end instead of the triggers that keep it row by row ([`super::table::suspend_indexes`]).
+pub const RECOUNT: &[&str] = &[
+    "DELETE FROM documents_counts",
+    "INSERT INTO documents_counts (status, level, custodian, n)
+     SELECT status, level, custodian, count(*) FROM documents
+     GROUP BY status, level, custodian",
+];
+
 /// What the person named `?1` still holds: carriers in their custody (lent out or missing
 /// included: they answer for them) and carriers they borrowed (第八条: 清退个人承办、保管的密件).
 pub const HELD_BY: &str = "SELECT id, serial, title, status,
