@@ -117,6 +117,48 @@ struct Row {
     input: Value,
 }
 
+/// The rows of an import: received from the thread that reads them, and kept for a second
+/// pass.
+struct Rows<'scope> {
+    /// The reader, until it has handed over every row.
+    coming: Option<(
+        std::sync::mpsc::Receiver<Row>,
+        std::thread::ScopedJoinHandle<'scope, Read>,
+    )>,
+    read: Vec<Row>,
+    /// What the reader noted, once it has finished.
+    unreadable: Option<Read>,
+}
+
+impl Rows<'_> {
+    /// The `i`th row (in the sheet's order), waiting for the reader when it has not come
+    /// yet; `None` after the last.
+    fn get(&mut self, i: usize) -> Option<&Row> {
+        while i >= self.read.len() {
+            let (receive, _) = self.coming.as_ref()?;
+            match receive.recv() {
+                Ok(row) => self.read.push(row),
+                Err(_) => return None,
+            }
+        }
+        self.read.get(i)
+    }
+
+    /// What the reader noted; waits for it to finish (every row has come).
+    fn finish(&mut self) -> Result<&Read> {
+        if let Some((receive, reader)) = self.coming.take() {
+            self.read.extend(receive.iter());
+            let read = reader
+                .join()
+                .map_err(|_| Error::internal("读取表格的线程意外中止"))?;
+            self.unreadable = Some(read);
+        }
+        self.unreadable
+            .as_ref()
+            .ok_or_else(|| Error::internal("表格尚未读完"))
+    }
+}
+
 /// Progress of a long import: rows done of all.
 pub type Progress<'a> = &'a mut dyn FnMut(u32, u32);
 
@@ -182,13 +224,12 @@ fn read_cell(
     Ok(())
 }
 
-/// Reads the sheet's rows below the header into inputs, or notes why a row is left out.
-fn read_rows<R: Sheet>(
-    grid: &read::Grid,
-    mapping: &header::Mapping,
-    defaults: &[(String, String)],
-    report: &mut SheetReport,
-) -> Result<Vec<Row>> {
+/// The officer's default values (`(field, value)`), each read as its column's cell would be.
+type Defaulted<S> = Vec<(&'static Column<S>, Map<String, Value>)>;
+
+/// Reads the officer's default values for the rows' empty fields; refuses a field `R` has no
+/// column for or a value its column cannot read.
+fn defaults<R: Sheet>(defaults: &[(String, String)]) -> Result<Defaulted<R::State>> {
     let mut defaulted = Vec::new();
     for (field, value) in defaults {
         let col = R::COLUMNS
@@ -212,8 +253,29 @@ fn read_rows<R: Sheet>(
             .map_err(|why| Error::field("defaults", col.label, format!("默认值{why}")))?;
         defaulted.push((col, one));
     }
+    Ok(defaulted)
+}
+
+/// What reading the rows found besides the rows themselves.
+#[derive(Default)]
+struct Read {
+    /// Rows below the header that hold anything.
+    rows: u32,
+    skipped: Vec<RowNote>,
+    /// Rows whose cells cannot be read.
+    errors: Vec<RowNote>,
+}
+
+/// Reads the sheet's rows below the header into inputs, handing each to `send` in order (it
+/// answers false when no more are wanted), or notes why a row is left out.
+fn read_rows<R: Sheet>(
+    grid: &read::Grid,
+    mapping: &header::Mapping,
+    defaulted: &Defaulted<R::State>,
+    mut send: impl FnMut(Row) -> bool,
+) -> Read {
+    let mut report = Read::default();
     let fields = mapping.fields();
-    let mut out = Vec::new();
     for (r, cells) in grid.rows.iter().enumerate().skip(mapping.header_row + 1) {
         let number = r as u32 + 1;
         if cells.iter().all(Raw::is_empty) {
@@ -294,19 +356,22 @@ fn read_rows<R: Sheet>(
             report.errors.push(note);
             continue;
         }
-        for (col, one) in &defaulted {
+        for (col, one) in defaulted {
             if !input.contains_key(col.field) {
                 input.extend(one.clone());
             }
         }
         R::complete(&mut input);
-        out.push(Row {
+        let row = Row {
             number,
             serial,
             input: Value::Object(input),
-        });
+        };
+        if !send(row) {
+            break;
+        }
     }
-    Ok(out)
+    report
 }
 
 /// Registers one sheet row through the register's own validation and rules, under the
@@ -401,110 +466,139 @@ impl Session {
             first_serial: None,
             last_serial: None,
         };
-        let rows = read_rows::<R>(&grid, &mapping, &options.defaults, &mut report)?;
+        let defaulted = defaults::<R>(&options.defaults)?;
         let today = self.today();
         let pattern = self.serial_pattern::<R>()?;
         let sha256 = book.sha256();
-        let total = rows.len() as u32;
-        let unreadable = report.errors.clone();
-        // One pass registers every row as one act (one audit entry for the import). A quick
-        // pass stops at the first refused row; only then is the sheet checked again row by
-        // row in savepoints, so that a refused row leaves nothing behind and every later row
-        // is judged as if it were absent. A savepoint per row costs as much as the row itself
-        // (the search index flushes at each), and a clean sheet never needs one.
-        let mut pass = |w: &mut WriteCtx<'_>, report: &mut SheetReport, careful: bool| {
-            report.imported = 0;
-            report.errors.clone_from(&unreadable);
-            report.first_serial = None;
-            report.last_serial = None;
-            let now = w.now().to_string();
-            for (i, row) in rows.iter().enumerate() {
-                if i % 500 == 0 {
-                    progress(i as u32, total);
-                }
-                if careful {
-                    w.tx.execute_batch("SAVEPOINT sheet_row")?;
-                }
-                let done = register_row::<R>(w, row, today, &pattern, report, &now);
-                match (done, careful) {
-                    (Ok(serial), _) => {
-                        if careful {
-                            w.tx.execute_batch("RELEASE sheet_row")?;
-                        }
-                        report.imported += 1;
-                        if report.first_serial.is_none() {
-                            report.first_serial = Some(serial.clone());
-                        }
-                        report.last_serial = Some(serial);
-                    }
-                    (Err(e), _) if !row_fault(&e) => return Err(e),
-                    (Err(_), false) => return Ok(false),
-                    (Err(e), true) => {
-                        w.tx.execute_batch("ROLLBACK TO sheet_row; RELEASE sheet_row")?;
-                        report.errors.push(refusal::<R>(row.number, &e, &mapping));
-                    }
-                }
-            }
-            progress(total, total);
-            report.errors.sort_by_key(|n| n.row);
-            Ok(true)
-        };
-        // A large sheet is entered with the register's indexes (and the triggers that count
-        // it) dropped and made again at the end (see `table::suspend_indexes`); a dry run
-        // rolls back, so it never rebuilds them.
-        let mut bulk = |w: &mut WriteCtx<'_>, report: &mut SheetReport, careful: bool| {
-            let register = crate::registers::register_info(R::NAME)
-                .ok_or_else(|| Error::internal("台账不存在"))?;
-            let suspended = table::suspend_indexes(w.tx, register, rows.len())?;
-            let whole = w.as_one_act(|w| pass(w, report, careful))?;
-            if whole && !options.dry_run {
-                table::rebuild_indexes(w.tx, &suspended)?;
-            }
-            Ok(whole)
-        };
-        for careful in [false, true] {
-            if options.dry_run {
-                let whole = self.rehearse(|w| bulk(w, &mut report, careful))?;
-                if whole {
-                    return Ok(report);
-                }
-                continue;
-            }
-            // Refused: whether the pass checked every row (its report is then complete).
-            let mut refused = None;
-            let outcome = self.write(|w| {
-                let whole = bulk(w, &mut report, careful)?;
-                if !whole || !report.errors.is_empty() {
-                    refused = Some(whole);
-                    return Err(Error::validation("有无法导入的行"));
-                }
-                w.audit(
-                    "sheet_import",
-                    R::NAME,
-                    serde_json::json!({
-                        "register": R::NAME, "noun": R::NOUN, "sha256": sha256,
-                        "rows": report.rows, "imported": report.imported,
-                        "skipped": report.skipped.len(),
-                        "first_serial": report.first_serial, "last_serial": report.last_serial,
-                    }),
-                )
+        let register = crate::registers::register_info(R::NAME)
+            .ok_or_else(|| Error::internal("台账不存在"))?;
+        // The rows below the header that hold anything: the progress bar's whole until every
+        // row is read (subtotal lines and unreadable rows included), and the load's size for
+        // the indexes (see `table::suspend_indexes`).
+        let total = grid
+            .rows
+            .iter()
+            .skip(mapping.header_row + 1)
+            .filter(|cells| !cells.iter().all(Raw::is_empty))
+            .count();
+        // The rows are read on another thread while this one registers them (reading them
+        // was a sixth of a large import, `make bench`); they are kept for a second pass.
+        std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::channel();
+            let (grid, mapping) = (&grid, &mapping);
+            let reader = scope.spawn(move || {
+                read_rows::<R>(grid, mapping, &defaulted, |row| send.send(row).is_ok())
             });
-            match (outcome, refused) {
-                (Ok(()), _) => {
-                    report.committed = true;
-                    return Ok(report);
+            let mut rows = Rows {
+                coming: Some((receive, reader)),
+                read: Vec::new(),
+                unreadable: None,
+            };
+            // One pass registers every row as one act (one audit entry for the import). A
+            // quick pass stops at the first refused row; only then is the sheet checked again
+            // row by row in savepoints, so that a refused row leaves nothing behind and every
+            // later row is judged as if it were absent. A savepoint per row costs as much as
+            // the row itself (the search index flushes at each), and a clean sheet never
+            // needs one.
+            let mut pass = |w: &mut WriteCtx<'_>, report: &mut SheetReport, careful: bool| {
+                report.imported = 0;
+                report.errors.clear();
+                report.first_serial = None;
+                report.last_serial = None;
+                let now = w.now().to_string();
+                let mut i = 0;
+                while let Some(row) = rows.get(i) {
+                    if i % 500 == 0 {
+                        progress(i as u32, total as u32);
+                    }
+                    i += 1;
+                    if careful {
+                        w.tx.execute_batch("SAVEPOINT sheet_row")?;
+                    }
+                    let done = register_row::<R>(w, row, today, &pattern, report, &now);
+                    match (done, careful) {
+                        (Ok(serial), _) => {
+                            if careful {
+                                w.tx.execute_batch("RELEASE sheet_row")?;
+                            }
+                            report.imported += 1;
+                            if report.first_serial.is_none() {
+                                report.first_serial = Some(serial.clone());
+                            }
+                            report.last_serial = Some(serial);
+                        }
+                        (Err(e), _) if !row_fault(&e) => return Err(e),
+                        (Err(_), false) => return Ok(false),
+                        (Err(e), true) => {
+                            w.tx.execute_batch("ROLLBACK TO sheet_row; RELEASE sheet_row")?;
+                            report.errors.push(refusal::<R>(row.number, &e, mapping));
+                        }
+                    }
                 }
-                (Err(_), Some(true)) => {
-                    report.imported = 0;
-                    report.first_serial = None;
-                    report.last_serial = None;
-                    return Ok(report);
+                let read = rows.finish()?;
+                report.rows = read.rows;
+                report.skipped.clone_from(&read.skipped);
+                report.errors.extend(read.errors.iter().cloned());
+                // Every row has come: the whole is now the rows read, not the estimate.
+                progress(i as u32, i as u32);
+                report.errors.sort_by_key(|n| n.row);
+                Ok(true)
+            };
+            // A large sheet is entered with the register's indexes (and the triggers that
+            // count it) dropped and made again at the end (see `table::suspend_indexes`); a
+            // dry run rolls back, so it never rebuilds them.
+            let mut bulk = |w: &mut WriteCtx<'_>, report: &mut SheetReport, careful: bool| {
+                let suspended = table::suspend_indexes(w.tx, register, total)?;
+                let whole = w.as_one_act(|w| pass(w, report, careful))?;
+                if whole && !options.dry_run {
+                    table::rebuild_indexes(w.tx, &suspended)?;
                 }
-                (Err(_), Some(false)) => continue,
-                (Err(e), None) => return Err(e),
+                Ok(whole)
+            };
+            for careful in [false, true] {
+                if options.dry_run {
+                    let whole = self.rehearse(|w| bulk(w, &mut report, careful))?;
+                    if whole {
+                        return Ok(report);
+                    }
+                    continue;
+                }
+                // Refused: whether the pass checked every row (its report is then complete).
+                let mut refused = None;
+                let outcome = self.write(|w| {
+                    let whole = bulk(w, &mut report, careful)?;
+                    if !whole || !report.errors.is_empty() {
+                        refused = Some(whole);
+                        return Err(Error::validation("有无法导入的行"));
+                    }
+                    w.audit(
+                        "sheet_import",
+                        R::NAME,
+                        serde_json::json!({
+                            "register": R::NAME, "noun": R::NOUN, "sha256": sha256,
+                            "rows": report.rows, "imported": report.imported,
+                            "skipped": report.skipped.len(),
+                            "first_serial": report.first_serial, "last_serial": report.last_serial,
+                        }),
+                    )
+                });
+                match (outcome, refused) {
+                    (Ok(()), _) => {
+                        report.committed = true;
+                        return Ok(report);
+                    }
+                    (Err(_), Some(true)) => {
+                        report.imported = 0;
+                        report.first_serial = None;
+                        report.last_serial = None;
+                        return Ok(report);
+                    }
+                    (Err(_), Some(false)) => continue,
+                    (Err(e), None) => return Err(e),
+                }
             }
-        }
-        Err(Error::internal("逐行检查未完成"))
+            Err(Error::internal("逐行检查未完成"))
+        })
     }
 
     /// Writes the records of `R` that `query` selects to `out` as an `.xlsx` sheet (see
