@@ -506,9 +506,13 @@ impl WriteCtx<'_> {
     }
 
     /// Writes `s`'s projection row and search tokens (a `fresh` record has none to replace);
-    /// inside [`WriteCtx::as_one_act`] the tokens wait for the act's end.
+    /// inside [`WriteCtx::as_one_act`] the tokens wait for the act's end, and a rehearsal
+    /// ([`WriteCtx::rehearsal`]) has none.
     pub fn save<R: Register>(&mut self, s: &R::State, fresh: bool) -> Result<()> {
         table::write_projection::<R>(self.tx, s, self.now(), fresh)?;
+        if self.rehearsal {
+            return Ok(());
+        }
         let index = table::index_row::<R>(s, fresh);
         if self.one_act {
             self.deferred_index.push(index);

@@ -1097,6 +1097,10 @@ pub struct WriteCtx<'a> {
     pub(crate) one_act: bool,
     /// The act's search index rows, written together at its end.
     pub(crate) deferred_index: Vec<crate::registers::table::IndexRow>,
+    /// Inside [`Session::rehearse`]: everything is rolled back, and nothing searches the
+    /// register before, so the records' search tokens are neither made nor written (a fifth
+    /// of a large sheet's dry run, `make bench`).
+    pub(crate) rehearsal: bool,
 }
 
 impl WriteCtx<'_> {
@@ -1309,6 +1313,7 @@ impl Session {
             system_key: &self.keys.system,
             one_act: false,
             deferred_index: Vec::new(),
+            rehearsal: false,
         };
         if !tampering.findings.is_empty() {
             ctx.audit(
@@ -1340,7 +1345,8 @@ impl Session {
     }
 
     /// Runs `f` as [`Session::write`] would, then rolls everything back: what an import would
-    /// do, found by doing it, without changing anything (a dry run).
+    /// do, found by doing it, without changing anything (a dry run). The records' search
+    /// tokens are left out ([`WriteCtx::rehearsal`]).
     pub fn rehearse<T>(&mut self, f: impl FnOnce(&mut WriteCtx<'_>) -> Result<T>) -> Result<T> {
         let _lock = keyfile::lock(&self.dir)?;
         let mut kf = KeyFile::read(&self.dir)?;
@@ -1358,6 +1364,7 @@ impl Session {
             system_key: &self.keys.system,
             one_act: false,
             deferred_index: Vec::new(),
+            rehearsal: true,
         };
         let out = f(&mut ctx);
         tx.rollback()?;
