@@ -849,6 +849,22 @@ fn a_large_sheet_comes_in_with_the_registers_indexes_built_again() {
         )
         .unwrap();
     assert!(fill > 0.97, "leaves {fill:.3} full");
+    // The search index's leaves fill the vault's pages, without overflowing them (migration
+    // 0010: FTS5's default leaves of about 4,050 bytes filled half of each).
+    let (fill, overflow): (f64, i64) = raw_registers(&f.dir, OFFICER)
+        .query_row(
+            "SELECT sum(CASE WHEN pagetype = 'leaf' THEN payload END) * 1.0
+                    / sum(CASE WHEN pagetype = 'leaf' THEN pgsize END),
+                    count(CASE WHEN pagetype = 'overflow' THEN 1 END)
+             FROM dbstat WHERE name = 'documents_search_data'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(
+        fill > 0.9 && overflow == 0,
+        "{fill:.3} full, {overflow} overflow pages"
+    );
     // Lists answered from the rebuilt indexes agree with the sheet.
     let mut count = |q: DocQuery| s.doc_list(&q).unwrap().total;
     let by_level = count(DocQuery {

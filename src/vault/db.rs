@@ -93,6 +93,10 @@ impl Schema {
                     "registers/0009_search_positions",
                     include_str!("../../migrations/registers/0009_search_positions.sql"),
                 ),
+                (
+                    "registers/0010_search_pages",
+                    include_str!("../../migrations/registers/0010_search_pages.sql"),
+                ),
             ],
         }
     }
