@@ -409,7 +409,7 @@ fn suspend_indexes_from(
 /// unique constraint stays), and returns the statements that make them again, word for word.
 /// A partial index stays too: it holds only the records its condition selects, often none
 /// of a load's (lent, missing, a copy's original), and building it again reads the whole
-/// table all the same (three of the carriers' ten, about 3 % of a 100,000-row import).
+/// table all the same (four of the carriers' ten; three take no row of a sheet).
 fn suspend(conn: &Connection, schema: &str, table: &str, kind: &str) -> Result<Vec<String>> {
     let made: Vec<(String, String)> = conn
         .prepare(&format!(
@@ -1049,10 +1049,11 @@ mod tests {
         assert_eq!(p("SB-{序号}", "JM-3"), None);
     }
 
-    /// A bulk load drops only the projection's own non-unique indexes, and its triggers when
-    /// the register computes again what they keep; only when it brings enough records and at
-    /// least as many as the register holds. The statements it returns make the same indexes
-    /// and triggers again, and the counts the triggers missed agree with the register.
+    /// A bulk load drops only the projection's own plain indexes (neither unique nor
+    /// partial), and its triggers when the register computes again what they keep; only when
+    /// it brings enough records and at least as many as the register holds. The statements it
+    /// returns make the same indexes and triggers again, and the counts the triggers missed
+    /// agree with the register.
     #[test]
     fn a_bulk_load_drops_the_plain_indexes_and_triggers_and_makes_the_same_ones_again() {
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
