@@ -353,6 +353,23 @@ fn a_messy_carrier_sheet_is_reported_row_by_row_and_comes_in_all_or_nothing() {
     let refused = import::<Documents>(&mut s, &bad, &paper());
     assert!(!refused.committed && refused.imported == 0 && refused.errors.len() == 5);
     assert_eq!(total::<Documents>(&mut s), 0);
+
+    // A default the register cannot take refuses the import before any row, by its field.
+    for (field, value, said) in [
+        ("页数", "3", "没有“页数”字段可以填默认值"),
+        ("received_on", "明天", "收到日期：默认值"),
+    ] {
+        let wrong = SheetOptions {
+            defaults: vec![(field.into(), value.into())],
+            ..paper()
+        };
+        let e = s
+            .import_sheet::<Documents>(&bad, &wrong, &mut |_, _| {})
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("defaults"));
+        assert!(e.message.contains(said), "{}", e.message);
+    }
+    assert_eq!(total::<Documents>(&mut s), 0);
     drop(s);
     assert_eq!(
         all_vault_bytes(&f.dir),
