@@ -683,7 +683,7 @@ fn merge<R: Register>(
                         today,
                         approval: None,
                     };
-                    let event = R::event("correct", input, &mine, &cx)?;
+                    let event = super::event_of::<R>("correct", input, &mine, &cx)?;
                     mine = R::apply(Some(&mine), &event, &meta_here)?;
                     last = Some(events::append::<R>(w.tx, id, &meta_here, &event)?);
                 }

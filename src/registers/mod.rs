@@ -328,6 +328,15 @@ pub trait Register: Projection + Sized + 'static {
         state: &Self::State,
         cx: &Cx<'_>,
     ) -> Result<Self::Event>;
+    /// The register's 更正 table: the old and the validated new value of `field` (new value
+    /// `raw`) when the register lets it be corrected, else a refusal that says why. The 更正
+    /// action itself is the same in every register ([`event_of`]), so `event` never sees it.
+    fn corrected(
+        state: &Self::State,
+        field: &str,
+        raw: &str,
+        cx: &Cx<'_>,
+    ) -> Result<(String, String)>;
 
     /// The input field that is the action's date on its paper form (外出日期 `out_on`), read
     /// as the event's date when `on` is absent.
@@ -674,7 +683,7 @@ impl Session {
                 today,
                 approval: approval.as_deref(),
             };
-            let event = R::event(kind, input, &state, &cx)?;
+            let event = event_of::<R>(kind, input, &state, &cx)?;
             let meta = Meta {
                 occurred_on,
                 recorded_at: w.now().to_string(),
@@ -848,6 +857,30 @@ pub fn correction<E: RegisterEvent>(
         new,
         reason,
     }))
+}
+
+event_input!(
+    /// Input of 更正, the same in every register: the field (its code), the new value and the
+    /// reason.
+    CorrectInput { field: String, value: String, reason: String }
+);
+
+/// The event of action `kind` on `state`: 更正 read here the same way for every register
+/// (its table is [`Register::corrected`]), every other action by the register's own
+/// [`Register::event`].
+pub fn event_of<R: Register>(
+    kind: &str,
+    input: serde_json::Value,
+    state: &R::State,
+    cx: &Cx<'_>,
+) -> Result<R::Event> {
+    if kind != "correct" {
+        return R::event(kind, input, state, cx);
+    }
+    let i: CorrectInput = crate::input::from_value(input)?;
+    correction(&i.field, &i.value, &i.reason, |field, raw| {
+        R::corrected(state, field, raw, cx)
+    })
 }
 
 /// Field `field` of `R`'s correction table, as `(code, label)`, if it may be corrected.

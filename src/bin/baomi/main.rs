@@ -551,7 +551,7 @@ fn schema(kind: &str) -> CliResult<()> {
         "doc-missing" => schemars::schema_for!(d::MissingInput),
         "doc-found" => schemars::schema_for!(d::FoundInput),
         "doc-destroy" => schemars::schema_for!(d::DestroyInput),
-        "doc-correct" => schemars::schema_for!(d::CorrectInput),
+        "doc-correct" => schemars::schema_for!(baomi::registers::CorrectInput),
         "doc-reconcile" => schemars::schema_for!(d::ReconcileInput),
         "device" => schemars::schema_for!(dv::DeviceInput),
         "device-query" => schemars::schema_for!(dv::DeviceQuery),
@@ -567,7 +567,7 @@ fn schema(kind: &str) -> CliResult<()> {
         "device-give_back" => schemars::schema_for!(dv::GiveBackInput),
         "device-inspect" => schemars::schema_for!(dv::InspectInput),
         "device-destroy" => schemars::schema_for!(dv::DeviceDestroyInput),
-        "device-correct" => schemars::schema_for!(dv::DeviceCorrectInput),
+        "device-correct" => schemars::schema_for!(baomi::registers::CorrectInput),
         "person" => schemars::schema_for!(p::PersonInput),
         "person-query" => schemars::schema_for!(p::PersonQuery),
         "person-review" => schemars::schema_for!(p::ReviewInput),
@@ -577,7 +577,7 @@ fn schema(kind: &str) -> CliResult<()> {
         "person-close_exception" => schemars::schema_for!(p::CloseExceptionInput),
         "person-offboard" => schemars::schema_for!(p::OffboardInput),
         "person-clear" => schemars::schema_for!(p::ClearInput),
-        "person-correct" => schemars::schema_for!(p::PersonCorrectInput),
+        "person-correct" => schemars::schema_for!(baomi::registers::CorrectInput),
         other => {
             return Err(Failure::Usage(format!(
                 "未知的输入类型“{other}”，可用：{}",

@@ -486,7 +486,3 @@ event_input!(
     /// 销毁 of a whole device (storage media included), by a designated unit.
     DeviceDestroyInput { approver: String, destruction: DestructionInput, supervisors: Vec<String> }
 );
-event_input!(
-    /// 更正: a registered field gets a new value; the old value stays in the history.
-    DeviceCorrectInput { field: String, value: String, reason: String }
-);

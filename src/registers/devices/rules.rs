@@ -609,10 +609,6 @@ fn event(
                 )?,
             }
         }
-        "correct" => {
-            let i: DeviceCorrectInput = parse(input)?;
-            correction(s, &i)?
-        }
         other => return Err(Error::validation(format!("未知的手续类型“{other}”"))),
     })
 }
@@ -647,42 +643,40 @@ fn flag(s: &str) -> Result<bool> {
     }
 }
 
-fn correction(s: &DeviceState, i: &DeviceCorrectInput) -> Result<DeviceEvent> {
+fn corrected(s: &DeviceState, field: &str, raw: &str) -> Result<(String, String)> {
     let f = &s.fields;
-    crate::registers::correction(&i.field, &i.value, &i.reason, |field, raw| {
-        Ok(match field {
-            "name" => (f.name.clone(), required("value", "设备名称", raw, 60)?),
-            "model" => (f.model.clone(), optional("value", "品牌型号", raw, 60)?),
-            "serial" => (
-                f.device_serial.clone(),
-                optional("value", "设备序列号", raw, 60)?,
-            ),
-            "label_no" => {
-                let v = optional("value", "保密编号", raw, 40)?;
-                if f.classified && v.is_empty() {
-                    return Err(Error::field(
-                        "value",
-                        "保密编号",
-                        "涉密设备的保密编号不能为空",
-                    ));
-                }
-                (f.label_no.clone(), v)
-            }
-            "location" => (f.location.clone(), optional("value", "放置地点", raw, 60)?),
-            "remarks" => (f.remarks.clone(), optional("value", "备注", raw, 500)?),
-            "three_in_one" => (yes_no(f.three_in_one), yes_no(flag(raw)?)),
-            "wireless_removed" => (yes_no(f.wireless_removed), yes_no(flag(raw)?)),
-            "label_affixed" => (yes_no(f.label_affixed), yes_no(flag(raw)?)),
-            other => {
+    Ok(match field {
+        "name" => (f.name.clone(), required("value", "设备名称", raw, 60)?),
+        "model" => (f.model.clone(), optional("value", "品牌型号", raw, 60)?),
+        "serial" => (
+            f.device_serial.clone(),
+            optional("value", "设备序列号", raw, 60)?,
+        ),
+        "label_no" => {
+            let v = optional("value", "保密编号", raw, 40)?;
+            if f.classified && v.is_empty() {
                 return Err(Error::field(
-                    "field",
-                    "更正字段",
-                    format!(
+                    "value",
+                    "保密编号",
+                    "涉密设备的保密编号不能为空",
+                ));
+            }
+            (f.label_no.clone(), v)
+        }
+        "location" => (f.location.clone(), optional("value", "放置地点", raw, 60)?),
+        "remarks" => (f.remarks.clone(), optional("value", "备注", raw, 500)?),
+        "three_in_one" => (yes_no(f.three_in_one), yes_no(flag(raw)?)),
+        "wireless_removed" => (yes_no(f.wireless_removed), yes_no(flag(raw)?)),
+        "label_affixed" => (yes_no(f.label_affixed), yes_no(flag(raw)?)),
+        other => {
+            return Err(Error::field(
+                "field",
+                "更正字段",
+                format!(
                     "“{other}”不能更正：责任人和部门通过“变更责任人”办理，密级通过“改作非涉密”改变"
                 ),
-                ))
-            }
-        })
+            ))
+        }
     })
 }
 
@@ -1224,6 +1218,10 @@ impl Register for Devices {
         cx: &Cx<'_>,
     ) -> Result<DeviceEvent> {
         event(kind, input, s, cx)
+    }
+
+    fn corrected(s: &DeviceState, field: &str, raw: &str, _: &Cx<'_>) -> Result<(String, String)> {
+        corrected(s, field, raw)
     }
 
     fn refusal(s: &DeviceState, action: &Action) -> Error {

@@ -426,10 +426,8 @@ event_input!(
     /// 销毁: listed (`list_no`), approved, at a place, by a method, watched by two people.
     DestroyInput { approver: String, supervisors: Vec<String>, place: String, method: String, list_no: String }
 );
-event_input!(
-    /// 更正: a registered field gets a new value; the old value stays in the history.
-    CorrectInput { field: String, value: String, reason: String }
-);
+/// 更正: one input for every register.
+pub use crate::registers::CorrectInput;
 
 /// Input of the monthly reconciliation (月核对).
 #[derive(Debug, Clone, Default, Deserialize, TS, schemars::JsonSchema)]

@@ -330,10 +330,6 @@ fn event(kind: &str, input: serde_json::Value, s: &DocState) -> Result<DocEvent>
                 i.list_no.as_deref().unwrap_or(""),
             )?
         }
-        "correct" => {
-            let i: CorrectInput = parse(input)?;
-            correction(s, &i)?
-        }
         // Copy registers new records and hand-back takes many: they have their own entries.
         "copy" | "handback" => {
             return Err(Error::validation(format!(
@@ -345,34 +341,32 @@ fn event(kind: &str, input: serde_json::Value, s: &DocState) -> Result<DocEvent>
 }
 
 /// 更正: the new value of a correctable field, with the old one kept.
-fn correction(s: &DocState, i: &CorrectInput) -> Result<DocEvent> {
-    crate::registers::correction(&i.field, &i.value, &i.reason, |field, raw| {
-        let new = match field {
-            "title" => required("value", "标题", raw, 200)?,
-            "custodian" => required("value", "责任人", raw, 40)?,
-            "carrier_type" => required("value", "载体类型", raw, 20)?,
-            _ => optional("value", "新值", raw, 500)?,
-        };
-        let f = &s.fields;
-        let old = match field {
-            "title" => f.title.clone(),
-            "doc_no" => f.doc_no.clone(),
-            "origin_unit" => f.origin_unit.clone(),
-            "carrier_type" => f.carrier_type.clone(),
-            "location" => f.location.clone(),
-            "copy_numbers" => f.copy_numbers.clone(),
-            "remarks" => f.remarks.clone(),
-            "custodian" => f.custodian.clone(),
-            other => {
-                return Err(Error::field(
-                    "field",
-                    "更正字段",
-                    format!("“{other}”不能更正：密级和状态只能通过解密、销毁等手续改变"),
-                ))
-            }
-        };
-        Ok((old, new))
-    })
+fn corrected(s: &DocState, field: &str, raw: &str) -> Result<(String, String)> {
+    let new = match field {
+        "title" => required("value", "标题", raw, 200)?,
+        "custodian" => required("value", "责任人", raw, 40)?,
+        "carrier_type" => required("value", "载体类型", raw, 20)?,
+        _ => optional("value", "新值", raw, 500)?,
+    };
+    let f = &s.fields;
+    let old = match field {
+        "title" => f.title.clone(),
+        "doc_no" => f.doc_no.clone(),
+        "origin_unit" => f.origin_unit.clone(),
+        "carrier_type" => f.carrier_type.clone(),
+        "location" => f.location.clone(),
+        "copy_numbers" => f.copy_numbers.clone(),
+        "remarks" => f.remarks.clone(),
+        "custodian" => f.custodian.clone(),
+        other => {
+            return Err(Error::field(
+                "field",
+                "更正字段",
+                format!("“{other}”不能更正：密级和状态只能通过解密、销毁等手续改变"),
+            ))
+        }
+    };
+    Ok((old, new))
 }
 
 impl Register for Documents {
@@ -415,6 +409,10 @@ impl Register for Documents {
 
     fn event(kind: &str, input: serde_json::Value, s: &DocState, _: &Cx<'_>) -> Result<DocEvent> {
         event(kind, input, s)
+    }
+
+    fn corrected(s: &DocState, field: &str, raw: &str, _: &Cx<'_>) -> Result<(String, String)> {
+        corrected(s, field, raw)
     }
 
     fn statuses() -> Vec<Choice> {

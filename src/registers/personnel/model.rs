@@ -325,7 +325,3 @@ event_input!(
     /// 脱密期满: recorded on or after the period's last day.
     ClearInput {}
 );
-event_input!(
-    /// 更正: `field` (department, post, class, account, remarks), `value`, `reason`.
-    PersonCorrectInput { field: String, value: String, reason: String }
-);

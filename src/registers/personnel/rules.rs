@@ -284,32 +284,29 @@ pub fn event(
             let _: ClearInput = parse(input)?;
             PersonEvent::CooledDown
         }
-        "correct" => correction(s, &parse(input)?)?,
         other => return Err(Error::internal(format!("人员台账没有手续“{other}”"))),
     })
 }
 
-fn correction(s: &PersonState, i: &PersonCorrectInput) -> Result<PersonEvent> {
+fn corrected(s: &PersonState, field: &str, raw: &str) -> Result<(String, String)> {
     let f = &s.fields;
-    crate::registers::correction(&i.field, &i.value, &i.reason, |field, raw| {
-        Ok(match field {
-            "department" => (f.department.clone(), required("value", "部门", raw, 40)?),
-            "post" => (f.post.clone(), required("value", "岗位", raw, 40)?),
-            "class" => (
-                f.class.label().to_string(),
-                PersonClass::parse("value", raw)?.label().to_string(),
-            ),
-            "account" => (f.account.clone(), optional("value", "登录账户", raw, 40)?),
-            "remarks" => (f.remarks.clone(), optional("value", "备注", raw, 500)?),
-            "name" => {
-                return Err(Error::field(
-                    "field",
-                    "更正字段",
-                    "姓名不能更正：其他台账以姓名指向此人，请另行登记",
-                ))
-            }
-            other => return Err(crate::registers::not_correctable(other)),
-        })
+    Ok(match field {
+        "department" => (f.department.clone(), required("value", "部门", raw, 40)?),
+        "post" => (f.post.clone(), required("value", "岗位", raw, 40)?),
+        "class" => (
+            f.class.label().to_string(),
+            PersonClass::parse("value", raw)?.label().to_string(),
+        ),
+        "account" => (f.account.clone(), optional("value", "登录账户", raw, 40)?),
+        "remarks" => (f.remarks.clone(), optional("value", "备注", raw, 500)?),
+        "name" => {
+            return Err(Error::field(
+                "field",
+                "更正字段",
+                "姓名不能更正：其他台账以姓名指向此人，请另行登记",
+            ))
+        }
+        other => return Err(crate::registers::not_correctable(other)),
     })
 }
 
@@ -562,13 +559,15 @@ impl Register for Persons {
         }
         let template = super::template_version(cx.conn, kind, &input)?;
         let months = super::cooling_months_of(cx.conn, s.fields.class)?;
-        let e = event(kind, input, s, cx, &template, months)?;
-        if let PersonEvent::Corrected(c) = &e {
-            if c.field == "account" {
-                super::check_account(cx.conn, "value", &c.new)?;
-            }
+        event(kind, input, s, cx, &template, months)
+    }
+
+    fn corrected(s: &PersonState, field: &str, raw: &str, cx: &Cx<'_>) -> Result<(String, String)> {
+        let (old, new) = corrected(s, field, raw)?;
+        if field == "account" && new != old {
+            super::check_account(cx.conn, "value", &new)?;
         }
-        Ok(e)
+        Ok((old, new))
     }
 
     fn date_field(kind: &str) -> Option<&'static str> {
