@@ -4,6 +4,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 export CARGO_TERM_COLOR ?= never
+# A CI run builds a fresh clone once: the incremental cache (1.2 GB of target/) would never be
+# read again.
+ifeq ($(CI),true)
+export CARGO_INCREMENTAL ?= 0
+endif
 
 # The end-to-end build uses the test identifier, so tests never touch a real vault.
 TEST_CONFIG := $(shell tr -d '\n' < src-tauri/tauri.conf.test.json)
