@@ -67,6 +67,13 @@ fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
+/// Each run's seconds, as the table in docs/BENCHMARKS.md gives them: the noise of a shared
+/// machine shows.
+fn each(v: &[Duration]) -> String {
+    let s: Vec<String> = v.iter().map(|d| format!("{:.2}", secs(*d))).collect();
+    s.join(", ")
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -219,6 +226,7 @@ fn main() {
         dry.push(all);
         dry_parse.push(parse);
     }
+    let dry_runs = each(&dry);
     let (dry, dry_parse) = (median(dry), median(dry_parse));
     drop(s);
 
@@ -236,6 +244,7 @@ fn main() {
         real_parse.push(parse);
         last = Some((s, dir));
     }
+    let real_runs = each(&real);
     let (real, real_parse) = (median(real), median(real_parse));
     let (mut s, dir) = last.expect("imported");
     let vault_mb = seed::size(&dir) as f64 / 1e6;
@@ -275,7 +284,7 @@ fn main() {
             t.elapsed()
         };
         let warm = run();
-        let timed = median((0..3).map(|_| run()).collect());
+        let timed: Vec<Duration> = (0..3).map(|_| run()).collect();
         let csv = csv_dir.join("涉密载体登记台账.csv");
         let lines = std::fs::read(&csv)
             .expect("soffice wrote no CSV")
@@ -283,7 +292,7 @@ fn main() {
             .filter(|b| **b == b'\n')
             .count();
         assert_eq!(lines as u32, rows + 1, "soffice's CSV lines");
-        (warm, timed)
+        (warm, each(&timed), median(timed))
     });
 
     println!(
@@ -295,19 +304,19 @@ fn main() {
         secs(read)
     );
     println!(
-        "  import dry run (read + check + register every row without its search tokens, rolled back; median of 3) {:.2} s, of which reading and mapping the rows {:.2} s",
+        "  import dry run (read + check + register every row without its search tokens, rolled back; median of 3: {dry_runs}) {:.2} s, of which reading and mapping the rows {:.2} s",
         secs(dry),
         secs(dry_parse)
     );
     println!(
-        "  import into a fresh vault (one transaction; median of 3) {:.2} s, of which reading and mapping the rows {:.2} s; vault {vault_mb:.1} MB",
+        "  import into a fresh vault (one transaction; median of 3: {real_runs}) {:.2} s, of which reading and mapping the rows {:.2} s; vault {vault_mb:.1} MB",
         secs(real),
         secs(real_parse)
     );
     match lo {
-        Some((warm, soffice)) => {
+        Some((warm, soffice_runs, soffice)) => {
             println!(
-                "  soffice --headless --convert-to csv (median of 3 after one untimed run of {:.2} s) {:.2} s",
+                "  soffice --headless --convert-to csv (median of 3 after one untimed run of {:.2} s: {soffice_runs}) {:.2} s",
                 secs(warm),
                 secs(soffice)
             );
