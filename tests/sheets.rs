@@ -934,3 +934,96 @@ fn a_large_sheet_comes_in_with_the_registers_indexes_built_again() {
     s.doc_add(&baomi::input::from_value(next).unwrap()).unwrap();
     assert_eq!(counts_kept(&f.dir, OFFICER), 4);
 }
+
+/// A sheet is read as its file is, and its rows are registered as they come: a file that
+/// breaks after thousands of good rows (here a cell of row 11,000 pointing at no text) has
+/// them registered first, then refuses the whole import, real or dry, naming the file and the
+/// sheet, and leaves the register and its indexes as they were.
+#[test]
+fn a_sheet_that_breaks_after_its_first_rows_changes_nothing() {
+    use std::io::{Read, Write};
+
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let dir = f.dir.parent().unwrap().to_path_buf();
+    let schema = |f: &Fixture| -> Vec<String> {
+        raw_registers(&f.dir, OFFICER)
+            .prepare("SELECT name FROM sqlite_schema WHERE tbl_name = 'documents' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let before = schema(&f);
+
+    let good = dir.join("完好.xlsx");
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("载体台账").unwrap();
+    for (c, h) in ["文件名称", "密级", "保管人", "收文日期", "知悉范围"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..=12_000u32 {
+        ws.write_string(r, 0, format!("关于第{r}项工作的通知"))
+            .unwrap();
+        ws.write_string(r, 1, "秘密").unwrap();
+        ws.write_string(r, 2, "王五").unwrap();
+        ws.write_string(r, 3, "2025-03-01").unwrap();
+        ws.write_string(r, 4, "办公室").unwrap();
+    }
+    book.save(&good).unwrap();
+    let report = import::<Documents>(&mut s, &good, &dry());
+    assert_eq!((report.imported, report.errors.len()), (12_000, 0));
+
+    // The same workbook with one cell of row 11,000 broken inside the sheet's XML.
+    let bad = dir.join("损坏.xlsx");
+    let mut from = zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap();
+    let mut to = zip::ZipWriter::new(std::fs::File::create(&bad).unwrap());
+    let mut broke = false;
+    for i in 0..from.len() {
+        let mut part = from.by_index(i).unwrap();
+        let name = part.name().unwrap().to_string();
+        let mut data = Vec::new();
+        part.read_to_end(&mut data).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let xml = String::from_utf8(data).unwrap();
+            let at = xml.find(r#"<c r="C11000" t="s"><v>"#).unwrap() + 22;
+            let end = at + xml[at..].find("</v>").unwrap();
+            data = format!("{}x{}", &xml[..at], &xml[end..]).into_bytes();
+            broke = true;
+        }
+        to.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        to.write_all(&data).unwrap();
+    }
+    to.finish().unwrap();
+    assert!(broke);
+
+    for options in [paper(), dry()] {
+        let mut done = 0;
+        let e = s
+            .import_sheet::<Documents>(&bad, &options, &mut |d, _| done = done.max(d))
+            .unwrap_err();
+        assert!(
+            done >= 10_500,
+            "rows registered before the break was read: {done}"
+        );
+        assert!(
+            e.message.contains("损坏.xlsx") && e.message.contains("工作表“载体台账”已损坏"),
+            "{}",
+            e.message
+        );
+    }
+    assert_eq!(total::<Documents>(&mut s), 0);
+    assert_eq!(schema(&f), before, "the indexes are as they were");
+    let report = import::<Documents>(&mut s, &good, &paper());
+    assert!(report.committed && report.imported == 12_000);
+    let count: i64 = raw_registers(&f.dir, OFFICER)
+        .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 12_000);
+}

@@ -117,8 +117,16 @@ pub fn detect<S>(columns: &[Column<S>], rows: &[Vec<Raw>]) -> Result<Mapping> {
         ));
     };
     let mut taken: Vec<&str> = Vec::new();
-    let columns = rows[header_row]
+    // Every column the rows looked at reach, headed or not, so that the officer can map a
+    // column without a header.
+    let width = rows
         .iter()
+        .take(SEARCH_ROWS)
+        .map(Vec::len)
+        .max()
+        .unwrap_or(0);
+    let columns = (0..width)
+        .map(|i| rows[header_row].get(i).unwrap_or(&Raw::Empty))
         .enumerate()
         .map(|(i, cell)| {
             let header = values::text(cell);

@@ -144,7 +144,8 @@ impl Rows<'_> {
         self.read.get(i)
     }
 
-    /// What the reader noted; waits for it to finish (every row has come).
+    /// What the reader noted; waits for it to finish (every row has come). A file that
+    /// could not be read to its end is its error.
     fn finish(&mut self) -> Result<&Read> {
         if let Some((receive, reader)) = self.coming.take() {
             self.read.extend(receive.iter());
@@ -153,9 +154,13 @@ impl Rows<'_> {
                 .map_err(|_| Error::internal("读取表格的线程意外中止"))?;
             self.unreadable = Some(read);
         }
-        self.unreadable
-            .as_ref()
-            .ok_or_else(|| Error::internal("表格尚未读完"))
+        match &self.unreadable {
+            Some(Read {
+                failed: Some(e), ..
+            }) => Err(e.clone()),
+            Some(read) => Ok(read),
+            None => Err(Error::internal("表格尚未读完")),
+        }
     }
 }
 
@@ -264,114 +269,223 @@ struct Read {
     skipped: Vec<RowNote>,
     /// Rows whose cells cannot be read.
     errors: Vec<RowNote>,
+    /// Why the file could not be read to its end (a sheet damaged after its first rows).
+    failed: Option<Error>,
 }
 
-/// Reads the sheet's rows below the header into inputs, handing each to `send` in order (it
-/// answers false when no more are wanted), or notes why a row is left out.
-fn read_rows<R: Sheet>(
-    grid: &read::Grid,
-    mapping: &header::Mapping,
+/// What the thread that reads the sheet tells first: the sheet, its header, and how many
+/// rows it expects below it (an estimate, see [`read::SheetInfo`]).
+struct Head {
+    sheet: String,
+    mapping: header::Mapping,
+    expected: usize,
+}
+
+/// Reads the sheet the officer chose, as the file is read: finds its header among its first
+/// rows and hands it to `head` (or why there is none), then reads every row below the header
+/// into an input, handing each to `send` in order (it answers false when no more are wanted),
+/// or notes why a row is left out. A file that cannot be read before its header is told to
+/// `head`; after it, noted as `failed`.
+fn read_sheet<R: Sheet>(
+    book: &read::Workbook,
+    options: &SheetOptions,
     defaulted: &Defaulted<R::State>,
+    head: impl FnOnce(Result<Head>),
     mut send: impl FnMut(Row) -> bool,
 ) -> Read {
     let mut report = Read::default();
-    let fields = mapping.fields();
-    for (r, cells) in grid.rows.iter().enumerate().skip(mapping.header_row + 1) {
-        let number = r as u32 + 1;
-        if cells.iter().all(Raw::is_empty) {
-            continue;
-        }
-        report.rows += 1;
-        if values::is_subtotal(cells) {
-            report.skipped.push(RowNote {
-                row: number,
-                column: None,
-                reason: "合计行，不是记录".into(),
-            });
-            continue;
-        }
-        let mut input = Map::new();
-        let mut implied = Vec::new();
-        let mut serial = None;
-        let mut failed = None;
-        for (ci, field) in &fields {
-            let raw = cells.get(*ci).unwrap_or(&Raw::Empty);
-            if *field == LEDGER_NO {
-                let s = values::plain(&values::text(raw));
-                serial = (!s.is_empty()).then_some(s);
-                continue;
+    let mut head = Some(head);
+    let info = std::cell::OnceCell::new();
+    // The rows up to the header's search depth, until the header is found among them.
+    let mut first: Vec<Vec<Raw>> = Vec::new();
+    // The header's row and the columns read, once found.
+    let mut reading: Option<(usize, Vec<(usize, String)>)> = None;
+    let mut r = 0usize;
+    let streamed = book.stream(
+        options.sheet.as_deref(),
+        |i| {
+            let _ = info.set(i);
+        },
+        |cells| {
+            let number = r;
+            r += 1;
+            if let Some((_, fields)) = &reading {
+                return read_row::<R>(number, &cells, fields, defaulted, &mut report, &mut send);
             }
-            let Some(col) = column(R::COLUMNS, field) else {
-                continue;
+            first.push(cells);
+            if first.len() < header::SEARCH_ROWS {
+                return true;
+            }
+            reading = head
+                .take()
+                .and_then(|tell| found::<R>(&first, info.get(), options, tell));
+            let Some((header_row, fields)) = &reading else {
+                return false;
             };
-            if let Err(why) = read_cell(col, raw, &mut input, &mut implied) {
-                failed = Some(RowNote {
-                    row: number,
-                    column: Some(read::column_letter(*ci)),
-                    reason: format!("{}：{why}", col.label),
-                });
-                break;
-            }
-        }
-        if let Some(note) = failed {
-            report.errors.push(note);
-            continue;
-        }
-        if input.is_empty() {
-            report.skipped.push(RowNote {
-                row: number,
-                column: None,
-                reason: "没有可导入的内容".into(),
-            });
-            continue;
-        }
-        for (field, value) in implied {
-            match (input.get(field), &value) {
-                (None, _) => {
-                    input.insert(field.to_string(), value);
+            first
+                .drain(..)
+                .enumerate()
+                .skip(header_row + 1)
+                .all(|(n, cells)| {
+                    read_row::<R>(n, &cells, fields, defaulted, &mut report, &mut send)
+                })
+        },
+    );
+    match (streamed, head.take()) {
+        (Err(e), Some(tell)) => tell(Err(e)),
+        (Err(e), None) => report.failed = Some(e),
+        // A sheet of fewer rows than the header's search depth.
+        (Ok(_), Some(tell)) => {
+            if let Some((header_row, fields)) = found::<R>(&first, info.get(), options, tell) {
+                for (n, cells) in first.drain(..).enumerate().skip(header_row + 1) {
+                    if !read_row::<R>(n, &cells, &fields, defaulted, &mut report, &mut send) {
+                        break;
+                    }
                 }
-                (Some(given), Value::Number(n)) if given.as_u64() != n.as_u64() => {
-                    let numbers = column(R::COLUMNS, field)
-                        .and_then(|_| {
-                            R::COLUMNS
-                                .iter()
-                                .find(|c| matches!(c.kind, Kind::CopyNumbers { count: Some(f) } if f == field))
-                        })
-                        .and_then(|c| input.get(c.field))
-                        .and_then(Value::as_str)
-                        .unwrap_or("");
-                    failed = Some(RowNote {
-                        row: number,
-                        column: None,
-                        reason: format!(
-                            "份号“{numbers}”共 {n} 份，与{}“{given}”不符",
-                            label_of::<R>(field)
-                        ),
-                    });
-                }
-                _ => {}
             }
         }
-        if let Some(note) = failed {
-            report.errors.push(note);
+        (Ok(_), None) => {}
+    }
+    report
+}
+
+/// Finds the header among the sheet's `first` rows with the officer's choices applied, and
+/// tells it (or why there is none); returns its row and the columns to read.
+fn found<R: Sheet>(
+    first: &[Vec<Raw>],
+    info: Option<&read::SheetInfo>,
+    options: &SheetOptions,
+    tell: impl FnOnce(Result<Head>),
+) -> Option<(usize, Vec<(usize, String)>)> {
+    let detected = header::detect(R::COLUMNS, first).and_then(|mut mapping| {
+        header::apply_choices(R::COLUMNS, &mut mapping, &options.map)?;
+        Ok(mapping)
+    });
+    match detected {
+        Ok(mapping) => {
+            let header_row = mapping.header_row;
+            let fields = mapping
+                .fields()
+                .into_iter()
+                .map(|(i, f)| (i, f.to_string()))
+                .collect();
+            let (sheet, rows) = info.map_or((String::new(), 0), |i| (i.name.clone(), i.rows));
+            tell(Ok(Head {
+                sheet,
+                mapping,
+                expected: rows.saturating_sub(header_row + 1),
+            }));
+            Some((header_row, fields))
+        }
+        Err(e) => {
+            tell(Err(e));
+            None
+        }
+    }
+}
+
+/// Reads sheet row `r` (0-based) below the header into an input and hands it to `send`, or
+/// notes in `report` why it is left out; false when `send` wants no more.
+fn read_row<R: Sheet>(
+    r: usize,
+    cells: &[Raw],
+    fields: &[(usize, String)],
+    defaulted: &Defaulted<R::State>,
+    report: &mut Read,
+    send: &mut impl FnMut(Row) -> bool,
+) -> bool {
+    let number = r as u32 + 1;
+    if cells.iter().all(Raw::is_empty) {
+        return true;
+    }
+    report.rows += 1;
+    if values::is_subtotal(cells) {
+        report.skipped.push(RowNote {
+            row: number,
+            column: None,
+            reason: "合计行，不是记录".into(),
+        });
+        return true;
+    }
+    let mut input = Map::new();
+    let mut implied = Vec::new();
+    let mut serial = None;
+    let mut failed = None;
+    for (ci, field) in fields {
+        let field = field.as_str();
+        let raw = cells.get(*ci).unwrap_or(&Raw::Empty);
+        if field == LEDGER_NO {
+            let s = values::plain(&values::text(raw));
+            serial = (!s.is_empty()).then_some(s);
             continue;
         }
-        for (col, one) in defaulted {
-            if !input.contains_key(col.field) {
-                input.extend(one.clone());
-            }
-        }
-        R::complete(&mut input);
-        let row = Row {
-            number,
-            serial,
-            input: Value::Object(input),
+        let Some(col) = column(R::COLUMNS, field) else {
+            continue;
         };
-        if !send(row) {
+        if let Err(why) = read_cell(col, raw, &mut input, &mut implied) {
+            failed = Some(RowNote {
+                row: number,
+                column: Some(read::column_letter(*ci)),
+                reason: format!("{}：{why}", col.label),
+            });
             break;
         }
     }
-    report
+    if let Some(note) = failed {
+        report.errors.push(note);
+        return true;
+    }
+    if input.is_empty() {
+        report.skipped.push(RowNote {
+            row: number,
+            column: None,
+            reason: "没有可导入的内容".into(),
+        });
+        return true;
+    }
+    for (field, value) in implied {
+        match (input.get(field), &value) {
+            (None, _) => {
+                input.insert(field.to_string(), value);
+            }
+            (Some(given), Value::Number(n)) if given.as_u64() != n.as_u64() => {
+                let numbers = column(R::COLUMNS, field)
+                    .and_then(|_| {
+                        R::COLUMNS
+                            .iter()
+                            .find(|c| matches!(c.kind, Kind::CopyNumbers { count: Some(f) } if f == field))
+                    })
+                    .and_then(|c| input.get(c.field))
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                failed = Some(RowNote {
+                    row: number,
+                    column: None,
+                    reason: format!(
+                        "份号“{numbers}”共 {n} 份，与{}“{given}”不符",
+                        label_of::<R>(field)
+                    ),
+                });
+            }
+            _ => {}
+        }
+    }
+    if let Some(note) = failed {
+        report.errors.push(note);
+        return true;
+    }
+    for (col, one) in defaulted {
+        if !input.contains_key(col.field) {
+            input.extend(one.clone());
+        }
+    }
+    R::complete(&mut input);
+    let row = Row {
+        number,
+        serial,
+        input: Value::Object(input),
+    };
+    send(row)
 }
 
 /// Registers one sheet row through the register's own validation and rules, under the
@@ -446,49 +560,73 @@ impl Session {
     ) -> Result<SheetReport> {
         self.require(Op::WriteRegisters)?;
         let book = read::open(path)?;
-        let grid = book.grid(options.sheet.as_deref())?;
-        let mut mapping = header::detect(R::COLUMNS, &grid.rows)?;
-        header::apply_choices(R::COLUMNS, &mut mapping, &options.map)?;
-        let mut report = SheetReport {
-            register: R::NAME.to_string(),
-            noun: R::NOUN.to_string(),
-            file: book.file_name.clone(),
-            sheet: grid.name.clone(),
-            sheets: book.sheets.clone(),
-            header_row: mapping.header_row as u32 + 1,
-            columns: mapping.columns.clone(),
-            rows: 0,
-            imported: 0,
-            skipped: Vec::new(),
-            errors: Vec::new(),
-            dry_run: options.dry_run,
-            committed: false,
-            first_serial: None,
-            last_serial: None,
-        };
-        let defaulted = defaults::<R>(&options.defaults)?;
+        // A default the register cannot take is refused after the header is found: the
+        // header is the first thing a wrong file gets wrong.
+        let defaulted = defaults::<R>(&options.defaults);
+        let none: Defaulted<R::State> = Vec::new();
         let today = self.today();
         let pattern = self.serial_pattern::<R>()?;
         let sha256 = book.sha256();
         let register = crate::registers::register_info(R::NAME)
             .ok_or_else(|| Error::internal("台账不存在"))?;
-        // The rows below the header that hold anything: the progress bar's whole until every
-        // row is read (subtotal lines and unreadable rows included), and the load's size for
-        // the indexes (see `table::suspend_indexes`).
-        let total = grid
-            .rows
-            .iter()
-            .skip(mapping.header_row + 1)
-            .filter(|cells| !cells.iter().all(Raw::is_empty))
-            .count();
-        // The rows are read on another thread while this one registers them (reading them
-        // was a sixth of a large import, `make bench`); they are kept for a second pass.
+        // The sheet is read on another thread as the file is read, while this one registers
+        // its rows (reading the whole sheet first was a sixth of a large import, `make
+        // bench`); they are kept for a second pass. The header comes first, found among the
+        // sheet's first rows.
         std::thread::scope(|scope| {
             let (send, receive) = std::sync::mpsc::channel();
-            let (grid, mapping) = (&grid, &mapping);
+            let (tell, heard) = std::sync::mpsc::sync_channel(1);
+            let book = &book;
+            let given = defaulted.as_ref().unwrap_or(&none);
             let reader = scope.spawn(move || {
-                read_rows::<R>(grid, mapping, &defaulted, |row| send.send(row).is_ok())
+                read_sheet::<R>(
+                    book,
+                    options,
+                    given,
+                    |head| {
+                        let _ = tell.send(head);
+                    },
+                    |row| send.send(row).is_ok(),
+                )
             });
+            let head = match heard.recv() {
+                Ok(head) => head,
+                Err(_) => Err(Error::internal("读取表格的线程意外中止")),
+            };
+            let Head {
+                sheet,
+                mapping,
+                expected,
+            } = match head.and_then(|head| defaulted.as_ref().map(|_| head).map_err(Clone::clone)) {
+                Ok(head) => head,
+                Err(e) => {
+                    drop(receive);
+                    let _ = reader.join();
+                    return Err(e);
+                }
+            };
+            let mapping = &mapping;
+            let mut report = SheetReport {
+                register: R::NAME.to_string(),
+                noun: R::NOUN.to_string(),
+                file: book.file_name.clone(),
+                sheet,
+                sheets: book.sheets.clone(),
+                header_row: mapping.header_row as u32 + 1,
+                columns: mapping.columns.clone(),
+                rows: 0,
+                imported: 0,
+                skipped: Vec::new(),
+                errors: Vec::new(),
+                dry_run: options.dry_run,
+                committed: false,
+                first_serial: None,
+                last_serial: None,
+            };
+            // The rows the sheet claims below its header: the progress bar's whole until
+            // every row is read, and the load's size for the indexes (see
+            // `table::suspend_indexes`).
+            let total = expected;
             let mut rows = Rows {
                 coming: Some((receive, reader)),
                 read: Vec::new(),

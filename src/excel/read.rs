@@ -1,11 +1,15 @@
 //! Workbooks read into a plain grid of cells: `.xlsx` (and `.xls`, `.ods`) through calamine,
 //! `.csv` (UTF-8, with or without BOM, or GB18030 as Chinese Excel saves it) by hand.
 //!
-//! Contract: [`open`] reads the whole file from memory (at most [`MAX_BYTES`]) and never
-//! panics on any bytes; a damaged or foreign file is a Chinese error naming the file.
-//! `grid[r][c]` is the cell of sheet row `r + 1` and column `c` (A = 0), whatever rows the
-//! sheet leaves out at its top. A cell merged over several rows of one column (a custodian
-//! written once for three carriers) is read as that value in each of its rows.
+//! Contract: [`open`] reads the whole file into memory (at most [`MAX_BYTES`]) and never
+//! panics on any bytes; a damaged or foreign file is a Chinese error naming the file (and the
+//! sheet, when the break is inside one). A sheet is read row by row ([`Workbook::stream`]):
+//! the `r`th row handed over is sheet row `r + 1`, cell `c` its column (A = 0), whatever rows
+//! the sheet leaves out; [`Workbook::grid`] collects them. An `.xlsx` sheet is streamed from
+//! the file, so a large sheet's first rows come before its last are read; a file that breaks
+//! part way hands over the rows before the break, then its error. A cell merged over several
+//! rows of one column (a custodian written once for three carriers) is read as that value in
+//! each of its rows.
 
 use std::io::Cursor;
 use std::path::Path;
@@ -107,15 +111,46 @@ impl Workbook {
         hex::encode(sha2::Sha256::digest(&self.bytes))
     }
 
-    /// Reads sheet `name` (the first sheet with any cell when `None`).
+    /// Reads sheet `name` (the first sheet with any cell when `None`) whole.
     pub fn grid(&self, name: Option<&str>) -> Result<Grid> {
+        let mut rows = Vec::new();
+        let sheet = self.stream(
+            name,
+            |_| {},
+            |row| {
+                rows.push(row);
+                true
+            },
+        )?;
+        Ok(Grid { name: sheet, rows })
+    }
+
+    /// Reads sheet `name` (the first sheet with any cell when `None`) row by row, as the
+    /// file is read: `start` is told which sheet and how many rows it claims, then `each`
+    /// gets every row in order from the sheet's first (what [`Grid::rows`] holds: row `r` is
+    /// the `r`th call, merged cells filled down) and answers false to stop. Returns the
+    /// sheet's name. An `.xlsx` sheet is read cell by cell from the file, so a large sheet's
+    /// first rows come before its last ones are read; other formats are read whole first.
+    pub fn stream(
+        &self,
+        name: Option<&str>,
+        start: impl FnOnce(SheetInfo),
+        mut each: impl FnMut(Vec<Raw>) -> bool,
+    ) -> Result<String> {
         if self.csv {
-            return Ok(Grid {
-                name: self.sheets.first().cloned().unwrap_or_default(),
-                rows: csv(&self.bytes),
+            let rows = csv(&self.bytes);
+            let name = self.sheets.first().cloned().unwrap_or_default();
+            start(SheetInfo {
+                name: name.clone(),
+                rows: rows.len(),
             });
+            for row in rows {
+                if !each(row) {
+                    break;
+                }
+            }
+            return Ok(name);
         }
-        let mut book = workbook(&self.bytes, &self.file_name)?;
         let names = match name {
             Some(n) => {
                 let n = n.trim();
@@ -134,73 +169,487 @@ impl Workbook {
             }
             None => self.sheets.clone(),
         };
+        let mut book = workbook(&self.bytes, &self.file_name)?;
+        let mut start = Some(start);
         for n in &names {
-            // The merged regions are found by a second pass over the sheet's XML: it runs on
-            // another thread while this one reads the cells (a tenth of a large import's time
-            // went to it, `make bench`).
-            let (range, merged) = std::thread::scope(|scope| {
-                let merged = scope.spawn(|| merged_regions(&self.bytes, &self.file_name, n));
-                (book.worksheet_range(n), merged.join().unwrap_or_default())
-            });
-            let range = range
-                .map_err(|e| unreadable(&self.file_name, format!("工作表“{n}”已损坏（{e}）")))?;
-            if range.is_empty() && name.is_none() {
-                continue;
+            let read = match &mut book {
+                Sheets::Xlsx(x) => self.stream_xlsx(x, n, name.is_some(), &mut start, &mut each),
+                other => self.stream_range(other, n, name.is_some(), &mut start, &mut each),
+            };
+            if read? {
+                return Ok(n.clone());
             }
-            let (top, left) = range.start().unwrap_or((0, 0));
-            let (top, left) = (top as usize, left as usize);
-            if range.height() + top > MAX_ROWS {
-                return Err(unreadable(
-                    &self.file_name,
-                    format!("工作表“{n}”超过 {MAX_ROWS} 行"),
-                ));
-            }
-            let mut rows = vec![Vec::new(); top];
-            for row in range.rows() {
-                let mut cells = vec![Raw::Empty; left];
-                cells.extend(row.iter().map(cell));
-                rows.push(cells);
-            }
-            for m in merged {
-                fill_down(&mut rows, m.start, m.end);
-            }
-            return Ok(Grid {
-                name: n.clone(),
-                rows,
-            });
         }
         Err(unreadable(&self.file_name, "所有工作表都是空的"))
+    }
+
+    fn broken(&self, sheet: &str, why: impl std::fmt::Display) -> Error {
+        unreadable(&self.file_name, format!("工作表“{sheet}”已损坏（{why}）"))
+    }
+
+    fn too_long(&self, sheet: &str) -> Error {
+        unreadable(
+            &self.file_name,
+            format!("工作表“{sheet}”超过 {MAX_ROWS} 行"),
+        )
+    }
+
+    /// One `.xlsx` sheet, cell by cell; false when it has no cell and may be passed over
+    /// (`named` is false). Its merged regions are found by a second pass over the sheet's
+    /// XML on another thread, while the rows it needs are held back (see [`FillDown`]).
+    fn stream_xlsx(
+        &self,
+        book: &mut calamine::Xlsx<Cursor<&[u8]>>,
+        name: &str,
+        named: bool,
+        start: &mut Option<impl FnOnce(SheetInfo)>,
+        each: &mut impl FnMut(Vec<Raw>) -> bool,
+    ) -> Result<bool> {
+        std::thread::scope(|scope| {
+            let merged = scope.spawn(|| merged_regions(&self.bytes, &self.file_name, name));
+            let mut cells = match book.worksheet_cells_reader(name) {
+                Ok(c) => c,
+                Err(calamine::XlsxError::NotAWorksheet(_)) if !named => return Ok(false),
+                Err(calamine::XlsxError::NotAWorksheet(_)) => {
+                    if let Some(f) = start.take() {
+                        f(SheetInfo {
+                            name: name.to_string(),
+                            rows: 0,
+                        });
+                    }
+                    return Ok(true);
+                }
+                Err(e) => return Err(self.broken(name, e)),
+            };
+            let claimed = cells.dimensions().end.0 as usize + 1;
+            if claimed > MAX_ROWS {
+                return Err(self.too_long(name));
+            }
+            let mut out = Emit {
+                next: 0,
+                held: Vec::new(),
+                fill: None,
+                merged: Some(merged),
+                stopped: false,
+            };
+            let mut row: Vec<Raw> = Vec::new();
+            let mut at: Option<u32> = None;
+            let mut failure = None;
+            loop {
+                let cell = match cells.next_cell() {
+                    Ok(Some(cell)) => cell,
+                    Ok(None) => break,
+                    Err(e) => {
+                        failure = Some(self.broken(name, e));
+                        break;
+                    }
+                };
+                if matches!(cell.get_value(), calamine::DataRef::Empty) {
+                    continue;
+                }
+                let (r, c) = cell.get_position();
+                if r as usize >= MAX_ROWS {
+                    failure = Some(self.too_long(name));
+                    break;
+                }
+                if at != Some(r) {
+                    match at {
+                        None => {
+                            if let Some(f) = start.take() {
+                                f(SheetInfo {
+                                    name: name.to_string(),
+                                    rows: claimed,
+                                });
+                            }
+                        }
+                        Some(prev) if r < prev => {
+                            failure = Some(self.broken(
+                                name,
+                                format!("第 {} 行写在第 {} 行之后", r + 1, prev + 1),
+                            ));
+                            break;
+                        }
+                        Some(prev) => {
+                            if !out.row(prev, std::mem::take(&mut row), each) {
+                                return Ok(true);
+                            }
+                        }
+                    }
+                    at = Some(r);
+                }
+                let c = c as usize;
+                if row.len() <= c {
+                    row.resize(c + 1, Raw::Empty);
+                }
+                row[c] = cell_of(cell.get_value());
+            }
+            if let Some(e) = failure {
+                // The rows before the break go out first, as they would have without it,
+                // whenever the merged regions are found.
+                out.finish(each);
+                return Err(e);
+            }
+            let Some(last) = at else {
+                if let Some(f) = start.take().filter(|_| named) {
+                    f(SheetInfo {
+                        name: name.to_string(),
+                        rows: 0,
+                    });
+                }
+                return Ok(named);
+            };
+            if out.row(last, row, each) {
+                out.finish(each);
+            }
+            Ok(true)
+        })
+    }
+
+    /// One sheet of another format (`.xls`, `.ods`), read whole; false when it has no cell
+    /// and may be passed over.
+    fn stream_range(
+        &self,
+        book: &mut Sheets<Cursor<&[u8]>>,
+        name: &str,
+        named: bool,
+        start: &mut Option<impl FnOnce(SheetInfo)>,
+        each: &mut impl FnMut(Vec<Raw>) -> bool,
+    ) -> Result<bool> {
+        let range = book
+            .worksheet_range(name)
+            .map_err(|e| self.broken(name, e))?;
+        if range.is_empty() && !named {
+            return Ok(false);
+        }
+        let (top, left) = range.start().unwrap_or((0, 0));
+        let (top, left) = (top as usize, left as usize);
+        if range.height() + top > MAX_ROWS {
+            return Err(self.too_long(name));
+        }
+        if let Some(f) = start.take() {
+            f(SheetInfo {
+                name: name.to_string(),
+                rows: top + range.height(),
+            });
+        }
+        for _ in 0..top {
+            if !each(Vec::new()) {
+                return Ok(true);
+            }
+        }
+        for row in range.rows() {
+            let mut cells = vec![Raw::Empty; left];
+            cells.extend(row.iter().map(cell));
+            if !each(cells) {
+                break;
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// The sheet a stream reads.
+#[derive(Debug, Clone)]
+pub struct SheetInfo {
+    pub name: String,
+    /// The rows the sheet claims to reach (its own dimension; an estimate, 0 when unknown).
+    pub rows: usize,
+}
+
+/// The rows of a streamed `.xlsx` sheet on their way out: every row number in order (empty
+/// rows for the ones the file leaves out), held back until the merged regions are known.
+struct Emit<'scope> {
+    /// The next row number to hand over.
+    next: u32,
+    held: Vec<Vec<Raw>>,
+    fill: Option<FillDown>,
+    merged: Option<std::thread::ScopedJoinHandle<'scope, Vec<calamine::Dimensions>>>,
+    stopped: bool,
+}
+
+impl Emit<'_> {
+    /// Hands over row `r` (and the empty rows before it); false once `each` wants no more.
+    fn row(&mut self, r: u32, row: Vec<Raw>, each: &mut impl FnMut(Vec<Raw>) -> bool) -> bool {
+        while self.next < r && !self.stopped {
+            self.next += 1;
+            self.out(Vec::new(), each);
+        }
+        self.next = r + 1;
+        self.out(row, each);
+        !self.stopped
+    }
+
+    fn out(&mut self, row: Vec<Raw>, each: &mut impl FnMut(Vec<Raw>) -> bool) {
+        if self.fill.is_none() && self.merged.as_ref().is_some_and(|m| m.is_finished()) {
+            self.known(each);
+        }
+        match &mut self.fill {
+            None => self.held.push(row),
+            Some(fill) => {
+                let mut row = row;
+                fill.apply(&mut row);
+                if !self.stopped && !each(row) {
+                    self.stopped = true;
+                }
+            }
+        }
+    }
+
+    /// The merged regions are known: the held rows go out.
+    fn known(&mut self, each: &mut impl FnMut(Vec<Raw>) -> bool) {
+        let merged = self
+            .merged
+            .take()
+            .and_then(|m| m.join().ok())
+            .unwrap_or_default();
+        let mut fill = FillDown::new(merged);
+        for mut row in std::mem::take(&mut self.held) {
+            fill.apply(&mut row);
+            if !self.stopped && !each(row) {
+                self.stopped = true;
+            }
+        }
+        self.fill = Some(fill);
+    }
+
+    /// The last row has come: waits for the merged regions if they are not known yet.
+    fn finish(&mut self, each: &mut impl FnMut(Vec<Raw>) -> bool) {
+        if self.fill.is_none() {
+            self.known(each);
+        }
+    }
+}
+
+/// Cells merged over rows of one column (a custodian written once for three carriers), read
+/// as the region's first value in each of its rows, as rows go by in order.
+struct FillDown {
+    /// `(first row, last row, column)`, by first row.
+    regions: Vec<(u32, u32, usize)>,
+    next: usize,
+    /// The regions under way: last row, column, value.
+    open: Vec<(u32, usize, Raw)>,
+    /// The number of the row `apply` sees next.
+    row: u32,
+}
+
+impl FillDown {
+    fn new(merged: Vec<calamine::Dimensions>) -> FillDown {
+        let mut regions: Vec<(u32, u32, usize)> = merged
+            .into_iter()
+            .filter(|m| m.start.1 == m.end.1 && m.end.0 > m.start.0)
+            .map(|m| (m.start.0, m.end.0, m.start.1 as usize))
+            .collect();
+        regions.sort_unstable();
+        FillDown {
+            regions,
+            next: 0,
+            open: Vec::new(),
+            row: 0,
+        }
+    }
+
+    fn apply(&mut self, row: &mut Vec<Raw>) {
+        let r = self.row;
+        self.row += 1;
+        self.open.retain(|(last, ..)| *last >= r);
+        for (_, col, value) in &self.open {
+            if row.len() <= *col {
+                row.resize(col + 1, Raw::Empty);
+            }
+            if row[*col].is_empty() {
+                row[*col] = value.clone();
+            }
+        }
+        while let Some(&(first, last, col)) = self.regions.get(self.next) {
+            if first > r {
+                break;
+            }
+            self.next += 1;
+            if first == r {
+                if let Some(value) = row.get(col) {
+                    self.open.push((last, col, value.clone()));
+                }
+            }
+        }
     }
 }
 
 /// The merged regions of sheet `name` of the `.xlsx` file in `bytes` (none for other formats,
 /// or when they cannot be read: the cells are then read as they are).
 fn merged_regions(bytes: &[u8], file: &str, name: &str) -> Vec<calamine::Dimensions> {
+    if let Some(found) = merged_quickly(bytes, name) {
+        return found;
+    }
     match workbook(bytes, file) {
         Ok(Sheets::Xlsx(mut x)) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
         _ => Vec::new(),
     }
 }
 
-/// A cell merged over rows `start.0..=end.0` of one column: its value in every row.
-fn fill_down(rows: &mut [Vec<Raw>], start: (u32, u32), end: (u32, u32)) {
-    if start.1 != end.1 || end.0 <= start.0 {
-        return;
-    }
-    let (col, first) = (start.1 as usize, start.0 as usize);
-    let Some(value) = rows.get(first).and_then(|r| r.get(col)).cloned() else {
-        return;
+/// The merged regions of sheet `name` found without parsing its cells: the sheet's part is
+/// found through `xl/workbook.xml` and its relationships, then read for its `<mergeCells>`
+/// element (after every row, so the part is inflated but not parsed; a tenth of the time of
+/// calamine's pass over a 100,000-row sheet). `None` when anything is not as Excel writes it
+/// (then calamine's own pass decides).
+fn merged_quickly(bytes: &[u8], name: &str) -> Option<Vec<calamine::Dimensions>> {
+    use std::io::Read as _;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let mut text = |path: &str| -> Option<String> {
+        let mut s = String::new();
+        zip.by_name(path).ok()?.read_to_string(&mut s).ok()?;
+        Some(s)
     };
-    for r in first + 1..=(end.0 as usize).min(rows.len().saturating_sub(1)) {
-        if let Some(row) = rows.get_mut(r) {
-            if row.len() <= col {
-                row.resize(col + 1, Raw::Empty);
-            }
-            if row[col].is_empty() {
-                row[col] = value.clone();
+    let book = text("xl/workbook.xml")?;
+    let rels = text("xl/_rels/workbook.xml.rels")?;
+    let id = elements(&book, "sheet")
+        .find(|e| attribute(e, "name").as_deref() == Some(name))
+        .and_then(|e| attribute(e, "r:id"))?;
+    let target = elements(&rels, "Relationship")
+        .find(|e| attribute(e, "Id").as_deref() == Some(id.as_str()))
+        .and_then(|e| attribute(e, "Target"))?;
+    let path = match target.strip_prefix('/') {
+        Some(absolute) => absolute.to_string(),
+        None => format!("xl/{target}"),
+    };
+    let mut part = zip.by_name(&path).ok()?;
+    // The part is read in blocks; only from `<mergeCells` on is it kept.
+    let mut block = vec![0u8; 1 << 20];
+    let mut seen: Vec<u8> = Vec::new();
+    let mut kept: Option<Vec<u8>> = None;
+    loop {
+        let n = part.read(&mut block).ok()?;
+        if n == 0 {
+            break;
+        }
+        match &mut kept {
+            Some(k) => k.extend_from_slice(&block[..n]),
+            None => {
+                // The tail of the last block, in case the tag straddles two.
+                let from = seen.len().saturating_sub(32);
+                seen.drain(..from);
+                seen.extend_from_slice(&block[..n]);
+                if let Some(at) = tag_start(&seen, b"mergeCells") {
+                    kept = Some(seen.split_off(at));
+                }
             }
         }
+        if kept.as_deref().is_some_and(closed) {
+            break;
+        }
     }
+    let Some(kept) = kept else {
+        return Some(Vec::new());
+    };
+    let kept = String::from_utf8_lossy(&kept);
+    Some(
+        elements(&kept, "mergeCell")
+            .filter_map(|e| attribute(e, "ref"))
+            .filter_map(|r| {
+                let (a, b) = r.split_once(':')?;
+                Some(calamine::Dimensions {
+                    start: cell_position(a)?,
+                    end: cell_position(b)?,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Whether `xml` holds the end tag `</mergeCells>` (or `</prefix:mergeCells>`).
+fn closed(xml: &[u8]) -> bool {
+    memchr::memmem::find_iter(xml, b"mergeCells>").any(|e| {
+        xml[..e]
+            .iter()
+            .rposition(|b| *b == b'<')
+            .is_some_and(|lt| xml.get(lt + 1) == Some(&b'/'))
+    })
+}
+
+/// Where the start tag `<name` (or `<prefix:name`) first begins in `xml`.
+fn tag_start(xml: &[u8], name: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = memchr::memmem::find(&xml[from..], name).map(|i| i + from) {
+        from = i + 1;
+        if !matches!(
+            xml.get(i + name.len()),
+            Some(b' ' | b'>' | b'/' | b'\t' | b'\r' | b'\n')
+        ) {
+            continue;
+        }
+        let mut j = i;
+        if xml.get(j.wrapping_sub(1)) == Some(&b':') {
+            j -= 1;
+            while j > 0 && xml[j - 1].is_ascii_alphanumeric() {
+                j -= 1;
+            }
+        }
+        if j > 0 && xml[j - 1] == b'<' {
+            return Some(j - 1);
+        }
+    }
+    None
+}
+
+/// The start tags `<name …>` in `xml` (with or without a namespace prefix), as their text.
+fn elements<'a>(xml: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    let mut rest = xml;
+    std::iter::from_fn(move || loop {
+        let at = tag_start(rest.as_bytes(), name.as_bytes())?;
+        let end = rest[at..].find('>')? + at;
+        let element = &rest[at..end];
+        rest = &rest[end..];
+        let tag = element[1..].split([' ', '\t', '\r', '\n', '/']).next()?;
+        if tag.rsplit(':').next() == Some(name) {
+            return Some(element);
+        }
+    })
+}
+
+/// The value of attribute `name` in a start tag's text, its entities read.
+fn attribute(element: &str, name: &str) -> Option<String> {
+    let mut rest = element;
+    loop {
+        let i = rest.find(name)?;
+        let before = rest[..i].chars().last();
+        let after = rest[i + name.len()..].trim_start();
+        rest = &rest[i + name.len()..];
+        if !matches!(before, Some(' ' | '\t' | '\r' | '\n')) {
+            continue;
+        }
+        let Some(after) = after.strip_prefix('=') else {
+            continue;
+        };
+        let after = after.trim_start();
+        let quote = after.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+        let value = &after[1..];
+        let value = &value[..value.find(quote)?];
+        if value.contains("&#") {
+            return None;
+        }
+        return Some(
+            value
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&"),
+        );
+    }
+}
+
+/// A cell reference's `(row, column)` from 0: `B3` is `(2, 1)`.
+fn cell_position(reference: &str) -> Option<(u32, u32)> {
+    let reference = reference.trim().replace('$', "");
+    let digits = reference.find(|c: char| c.is_ascii_digit())?;
+    let (letters, number) = reference.split_at(digits);
+    let column = column_index(letters)?;
+    let row: u32 = number.parse().ok()?;
+    Some((row.checked_sub(1)?, u32::try_from(column).ok()?))
+}
+
+/// A cell as the streaming reader gives it.
+fn cell_of(d: &calamine::DataRef<'_>) -> Raw {
+    cell(&Data::from(d.clone()))
 }
 
 fn cell(d: &Data) -> Raw {
@@ -327,6 +776,84 @@ mod tests {
         assert_eq!(rows[1][1], Raw::Text("机密".into()));
         let rows = csv(b"a\tb\n1\t2");
         assert_eq!(rows[1][1], Raw::Text("2".into()));
+    }
+
+    #[test]
+    fn merged_cells_fill_down_their_column_as_rows_go_by() {
+        let t = |s: &str| Raw::Text(s.into());
+        let region = |r1, r2, c1, c2| calamine::Dimensions {
+            start: (r1, c1),
+            end: (r2, c2),
+        };
+        // A title over two columns (not filled), 王五 over rows 1–3 of column 1 (row 2
+        // leaves it out entirely, row 3 is too short to have the column), 李四 over rows 4–5
+        // of column 0, given in no order.
+        let mut fill = FillDown::new(vec![
+            region(4, 5, 0, 0),
+            region(0, 0, 0, 1),
+            region(1, 3, 1, 1),
+        ]);
+        let mut rows = vec![
+            vec![t("台账"), Raw::Empty],
+            vec![t("甲"), t("王五")],
+            vec![t("乙"), Raw::Empty],
+            vec![t("丙")],
+            vec![t("李四"), t("赵六")],
+            vec![Raw::Empty, t("钱七")],
+            vec![Raw::Empty, Raw::Empty],
+        ];
+        for row in &mut rows {
+            fill.apply(row);
+        }
+        assert_eq!(rows[0], vec![t("台账"), Raw::Empty]);
+        assert_eq!(rows[2], vec![t("乙"), t("王五")]);
+        assert_eq!(rows[3], vec![t("丙"), t("王五")]);
+        assert_eq!(rows[4], vec![t("李四"), t("赵六")]);
+        assert_eq!(rows[5], vec![t("李四"), t("钱七")]);
+        assert_eq!(rows[6], vec![Raw::Empty, Raw::Empty], "past every region");
+    }
+
+    #[test]
+    fn merged_regions_found_quickly_are_the_ones_calamine_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("两页.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let plain = rust_xlsxwriter::Format::new();
+        let first = book.add_worksheet();
+        first.set_name("说明").unwrap();
+        first.write_string(0, 0, "mergeCells 不是标签").unwrap();
+        first.merge_range(2, 0, 2, 3, "说明页", &plain).unwrap();
+        let second = book.add_worksheet();
+        second.set_name("甲&乙 <台账>").unwrap();
+        second
+            .merge_range(0, 0, 0, 9, "涉密载体登记台账", &plain)
+            .unwrap();
+        for r in 1..200 {
+            second.write_string(r, 1, format!("第{r}行")).unwrap();
+        }
+        second.merge_range(5, 6, 7, 6, "王五", &plain).unwrap();
+        second
+            .merge_range(120, 27, 180, 27, "李四", &plain)
+            .unwrap();
+        book.add_worksheet().set_name("空页").unwrap();
+        book.save(&path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+
+        for name in ["说明", "甲&乙 <台账>", "空页"] {
+            let quick = merged_quickly(&bytes, name).expect(name);
+            let Ok(Sheets::Xlsx(mut x)) = workbook(&bytes, "两页.xlsx") else {
+                panic!("not xlsx");
+            };
+            let slow = x.merge_cells_by_sheet_name(name).unwrap();
+            assert_eq!(quick, slow, "{name}");
+        }
+        let quick = merged_quickly(&bytes, "甲&乙 <台账>").unwrap();
+        assert_eq!(quick.len(), 3);
+        assert!(quick.contains(&calamine::Dimensions {
+            start: (120, 27),
+            end: (180, 27)
+        }));
+        assert_eq!(merged_quickly(&bytes, "没有这页"), None);
     }
 
     #[test]
