@@ -941,8 +941,6 @@ fn a_large_sheet_comes_in_with_the_registers_indexes_built_again() {
 /// sheet, and leaves the register and its indexes as they were.
 #[test]
 fn a_sheet_that_breaks_after_its_first_rows_changes_nothing() {
-    use std::io::{Read, Write};
-
     let f = Fixture::new();
     let mut s = f.login(OFFICER);
     let dir = f.dir.parent().unwrap().to_path_buf();
@@ -981,27 +979,11 @@ fn a_sheet_that_breaks_after_its_first_rows_changes_nothing() {
 
     // The same workbook with one cell of row 11,000 broken inside the sheet's XML.
     let bad = dir.join("损坏.xlsx");
-    let mut from = zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap();
-    let mut to = zip::ZipWriter::new(std::fs::File::create(&bad).unwrap());
-    let mut broke = false;
-    for i in 0..from.len() {
-        let mut part = from.by_index(i).unwrap();
-        let name = part.name().unwrap().to_string();
-        let mut data = Vec::new();
-        part.read_to_end(&mut data).unwrap();
-        if name == "xl/worksheets/sheet1.xml" {
-            let xml = String::from_utf8(data).unwrap();
-            let at = xml.find(r#"<c r="C11000" t="s"><v>"#).unwrap() + 22;
-            let end = at + xml[at..].find("</v>").unwrap();
-            data = format!("{}x{}", &xml[..at], &xml[end..]).into_bytes();
-            broke = true;
-        }
-        to.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        to.write_all(&data).unwrap();
-    }
-    to.finish().unwrap();
-    assert!(broke);
+    with_sheet_xml(&good, &bad, |xml| {
+        let at = xml.find(r#"<c r="C11000" t="s"><v>"#).unwrap() + 22;
+        let end = at + xml[at..].find("</v>").unwrap();
+        format!("{}x{}", &xml[..at], &xml[end..])
+    });
 
     for options in [paper(), dry()] {
         let mut done = 0;
@@ -1026,4 +1008,52 @@ fn a_sheet_that_breaks_after_its_first_rows_changes_nothing() {
         .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
         .unwrap();
     assert_eq!(count, 12_000);
+}
+
+/// Writes `out`: the workbook `good` with its first sheet's XML changed by `edit`.
+fn with_sheet_xml(good: &Path, out: &Path, edit: impl FnOnce(String) -> String) {
+    use std::io::{Read, Write};
+    let mut from = zip::ZipArchive::new(std::fs::File::open(good).unwrap()).unwrap();
+    let mut to = zip::ZipWriter::new(std::fs::File::create(out).unwrap());
+    let mut edit = Some(edit);
+    for i in 0..from.len() {
+        let mut part = from.by_index(i).unwrap();
+        let name = part.name().unwrap().to_string();
+        let mut data = Vec::new();
+        part.read_to_end(&mut data).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let xml = String::from_utf8(data).unwrap();
+            data = edit.take().unwrap()(xml).into_bytes();
+        }
+        to.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        to.write_all(&data).unwrap();
+    }
+    to.finish().unwrap();
+    assert!(edit.is_none(), "the workbook has no first sheet");
+}
+
+/// What a sheet claims of its size is only an estimate: one whose used range reaches
+/// Excel's last row (past this program's limit of rows) but holds four carriers imports
+/// them, and its progress ends at its rows.
+#[test]
+fn a_sheet_claiming_more_rows_than_it_holds_comes_in() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let dir = f.dir.parent().unwrap().to_path_buf();
+    let good = messy_carriers(&dir, false);
+    let wide = dir.join("整列.xlsx");
+    with_sheet_xml(&good, &wide, |xml| {
+        let at = xml.find(r#"<dimension ref=""#).unwrap() + 16;
+        let end = at + xml[at..].find('"').unwrap();
+        format!("{}A1:K1048576{}", &xml[..at], &xml[end..])
+    });
+    let mut calls = Vec::new();
+    let report = s
+        .import_sheet::<Documents>(&wide, &paper(), &mut |d, t| calls.push((d, t)))
+        .unwrap();
+    assert!(report.committed && report.errors.is_empty(), "{report:?}");
+    assert_eq!(report.imported, 4);
+    assert_eq!(calls.last(), Some(&(4, 4)));
+    assert_eq!(total::<Documents>(&mut s), 4);
 }

@@ -647,7 +647,7 @@ impl Session {
                 let mut i = 0;
                 while let Some(row) = rows.get(i) {
                     if i % 500 == 0 {
-                        progress(i as u32, total as u32);
+                        progress(i as u32, total.max(i) as u32);
                     }
                     i += 1;
                     if careful {

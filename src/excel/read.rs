@@ -221,10 +221,9 @@ impl Workbook {
                 }
                 Err(e) => return Err(self.broken(name, e)),
             };
-            let claimed = cells.dimensions().end.0 as usize + 1;
-            if claimed > MAX_ROWS {
-                return Err(self.too_long(name));
-            }
+            // What the sheet claims is only an estimate (a used range may reach past the last
+            // cell); the rows themselves are counted against the limit.
+            let claimed = (cells.dimensions().end.0 as usize + 1).min(MAX_ROWS);
             let mut out = Emit {
                 next: 0,
                 held: Vec::new(),
@@ -352,7 +351,8 @@ impl Workbook {
 #[derive(Debug, Clone)]
 pub struct SheetInfo {
     pub name: String,
-    /// The rows the sheet claims to reach (its own dimension; an estimate, 0 when unknown).
+    /// The rows the sheet claims to reach (its own used range, at most [`MAX_ROWS`]): an
+    /// estimate, which may be short or long.
     pub rows: usize,
 }
 
