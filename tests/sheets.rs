@@ -938,7 +938,8 @@ fn a_large_sheet_comes_in_with_the_registers_indexes_built_again() {
 /// A sheet is read as its file is, and its rows are registered as they come: a file that
 /// breaks after thousands of good rows (here a cell of row 11,000 pointing at no text) has
 /// them registered first, then refuses the whole import, real or dry, naming the file and the
-/// sheet, and leaves the register and its indexes as they were.
+/// sheet, and leaves the register and its indexes as they were; so does a sheet whose rows
+/// are written out of order.
 #[test]
 fn a_sheet_that_breaks_after_its_first_rows_changes_nothing() {
     let f = Fixture::new();
@@ -1002,6 +1003,23 @@ fn a_sheet_that_breaks_after_its_first_rows_changes_nothing() {
     }
     assert_eq!(total::<Documents>(&mut s), 0);
     assert_eq!(schema(&f), before, "the indexes are as they were");
+
+    // Rows written out of order cannot be read as a stream: refused the same way.
+    let swapped = dir.join("乱序.xlsx");
+    with_sheet_xml(&good, &swapped, |xml| {
+        let at = |r: u32| xml.find(&format!(r#"<row r="{r}""#)).unwrap();
+        let (a, b, c) = (at(100), at(101), at(102));
+        format!("{}{}{}{}", &xml[..a], &xml[b..c], &xml[a..b], &xml[c..])
+    });
+    let e = s
+        .import_sheet::<Documents>(&swapped, &paper(), &mut |_, _| {})
+        .unwrap_err();
+    assert!(
+        e.message.contains("乱序.xlsx") && e.message.contains("第 100 行写在第 101 行之后"),
+        "{}",
+        e.message
+    );
+    assert_eq!(total::<Documents>(&mut s), 0);
     let report = import::<Documents>(&mut s, &good, &paper());
     assert!(report.committed && report.imported == 12_000);
     let count: i64 = raw_registers(&f.dir, OFFICER)
