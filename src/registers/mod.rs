@@ -657,15 +657,7 @@ impl Session {
     ) -> Result<R::View> {
         self.require(Op::WriteRegisters)?;
         let Some(action) = R::ACTIONS.iter().find(|a| a.kind == kind) else {
-            return Err(Error::validation(format!(
-                "未知的手续类型“{kind}”，{}台账的手续有：{}",
-                R::NOUN,
-                R::ACTIONS
-                    .iter()
-                    .map(|a| a.kind)
-                    .collect::<Vec<_>>()
-                    .join("、")
-            )));
+            return Err(unknown_action::<R>(kind));
         };
         let today = self.today();
         let (on, approval) = common(&input, R::date_field(action.kind))?;
@@ -881,6 +873,21 @@ pub fn event_of<R: Register>(
     correction(&i.field, &i.value, &i.reason, |field, raw| {
         R::corrected(state, field, raw, cx)
     })
+}
+
+/// The refusal of an action `R` does not have, naming the ones it has: [`Session::act`]
+/// gives it before anything else, and each register's [`Register::event`] for a kind it
+/// builds no event of.
+pub fn unknown_action<R: Register>(kind: &str) -> Error {
+    Error::validation(format!(
+        "未知的手续类型“{kind}”，{}台账的手续有：{}",
+        R::NOUN,
+        R::ACTIONS
+            .iter()
+            .map(|a| a.kind)
+            .collect::<Vec<_>>()
+            .join("、")
+    ))
 }
 
 /// Field `field` of `R`'s correction table, as `(code, label)`, if it may be corrected.

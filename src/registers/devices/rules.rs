@@ -609,7 +609,7 @@ fn event(
                 )?,
             }
         }
-        other => return Err(Error::validation(format!("未知的手续类型“{other}”"))),
+        other => return Err(crate::registers::unknown_action::<Devices>(other)),
     })
 }
 

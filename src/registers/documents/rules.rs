@@ -336,7 +336,7 @@ fn event(kind: &str, input: serde_json::Value, s: &DocState) -> Result<DocEvent>
                 "“{kind}”手续涉及多件载体，请使用复印/清退专用入口（baomi doc {kind}）"
             )))
         }
-        other => return Err(Error::validation(format!("未知的手续类型“{other}”"))),
+        other => return Err(crate::registers::unknown_action::<Documents>(other)),
     })
 }
 

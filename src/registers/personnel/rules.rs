@@ -284,7 +284,7 @@ pub fn event(
             let _: ClearInput = parse(input)?;
             PersonEvent::CooledDown
         }
-        other => return Err(Error::internal(format!("人员台账没有手续“{other}”"))),
+        other => return Err(crate::registers::unknown_action::<Persons>(other)),
     })
 }
 
