@@ -1,11 +1,11 @@
-//! Workbooks read into a plain grid of cells: `.xlsx` (and `.xls`, `.ods`) through calamine,
+//! Workbooks read as rows of plain cells: `.xlsx` (and `.xls`, `.ods`) through calamine,
 //! `.csv` (UTF-8, with or without BOM, or GB18030 as Chinese Excel saves it) by hand.
 //!
 //! Contract: [`open`] reads the whole file into memory (at most [`MAX_BYTES`]) and never
 //! panics on any bytes; a damaged or foreign file is a Chinese error naming the file (and the
 //! sheet, when the break is inside one). A sheet is read row by row ([`Workbook::stream`]):
 //! the `r`th row handed over is sheet row `r + 1`, cell `c` its column (A = 0), whatever rows
-//! the sheet leaves out; [`Workbook::grid`] collects them. An `.xlsx` sheet is streamed from
+//! the sheet leaves out. An `.xlsx` sheet is streamed from
 //! the file, so a large sheet's first rows come before its last are read; a file that breaks
 //! part way hands over the rows before the break, then its error. A cell merged over several
 //! rows of one column (a custodian written once for three carriers) is read as that value in
@@ -13,6 +13,7 @@
 
 use std::io::Cursor;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use calamine::{Data, Reader, Sheets};
 
@@ -45,17 +46,18 @@ impl Raw {
     }
 }
 
-/// A sheet read into rows.
-pub struct Grid {
-    pub name: String,
-    pub rows: Vec<Vec<Raw>>,
-}
+/// The file's bytes as a workbook reader holds them (shared with the thread that finds the
+/// merged regions).
+type Book = Sheets<Cursor<Arc<[u8]>>>;
 
 /// An opened workbook: its sheets' names, and the file's bytes to read one from.
 pub struct Workbook {
     pub file_name: String,
     pub sheets: Vec<String>,
-    bytes: Vec<u8>,
+    bytes: Arc<[u8]>,
+    /// The reader that found the sheets' names, kept for the first sheet read (opening it
+    /// reads the workbook's shared strings and styles).
+    opened: Mutex<Option<Book>>,
     csv: bool,
 }
 
@@ -80,26 +82,31 @@ pub fn open(path: &Path) -> Result<Workbook> {
     if meta.len() > MAX_BYTES {
         return Err(unreadable(&file_name, "文件超过 256 MB"));
     }
-    let bytes = std::fs::read(path).map_err(|e| unreadable(&file_name, e))?;
+    let bytes: Arc<[u8]> = std::fs::read(path)
+        .map_err(|e| unreadable(&file_name, e))?
+        .into();
     let csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("txt"));
-    let sheets = if csv {
-        vec![path
+    let (sheets, opened) = if csv {
+        let name = path
             .file_stem()
-            .map_or_else(|| "CSV".to_string(), |s| s.to_string_lossy().to_string())]
+            .map_or_else(|| "CSV".to_string(), |s| s.to_string_lossy().to_string());
+        (vec![name], None)
     } else {
-        workbook(&bytes, &file_name)?.sheet_names()
+        let book = workbook(bytes.clone(), &file_name)?;
+        (book.sheet_names(), Some(book))
     };
     Ok(Workbook {
         file_name,
         sheets,
         bytes,
+        opened: Mutex::new(opened),
         csv,
     })
 }
 
-fn workbook<'a>(bytes: &'a [u8], file: &str) -> Result<Sheets<Cursor<&'a [u8]>>> {
+fn workbook<T: AsRef<[u8]> + Clone>(bytes: T, file: &str) -> Result<Sheets<Cursor<T>>> {
     calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| unreadable(file, format!("不是可识别的表格文件（{e}）")))
 }
@@ -111,24 +118,10 @@ impl Workbook {
         hex::encode(sha2::Sha256::digest(&self.bytes))
     }
 
-    /// Reads sheet `name` (the first sheet with any cell when `None`) whole.
-    pub fn grid(&self, name: Option<&str>) -> Result<Grid> {
-        let mut rows = Vec::new();
-        let sheet = self.stream(
-            name,
-            |_| {},
-            |row| {
-                rows.push(row);
-                true
-            },
-        )?;
-        Ok(Grid { name: sheet, rows })
-    }
-
     /// Reads sheet `name` (the first sheet with any cell when `None`) row by row, as the
     /// file is read: `start` is told which sheet and how many rows it claims, then `each`
-    /// gets every row in order from the sheet's first (what [`Grid::rows`] holds: row `r` is
-    /// the `r`th call, merged cells filled down) and answers false to stop. Returns the
+    /// gets every row in order from the sheet's first (the `r`th call is sheet row `r + 1`,
+    /// merged cells filled down) and answers false to stop. Returns the
     /// sheet's name. An `.xlsx` sheet is read cell by cell from the file, so a large sheet's
     /// first rows come before its last ones are read; other formats are read whole first.
     pub fn stream(
@@ -169,7 +162,11 @@ impl Workbook {
             }
             None => self.sheets.clone(),
         };
-        let mut book = workbook(&self.bytes, &self.file_name)?;
+        let kept = self.opened.lock().ok().and_then(|mut o| o.take());
+        let mut book = match kept {
+            Some(book) => book,
+            None => workbook(self.bytes.clone(), &self.file_name)?,
+        };
         let mut start = Some(start);
         for n in &names {
             let read = match &mut book {
@@ -199,7 +196,7 @@ impl Workbook {
     /// XML on another thread, while the rows it needs are held back (see [`FillDown`]).
     fn stream_xlsx(
         &self,
-        book: &mut calamine::Xlsx<Cursor<&[u8]>>,
+        book: &mut calamine::Xlsx<Cursor<Arc<[u8]>>>,
         name: &str,
         named: bool,
         start: &mut Option<impl FnOnce(SheetInfo)>,
@@ -308,7 +305,7 @@ impl Workbook {
     /// and may be passed over.
     fn stream_range(
         &self,
-        book: &mut Sheets<Cursor<&[u8]>>,
+        book: &mut Book,
         name: &str,
         named: bool,
         start: &mut Option<impl FnOnce(SheetInfo)>,
@@ -841,7 +838,7 @@ mod tests {
 
         for name in ["说明", "甲&乙 <台账>", "空页"] {
             let quick = merged_quickly(&bytes, name).expect(name);
-            let Ok(Sheets::Xlsx(mut x)) = workbook(&bytes, "两页.xlsx") else {
+            let Ok(Sheets::Xlsx(mut x)) = workbook(&bytes[..], "两页.xlsx") else {
                 panic!("not xlsx");
             };
             let slow = x.merge_cells_by_sheet_name(name).unwrap();
