@@ -2,7 +2,8 @@
 //! list query.
 //!
 //! Contract: a register `R` owns a table `R::TABLE` with at least `id INTEGER PRIMARY KEY`,
-//! `serial TEXT UNIQUE`, `state TEXT` (the JSON of `R::State`), `updated_at TEXT`, the columns
+//! `serial TEXT UNIQUE`, `state TEXT` (the JSON of `R::State`, or empty when the columns hold
+//! the whole state: `Projection::STATE_IN_COLUMNS`), `updated_at TEXT`, the columns
 //! `R::columns` names, and a contentless FTS5 table `{TABLE}_search(uni, bi, tags)`. [`save`]
 //! writes a record's projection and search tokens in the caller's transaction after every
 //! event. [`list`] answers any combination of search text and filters of any register with
@@ -259,7 +260,13 @@ pub fn write_projection<R: Register>(
         static SQL: std::cell::RefCell<std::collections::HashMap<(&'static str, bool), std::rc::Rc<str>>> =
             Default::default();
     }
-    let state = serde_json::to_string(s).map_err(|e| Error::internal(e.to_string()))?;
+    // A register whose columns hold the whole state leaves `state` empty (see
+    // `Projection::STATE_IN_COLUMNS`).
+    let state = if R::STATE_IN_COLUMNS {
+        String::new()
+    } else {
+        serde_json::to_string(s).map_err(|e| Error::internal(e.to_string()))?
+    };
     let columns = R::columns(s);
     let sql = SQL.with_borrow_mut(|cache| {
         cache
@@ -455,19 +462,115 @@ pub fn rebuild_indexes(conn: &Connection, statements: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn parse_state<R: Register>(id: i64, json: &str) -> Result<R::State> {
-    serde_json::from_str(json)
+/// What a read of states selects from the projection (aliased `r`): the row whole when the
+/// state is in its columns, else the id and the state's JSON.
+fn state_select<R: Register>() -> &'static str {
+    if R::STATE_IN_COLUMNS {
+        "r.*"
+    } else {
+        "r.id, r.state"
+    }
+}
+
+/// The state of one projection row selected by [`state_select`]: its JSON when it has one
+/// (every row of a register that keeps it, and a row written before its register moved the
+/// state into its columns), else read back from the columns.
+fn state_of<R: Register>(row: &rusqlite::Row<'_>) -> Result<R::State> {
+    let id: i64 = row.get("id")?;
+    let json: String = row.get("state")?;
+    if json.is_empty() {
+        return R::from_columns(&Columns {
+            row,
+            id,
+            noun: R::NOUN,
+        });
+    }
+    serde_json::from_str(&json)
         .map_err(|e| Error::integrity(format!("{} {id} 的状态已损坏：{e}", R::NOUN)))
+}
+
+/// A projection row as [`Projection::from_columns`] reads it: each getter names its column,
+/// and a value the register cannot have written is an integrity error naming the record and
+/// the column.
+pub struct Columns<'a> {
+    row: &'a rusqlite::Row<'a>,
+    id: i64,
+    noun: &'static str,
+}
+
+impl Columns<'_> {
+    /// The record's id.
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// The error of a column whose value cannot be read back.
+    pub fn broken(&self, column: &str) -> Error {
+        Error::integrity(format!(
+            "{} {} 的记录已损坏：{column} 的值无法读取",
+            self.noun, self.id
+        ))
+    }
+
+    fn get<T: rusqlite::types::FromSql>(&self, column: &str) -> Result<T> {
+        self.row.get(column).map_err(|_| self.broken(column))
+    }
+
+    pub fn text(&self, column: &str) -> Result<String> {
+        self.get(column)
+    }
+
+    pub fn opt_text(&self, column: &str) -> Result<Option<String>> {
+        self.get(column)
+    }
+
+    pub fn int(&self, column: &str) -> Result<i64> {
+        self.get(column)
+    }
+
+    pub fn opt_int(&self, column: &str) -> Result<Option<i64>> {
+        self.get(column)
+    }
+
+    /// A `YYYY-MM-DD` day.
+    pub fn date(&self, column: &str) -> Result<NaiveDate> {
+        self.parsed(column, |t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+    }
+
+    pub fn opt_date(&self, column: &str) -> Result<Option<NaiveDate>> {
+        self.opt_parsed(column, |t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+    }
+
+    /// A text column read back by `parse` (`None`: not a value the register writes).
+    pub fn parsed<T>(&self, column: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T> {
+        parse(&self.text(column)?).ok_or_else(|| self.broken(column))
+    }
+
+    /// [`Columns::parsed`] of a column that may be NULL.
+    pub fn opt_parsed<T>(
+        &self,
+        column: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<Option<T>> {
+        match self.opt_text(column)? {
+            None => Ok(None),
+            Some(t) => parse(&t).map(Some).ok_or_else(|| self.broken(column)),
+        }
+    }
 }
 
 /// The stored state of record `id`.
 pub fn load<R: Register>(conn: &Connection, id: i64) -> Result<R::State> {
-    let json: Option<String> = conn
-        .prepare_cached(&format!("SELECT state FROM {} WHERE id = ?1", R::TABLE))?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
-    let json = json.ok_or_else(|| Error::not_found(format!("没有编号为 {id} 的{}", R::NOUN)))?;
-    parse_state::<R>(id, &json)
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM {} r WHERE r.id = ?1",
+        state_select::<R>(),
+        R::TABLE
+    ))?;
+    let mut rows = stmt.query([id])?;
+    match rows.next()? {
+        Some(row) => state_of::<R>(row),
+        None => Err(Error::not_found(format!("没有编号为 {id} 的{}", R::NOUN))),
+    }
 }
 
 /// Finds a record id by its serial number.
@@ -694,13 +797,12 @@ pub fn rebuild_search<R: Register>(conn: &Connection) -> Result<usize> {
     )?;
     let mut after = 0;
     let mut done = 0;
+    let state = state_select::<R>();
     loop {
         // A batch at a time: the index rows are written together, after the read.
         let states: Vec<R::State> = states::<R>(
             conn,
-            &format!(
-                "SELECT r.id, r.state FROM {table} r WHERE r.id > ?1 ORDER BY r.id LIMIT 10000"
-            ),
+            &format!("SELECT {state} FROM {table} r WHERE r.id > ?1 ORDER BY r.id LIMIT 10000"),
             &[after.to_string()],
         )?;
         let Some(last) = states.last() else { break };
@@ -856,16 +958,17 @@ pub fn list<R: Register>(conn: &Connection, spec: &ListSpec) -> Result<Page<R::S
     {
         return page(total, ids_by_month::<R>(conn, spec, range, &filter, &args)?);
     }
+    let state = state_select::<R>();
     let sql = if matcher.is_some() {
         format!(
-            "SELECT r.id, r.state FROM {from} {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+            "SELECT {state} FROM {from} {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
         )
     } else {
         // Pick the page's ids first, then read only those rows: a range filter sorted by id
         // is then answered from the index alone, instead of reading every matching row's
         // state before sorting them.
         format!(
-            "SELECT r.id, r.state FROM {table} r WHERE r.id IN \
+            "SELECT {state} FROM {table} r WHERE r.id IN \
              (SELECT r.id FROM {from} {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}) \
              ORDER BY {order}"
         )
@@ -962,6 +1065,7 @@ fn ids_by_month<R: Register>(
 fn states_by_id<R: Register>(conn: &Connection, ids: &[i64], desc: bool) -> Result<Vec<R::State>> {
     let dir = if desc { "DESC" } else { "ASC" };
     let mut out = Vec::with_capacity(ids.len());
+    let state = state_select::<R>();
     for chunk in ids.chunks(500) {
         let list = chunk
             .iter()
@@ -969,7 +1073,7 @@ fn states_by_id<R: Register>(conn: &Connection, ids: &[i64], desc: bool) -> Resu
             .collect::<Vec<_>>()
             .join(",");
         let sql = format!(
-            "SELECT r.id, r.state FROM {} r WHERE r.id IN ({list}) ORDER BY r.id {dir}",
+            "SELECT {state} FROM {} r WHERE r.id IN ({list}) ORDER BY r.id {dir}",
             R::TABLE
         );
         out.extend(states::<R>(conn, &sql, &[])?);
@@ -977,16 +1081,15 @@ fn states_by_id<R: Register>(conn: &Connection, ids: &[i64], desc: bool) -> Resu
     Ok(out)
 }
 
+/// The states of the rows `sql` selects (by [`state_select`]).
 fn states<R: Register>(conn: &Connection, sql: &str, args: &[String]) -> Result<Vec<R::State>> {
     let mut stmt = conn.prepare(sql)?;
-    let rows = stmt
-        .query_map(params_from_iter(args.iter()), |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.iter()
-        .map(|(id, json)| parse_state::<R>(*id, json))
-        .collect()
+    let mut rows = stmt.query(params_from_iter(args.iter()))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(state_of::<R>(row)?);
+    }
+    Ok(out)
 }
 
 /// Up to `limit` records matching a fixed condition (alias `r`, one `?1` argument), in
@@ -1004,11 +1107,10 @@ pub fn where_states<R: Register>(
         [arg],
         |r| r.get(0),
     )?;
+    let state = state_select::<R>();
     let rows = states::<R>(
         conn,
-        &format!(
-            "SELECT r.id, r.state FROM {table} r WHERE {condition} ORDER BY {order} LIMIT {limit}"
-        ),
+        &format!("SELECT {state} FROM {table} r WHERE {condition} ORDER BY {order} LIMIT {limit}"),
         &[arg.to_string()],
     )?;
     Ok((rows, total))

@@ -97,6 +97,10 @@ impl Schema {
                     "registers/0010_search_pages",
                     include_str!("../../migrations/registers/0010_search_pages.sql"),
                 ),
+                (
+                    "registers/0011_documents_state_in_columns",
+                    include_str!("../../migrations/registers/0011_documents_state_in_columns.sql"),
+                ),
             ],
         }
     }

@@ -126,6 +126,22 @@ impl SecrecyPeriod {
         }
     }
 
+    /// The period whose [`SecrecyPeriod::label`] is `label` (its exact inverse; `None` for any
+    /// other text).
+    pub fn from_label(label: &str) -> Option<SecrecyPeriod> {
+        if label == "长期" {
+            return Some(SecrecyPeriod::LongTerm);
+        }
+        if let Some(day) = label.strip_prefix('至') {
+            return Some(SecrecyPeriod::Until(day.to_string()));
+        }
+        let years = label.strip_suffix('年')?;
+        if years.is_empty() || !years.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        years.parse().ok().map(SecrecyPeriod::Years)
+    }
+
     /// Parses `30年`, `30`, `2030-01-01`, `长期`, or the level's default when absent.
     pub fn parse(s: Option<&str>, level: Level, received_on: NaiveDate) -> Result<SecrecyPeriod> {
         const F: &str = "secrecy_period";
