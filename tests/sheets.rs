@@ -1075,3 +1075,38 @@ fn a_sheet_claiming_more_rows_than_it_holds_comes_in() {
     assert_eq!(calls.last(), Some(&(4, 4)));
     assert_eq!(total::<Documents>(&mut s), 4);
 }
+
+/// A sheet that writes no used range (`<dimension>`, which some programs leave out) still
+/// gives its progress a whole from its first call: the same calls as the sheet with it.
+#[test]
+fn a_sheet_without_a_used_range_has_the_same_progress() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let dir = f.dir.parent().unwrap().to_path_buf();
+    let good = messy_carriers(&dir, false);
+    let bare = dir.join("无范围.xlsx");
+    with_sheet_xml(&good, &bare, |xml| {
+        let at = xml.find("<dimension ").unwrap();
+        let end = at + xml[at..].find("/>").unwrap() + 2;
+        format!("{}{}", &xml[..at], &xml[end..])
+    });
+    let dry = SheetOptions {
+        dry_run: true,
+        ..paper()
+    };
+    let calls = |s: &mut Session, path: &Path| {
+        let mut calls = Vec::new();
+        let report = s
+            .import_sheet::<Documents>(path, &dry, &mut |d, t| calls.push((d, t)))
+            .unwrap();
+        assert_eq!(report.imported, 4, "{report:?}");
+        calls
+    };
+    let with = calls(&mut s, &good);
+    let without = calls(&mut s, &bare);
+    assert!(
+        with[0].1 > 4,
+        "the first call's whole is the sheet's rows: {with:?}"
+    );
+    assert_eq!(without, with);
+}

@@ -203,7 +203,7 @@ impl Workbook {
         each: &mut impl FnMut(Vec<Raw>) -> bool,
     ) -> Result<bool> {
         std::thread::scope(|scope| {
-            let merged = scope.spawn(|| merged_regions(&self.bytes, &self.file_name, name));
+            let finder = scope.spawn(|| merged_regions(&self.bytes, &self.file_name, name));
             let mut cells = match book.worksheet_cells_reader(name) {
                 Ok(c) => c,
                 Err(calamine::XlsxError::NotAWorksheet(_)) if !named => return Ok(false),
@@ -220,14 +220,22 @@ impl Workbook {
             };
             // What the sheet claims is only an estimate (a used range may reach past the last
             // cell); the rows themselves are counted against the limit.
-            let claimed = (cells.dimensions().end.0 as usize + 1).min(MAX_ROWS);
+            let mut claimed = (cells.dimensions().end.0 as usize + 1).min(MAX_ROWS);
             let mut out = Emit {
                 next: 0,
                 held: Vec::new(),
                 fill: None,
-                merged: Some(merged),
+                merged: Some(finder),
                 stopped: false,
             };
+            // A sheet that writes no used range (some programs leave `<dimension>` out) claims
+            // one row: the number of its last row, which the merged regions' finder reads on
+            // its way, stands in for it, so that its progress is not whole from the start.
+            if claimed <= 1 {
+                if let Some(last) = out.wait() {
+                    claimed = last.min(MAX_ROWS);
+                }
+            }
             let mut row: Vec<Raw> = Vec::new();
             let mut at: Option<u32> = None;
             let mut failure = None;
@@ -360,9 +368,13 @@ struct Emit<'scope> {
     next: u32,
     held: Vec<Vec<Raw>>,
     fill: Option<FillDown>,
-    merged: Option<std::thread::ScopedJoinHandle<'scope, Vec<calamine::Dimensions>>>,
+    merged: Option<std::thread::ScopedJoinHandle<'scope, Merged>>,
     stopped: bool,
 }
+
+/// What the merged regions' finder returns: the regions, and the number of the sheet's last
+/// row when it read it.
+type Merged = (Vec<calamine::Dimensions>, Option<usize>);
 
 impl Emit<'_> {
     /// Hands over row `r` (and the empty rows before it); false once `each` wants no more.
@@ -392,9 +404,21 @@ impl Emit<'_> {
         }
     }
 
+    /// Waits for the merged regions before any row has come; returns the number of the
+    /// sheet's last row when the finder read it.
+    fn wait(&mut self) -> Option<usize> {
+        let (merged, last) = self
+            .merged
+            .take()
+            .and_then(|m| m.join().ok())
+            .unwrap_or_default();
+        self.fill = Some(FillDown::new(merged));
+        last
+    }
+
     /// The merged regions are known: the held rows go out.
     fn known(&mut self, each: &mut impl FnMut(Vec<Raw>) -> bool) {
-        let merged = self
+        let (merged, _) = self
             .merged
             .take()
             .and_then(|m| m.join().ok())
@@ -472,14 +496,15 @@ impl FillDown {
 }
 
 /// The merged regions of sheet `name` of the `.xlsx` file in `bytes` (none for other formats,
-/// or when they cannot be read: the cells are then read as they are).
-fn merged_regions(bytes: &[u8], file: &str, name: &str) -> Vec<calamine::Dimensions> {
+/// or when they cannot be read: the cells are then read as they are), and the number of its
+/// last row when [`merged_quickly`] read it.
+fn merged_regions(bytes: &[u8], file: &str, name: &str) -> Merged {
     if let Some(found) = merged_quickly(bytes, name) {
         return found;
     }
     match workbook(bytes, file) {
-        Ok(Sheets::Xlsx(mut x)) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
-        _ => Vec::new(),
+        Ok(Sheets::Xlsx(mut x)) => (x.merge_cells_by_sheet_name(name).unwrap_or_default(), None),
+        _ => (Vec::new(), None),
     }
 }
 
@@ -487,8 +512,9 @@ fn merged_regions(bytes: &[u8], file: &str, name: &str) -> Vec<calamine::Dimensi
 /// found through `xl/workbook.xml` and its relationships, then read for its `<mergeCells>`
 /// element (after every row, so the part is inflated but not parsed; a tenth of the time of
 /// calamine's pass over a 100,000-row sheet). `None` when anything is not as Excel writes it
-/// (then calamine's own pass decides).
-fn merged_quickly(bytes: &[u8], name: &str) -> Option<Vec<calamine::Dimensions>> {
+/// (then calamine's own pass decides). On its way it notes the number (`r`) of the last
+/// `<row>` before them.
+fn merged_quickly(bytes: &[u8], name: &str) -> Option<Merged> {
     use std::io::Read as _;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let mut text = |path: &str| -> Option<String> {
@@ -513,6 +539,7 @@ fn merged_quickly(bytes: &[u8], name: &str) -> Option<Vec<calamine::Dimensions>>
     let mut block = vec![0u8; 1 << 20];
     let mut seen: Vec<u8> = Vec::new();
     let mut kept: Option<Vec<u8>> = None;
+    let mut last_row = None;
     loop {
         let n = part.read(&mut block).ok()?;
         if n == 0 {
@@ -521,10 +548,11 @@ fn merged_quickly(bytes: &[u8], name: &str) -> Option<Vec<calamine::Dimensions>>
         match &mut kept {
             Some(k) => k.extend_from_slice(&block[..n]),
             None => {
-                // The tail of the last block, in case the tag straddles two.
-                let from = seen.len().saturating_sub(32);
+                // The tail of the last block, in case a tag straddles two.
+                let from = seen.len().saturating_sub(256);
                 seen.drain(..from);
                 seen.extend_from_slice(&block[..n]);
+                last_row = last_row.max(last_row_number(&seen));
                 if let Some(at) = tag_start(&seen, b"mergeCells") {
                     kept = Some(seen.split_off(at));
                 }
@@ -535,10 +563,10 @@ fn merged_quickly(bytes: &[u8], name: &str) -> Option<Vec<calamine::Dimensions>>
         }
     }
     let Some(kept) = kept else {
-        return Some(Vec::new());
+        return Some((Vec::new(), last_row));
     };
     let kept = String::from_utf8_lossy(&kept);
-    Some(
+    Some((
         elements(&kept, "mergeCell")
             .filter_map(|e| attribute(e, "ref"))
             .filter_map(|r| {
@@ -549,7 +577,23 @@ fn merged_quickly(bytes: &[u8], name: &str) -> Option<Vec<calamine::Dimensions>>
                 })
             })
             .collect(),
-    )
+        last_row,
+    ))
+}
+
+/// The number (`r`, from 1) of the last complete `<row>` start tag in `xml`, if it has one.
+fn last_row_number(xml: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    let mut last = None;
+    while let Some(at) = tag_start(&xml[from..], b"row").map(|i| i + from) {
+        from = at + 1;
+        let tag = &xml[at..];
+        if let Some(end) = memchr::memchr(b'>', tag) {
+            last = Some(&tag[..end]);
+        }
+    }
+    let tag = String::from_utf8_lossy(last?);
+    attribute(&tag, "r")?.parse().ok()
 }
 
 /// Whether `xml` holds the end tag `</mergeCells>` (or `</prefix:mergeCells>`).
@@ -836,21 +880,36 @@ mod tests {
         book.save(&path).unwrap();
         let bytes = std::fs::read(&path).unwrap();
 
-        for name in ["说明", "甲&乙 <台账>", "空页"] {
-            let quick = merged_quickly(&bytes, name).expect(name);
+        for (name, last) in [
+            ("说明", Some(3)),
+            ("甲&乙 <台账>", Some(200)),
+            ("空页", None),
+        ] {
+            let (quick, last_row) = merged_quickly(&bytes, name).expect(name);
             let Ok(Sheets::Xlsx(mut x)) = workbook(&bytes[..], "两页.xlsx") else {
                 panic!("not xlsx");
             };
             let slow = x.merge_cells_by_sheet_name(name).unwrap();
             assert_eq!(quick, slow, "{name}");
+            assert_eq!(last_row, last, "{name}: the number of its last row");
         }
-        let quick = merged_quickly(&bytes, "甲&乙 <台账>").unwrap();
+        let (quick, _) = merged_quickly(&bytes, "甲&乙 <台账>").unwrap();
         assert_eq!(quick.len(), 3);
         assert!(quick.contains(&calamine::Dimensions {
             start: (120, 27),
             end: (180, 27)
         }));
         assert_eq!(merged_quickly(&bytes, "没有这页"), None);
+    }
+
+    /// The last row's number is read from its start tag alone, prefixed or not, and a tag
+    /// cut off before its end is not read.
+    #[test]
+    fn the_last_row_number_is_the_last_complete_row_tag() {
+        let xml = br#"<sheetData><row r="1" spans="1:3"><c r="A1"/></row><x:row r="17"><c r="A17"/></x:row><rowBreaks/></sheetData><row r="99"#;
+        assert_eq!(last_row_number(xml), Some(17));
+        assert_eq!(last_row_number(b"<row><c/></row>"), None, "no number");
+        assert_eq!(last_row_number(b"<c r=\"A1\"/></row>"), None, "no row tag");
     }
 
     #[test]
