@@ -306,7 +306,7 @@ pub fn write_projection<R: Register>(
     match stmt.raw_execute() {
         Ok(_) => Ok(()),
         // A new record's serial is checked here, by the column's unique index, instead of
-        // by a look-up before every insert (a twentieth of a large import, `make bench`).
+        // by a look-up before every insert (3 % of a large import's time, `make bench`).
         Err(rusqlite::Error::SqliteFailure(e, _))
             if fresh && e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
         {
