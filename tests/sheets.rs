@@ -1051,6 +1051,20 @@ fn with_sheet_xml(good: &Path, out: &Path, edit: impl FnOnce(String) -> String) 
     assert!(edit.is_none(), "the workbook has no first sheet");
 }
 
+/// The messy sheet of carriers beside the fixture's vault, and a copy of it named `name` with
+/// its sheet's XML changed by `edit`.
+fn messy_edited(
+    f: &Fixture,
+    name: &str,
+    edit: impl FnOnce(String) -> String,
+) -> (PathBuf, PathBuf) {
+    let dir = f.dir.parent().unwrap().to_path_buf();
+    let good = messy_carriers(&dir, false);
+    let edited = dir.join(name);
+    with_sheet_xml(&good, &edited, edit);
+    (good, edited)
+}
+
 /// What a sheet claims of its size is only an estimate: one whose used range reaches
 /// Excel's last row (past this program's limit of rows) but holds four carriers imports
 /// them, and its progress ends at its rows.
@@ -1058,10 +1072,7 @@ fn with_sheet_xml(good: &Path, out: &Path, edit: impl FnOnce(String) -> String) 
 fn a_sheet_claiming_more_rows_than_it_holds_comes_in() {
     let f = Fixture::new();
     let mut s = f.login(OFFICER);
-    let dir = f.dir.parent().unwrap().to_path_buf();
-    let good = messy_carriers(&dir, false);
-    let wide = dir.join("整列.xlsx");
-    with_sheet_xml(&good, &wide, |xml| {
+    let (_, wide) = messy_edited(&f, "整列.xlsx", |xml| {
         let at = xml.find(r#"<dimension ref=""#).unwrap() + 16;
         let end = at + xml[at..].find('"').unwrap();
         format!("{}A1:K1048576{}", &xml[..at], &xml[end..])
@@ -1082,10 +1093,7 @@ fn a_sheet_claiming_more_rows_than_it_holds_comes_in() {
 fn a_sheet_without_a_used_range_has_the_same_progress() {
     let f = Fixture::new();
     let mut s = f.login(OFFICER);
-    let dir = f.dir.parent().unwrap().to_path_buf();
-    let good = messy_carriers(&dir, false);
-    let bare = dir.join("无范围.xlsx");
-    with_sheet_xml(&good, &bare, |xml| {
+    let (good, bare) = messy_edited(&f, "无范围.xlsx", |xml| {
         let at = xml.find("<dimension ").unwrap();
         let end = at + xml[at..].find("/>").unwrap() + 2;
         format!("{}{}", &xml[..at], &xml[end..])

@@ -404,8 +404,8 @@ impl Emit<'_> {
         }
     }
 
-    /// Waits for the merged regions before any row has come; returns the number of the
-    /// sheet's last row when the finder read it.
+    /// Waits for the merged regions (read as none if the finder failed) and starts filling
+    /// with them; returns the number of the sheet's last row when the finder read it.
     fn wait(&mut self) -> Option<usize> {
         let (merged, last) = self
             .merged
@@ -418,19 +418,16 @@ impl Emit<'_> {
 
     /// The merged regions are known: the held rows go out.
     fn known(&mut self, each: &mut impl FnMut(Vec<Raw>) -> bool) {
-        let (merged, _) = self
-            .merged
-            .take()
-            .and_then(|m| m.join().ok())
-            .unwrap_or_default();
-        let mut fill = FillDown::new(merged);
+        self.wait();
+        let Some(fill) = self.fill.as_mut() else {
+            return;
+        };
         for mut row in std::mem::take(&mut self.held) {
             fill.apply(&mut row);
             if !self.stopped && !each(row) {
                 self.stopped = true;
             }
         }
-        self.fill = Some(fill);
     }
 
     /// The last row has come: waits for the merged regions if they are not known yet.
