@@ -42,6 +42,12 @@ pub fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
+/// The day [`iso`] wrote (`YYYY-MM-DD` exactly; `None` for any other text): how the vault's
+/// stored days are read back, where an officer's input goes through [`parse`].
+pub fn from_iso(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
 /// `2026年11月22日`, as printed on forms.
 pub fn chinese(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())

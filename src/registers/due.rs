@@ -84,7 +84,7 @@ pub const DEFAULT_BACKUP_DAYS: i64 = 30;
 
 /// Parses a `YYYY-MM-DD` date of a view (None for anything else).
 pub fn day(s: Option<&str>) -> Option<NaiveDate> {
-    s.and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+    s.and_then(crate::dates::from_iso)
 }
 
 /// The office's cadence: the monthly reconciliation (always listed: by the end of the month

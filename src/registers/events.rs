@@ -122,8 +122,8 @@ pub fn stored<R: Register>(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter()
         .map(|(id, on, recorded_at, actor, approval, kind, data)| {
-            let occurred_on = NaiveDate::parse_from_str(&on, "%Y-%m-%d")
-                .map_err(|_| Error::integrity(format!("事件 {id} 的日期已损坏")))?;
+            let occurred_on = crate::dates::from_iso(&on)
+                .ok_or_else(|| Error::integrity(format!("事件 {id} 的日期已损坏")))?;
             let broken =
                 |e: serde_json::Error| Error::integrity(format!("事件 {id} 的内容已损坏：{e}"));
             let stored = if kind == ADOPTED {

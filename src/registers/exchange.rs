@@ -396,8 +396,8 @@ fn plan<R: Register>(conn: &Connection, own: &str, rec: &WireRecord) -> Result<P
     for (i, e) in rec.events.iter().enumerate() {
         let refused =
             |why: String| Error::rule(format!("{name} 的第 {} 条事件不能导入：{why}", i + 1));
-        let occurred_on = NaiveDate::parse_from_str(&e.occurred_on, "%Y-%m-%d")
-            .map_err(|_| refused("日期无效".into()))?;
+        let occurred_on =
+            crate::dates::from_iso(&e.occurred_on).ok_or_else(|| refused("日期无效".into()))?;
         let meta = Meta {
             occurred_on,
             recorded_at: e.recorded_at.clone(),

@@ -555,11 +555,11 @@ impl Columns<'_> {
 
     /// A `YYYY-MM-DD` day.
     pub fn date(&self, column: &str) -> Result<NaiveDate> {
-        self.parsed(column, |t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+        self.parsed(column, dates::from_iso)
     }
 
     pub fn opt_date(&self, column: &str) -> Result<Option<NaiveDate>> {
-        self.opt_parsed(column, |t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+        self.opt_parsed(column, dates::from_iso)
     }
 
     /// A text column read back by `parse` (`None`: not a value the register writes).
@@ -1015,7 +1015,7 @@ fn ids_by_month<R: Register>(
             conn.query_row(&format!("SELECT {f}({column}) FROM {table}"), [], |r| {
                 r.get(0)
             })?;
-        Ok(d.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+        Ok(d.as_deref().and_then(dates::from_iso))
     };
     let (Some(first), Some(last)) = (day("min")?, day("max")?) else {
         return Ok(vec![]);

@@ -153,10 +153,7 @@ pub struct DeviceView {
 
 pub fn view(s: &DeviceState, today: NaiveDate) -> DeviceView {
     let f = &s.fields;
-    let due = s
-        .holding
-        .as_ref()
-        .and_then(|h| NaiveDate::parse_from_str(&h.due_on, "%Y-%m-%d").ok());
+    let due = s.holding.as_ref().and_then(|h| dates::from_iso(&h.due_on));
     let overdue = due.is_some_and(|d| d < today);
     let mut measures_missing = Vec::new();
     if f.classified {

@@ -177,9 +177,7 @@ impl SecrecyPeriod {
             let limit = dates::add_years(received_on, max);
             let too_long = match &period {
                 SecrecyPeriod::Years(n) => *n > max,
-                SecrecyPeriod::Until(d) => {
-                    NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok_and(|d| d > limit)
-                }
+                SecrecyPeriod::Until(d) => dates::from_iso(d).is_some_and(|d| d > limit),
                 SecrecyPeriod::LongTerm => false,
             };
             if too_long {
@@ -197,7 +195,7 @@ impl SecrecyPeriod {
     pub fn ends_on(&self, from: NaiveDate) -> Option<NaiveDate> {
         match self {
             SecrecyPeriod::Years(n) => Some(dates::add_years(from, *n)),
-            SecrecyPeriod::Until(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d").ok(),
+            SecrecyPeriod::Until(d) => dates::from_iso(d),
             SecrecyPeriod::LongTerm => None,
         }
     }
