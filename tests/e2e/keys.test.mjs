@@ -63,13 +63,33 @@ describe('checkpoint slip, restore and recovery in the desktop window', { timeou
     await click('lock-button');
     await wd.find(input('login-user'), 10000);
   }
+  /** Waits for a success message holding `needle`; a timeout names the messages shown. */
   async function successMessage(needle) {
-    return wd.until(
-      () => wd.execute(`return [...document.querySelectorAll('.el-message--success')]
-        .some((m) => m.innerText.includes(arguments[0]))`, [needle]),
-      `the message “${needle}”`,
-      30000,
-    );
+    try {
+      return await wd.until(
+        () => wd.execute(`return [...document.querySelectorAll('.el-message--success')]
+          .some((m) => m.innerText.includes(arguments[0]))`, [needle]),
+        `the message “${needle}”`,
+        30000,
+      );
+    } catch (e) {
+      const shown = await wd.execute(`return [...document.querySelectorAll('.el-message, .el-message-box')]
+        .map((m) => m.innerText.trim()).join(' | ')`).catch(() => '');
+      throw new Error(`${e.message}; shown: ${JSON.stringify(shown)}`);
+    }
+  }
+  /** Rotates this account's key from `button`: the confirmation box, then the core's answer. */
+  async function rotate(button, needle) {
+    await step('rotate button', () => click(button));
+    const confirm = await step('rotate confirmation', () =>
+      wd.find('.el-message-box__btns .el-button--primary', 10000));
+    await sleep(400); // the box's fade-in
+    await step('rotate confirmed', async () => {
+      await confirm.click();
+      await wd.until(async () => !(await wd.exists('.el-message-box__btns .el-button--primary'))
+        || !(await confirm.displayed().catch(() => false)), 'the confirmation to close', 10000);
+    });
+    await step('key rotated', () => successMessage(needle));
   }
 
   before(async () => {
@@ -165,9 +185,7 @@ describe('checkpoint slip, restore and recovery in the desktop window', { timeou
     await login('sysadm');
     await click('nav-accounts');
     await wd.waitText(tid('accounts-table'), 'wangwu', 15000);
-    await click('rotate-keys');
-    await (await wd.find('.el-message-box__btns .el-button--primary', 10000)).click();
-    await step('system key rotated', () => successMessage('已轮换系统密钥'));
+    await rotate('rotate-keys', '已轮换系统密钥');
     await shot('64-admin-rotated-system-key');
     await lock();
 
@@ -222,10 +240,10 @@ describe('checkpoint slip, restore and recovery in the desktop window', { timeou
     await (await wd.find(input('change-password-new2'))).fill('Newer#2026abc');
     await click('change-password-submit');
     await step('signed in', () => wd.find(tid('topbar-user'), 20000));
-    await sleep(800);
-    await click('rotate-keys');
-    await (await wd.find('.el-message-box__btns .el-button--primary', 10000)).click();
-    await step('register key rotated', () => successMessage('已轮换登记簿密钥'));
+    // The password dialog closes, and its success message (over the top bar) goes, first.
+    await step('password changed', () => wd.until(() => wd.execute(`return [...document.querySelectorAll('.el-overlay, .el-message')]
+      .every((e) => e.getClientRects().length === 0)`), 'the password dialog and its message to go', 15000));
+    await rotate('rotate-keys', '已轮换登记簿密钥');
     await shot('69-officer-recovered-and-rotated');
   });
 });

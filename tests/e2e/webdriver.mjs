@@ -123,11 +123,17 @@ export class Element {
     await this.driver.cmd('POST', `/element/${this.id}/value`, { text });
   }
   /** Replaces the field's text the way a person does (select all, delete, type), so the
-   *  page's input handlers see every change (a WebDriver `clear` bypasses them). */
+   *  page's input handlers see every change (a WebDriver `clear` bypasses them). WebKit's
+   *  driver now and then drops keystrokes: a field left shorter than the text is typed again
+   *  (twice at most), so a test fails on what the app did, not on a lost key. */
   async fill(text) {
-    await this.click();
-    await this.type(`${Keys.Control}a${Keys.Null}${Keys.Backspace}`);
-    await this.type(text);
+    for (let attempt = 0; ; attempt++) {
+      await this.click();
+      await this.type(`${Keys.Control}a${Keys.Null}${Keys.Backspace}`);
+      await this.type(text);
+      const value = await this.driver.execute('return arguments[0].value', [{ [ELEMENT]: this.id }]);
+      if (typeof value !== 'string' || value.length >= text.length || attempt === 2) return;
+    }
   }
   /** The element's rendered text (`innerText`: WebKit's WebDriver text skips some table cells). */
   text() {

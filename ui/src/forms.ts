@@ -100,20 +100,21 @@ export function opt(v: string | null | undefined): string | undefined {
 }
 
 /**
- * Puts the cursor in the first typing field under `root` (a CSS selector) once a dialog opens
- * (bind to the dialog's `open-auto-focus`: Element first focuses the dialog itself, so this
- * waits one task). It never takes the cursor from a field the person (or a test) has already
- * clicked into.
+ * Puts the cursor in the first typing field under `root` (a CSS selector), or in the field
+ * `field` names under it, once a dialog opens (bind to the dialog's `open-auto-focus`: Element
+ * first focuses the dialog itself, so this waits one task). It never takes the cursor from a
+ * field the person (or a test) has already clicked into: what they type while the dialog
+ * fades in stays where they typed it.
  */
-export function focusFirstField(root: string): void {
+export function focusFirstField(root: string, field?: string): void {
   window.setTimeout(() => {
     const box = document.querySelector(root)
     if (!box) return
     const active = document.activeElement
     if (active && box.contains(active) && (active.tagName === 'INPUT' || active.tagName === 'TEXTAREA')) return
-    const field = box.querySelector<HTMLElement>(
-      '.el-form-item input:not([type=radio]):not([type=checkbox]), .el-form-item textarea',
+    const target = box.querySelector<HTMLElement>(
+      field ?? '.el-form-item input:not([type=radio]):not([type=checkbox]), .el-form-item textarea',
     )
-    field?.focus()
+    target?.focus()
   }, 0)
 }
