@@ -8,7 +8,7 @@
 //! full-width digits), and then registers every row through the register's own validation in
 //! one transaction: a dry run rolls it back and reports; a real import commits only when no
 //! row fails (all or nothing), keeps the sheet's 编号 as the serial (numbering continues after
-//! it), records where each record came from (`sheet_origins`: file, sheet, row) and audits the
+//! it), records where each record came from (`registers::origins`: file, sheet, row) and audits the
 //! import by the file's SHA-256 and counts — never a title. An export writes the records a
 //! list's filters select ([`write`]), and is audited the same way.
 
@@ -29,7 +29,7 @@ use read::Raw;
 use crate::error::{Error, Result};
 use crate::registers::columns::{column, Cell, Column, Kind, Sheet, IGNORED, LEDGER_NO};
 use crate::registers::level::Level;
-use crate::registers::{table, Cx};
+use crate::registers::{origins, table, Cx};
 use crate::vault::roles::Op;
 use crate::vault::{Session, WriteCtx};
 
@@ -489,15 +489,13 @@ fn read_row<R: Sheet>(
 }
 
 /// Registers one sheet row through the register's own validation and rules, under the
-/// sheet's 编号 when it has one, and notes where the record came from; returns its serial.
+/// sheet's 编号 when it has one; returns the record's id and serial.
 fn register_row<R: Sheet>(
     w: &mut WriteCtx<'_>,
     row: &Row,
     today: chrono::NaiveDate,
     pattern: &str,
-    report: &SheetReport,
-    now: &str,
-) -> Result<String> {
+) -> Result<(i64, String)> {
     let input: R::Input = crate::input::from_ref(&row.input)?;
     let cx = Cx {
         conn: w.tx,
@@ -507,19 +505,7 @@ fn register_row<R: Sheet>(
     };
     let reg = R::registration(&input, &cx)?;
     let state = w.register_as::<R>(reg, pattern, row.serial.as_deref(), None)?;
-    w.tx.prepare_cached(
-        "INSERT INTO sheet_origins (register, record_id, file, sheet, row, imported_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(rusqlite::params![
-        R::NAME,
-        R::id(&state),
-        report.file,
-        report.sheet,
-        row.number,
-        now
-    ])?;
-    Ok(R::serial(&state).to_string())
+    Ok((R::id(&state), R::serial(&state).to_string()))
 }
 
 /// The note of a row the register refused: its reason, at the column of the field it names.
@@ -643,7 +629,8 @@ impl Session {
                 report.errors.clear();
                 report.first_serial = None;
                 report.last_serial = None;
-                let now = w.now().to_string();
+                // Each imported record's id and sheet row, noted once the pass is whole.
+                let mut placed = Vec::new();
                 let mut i = 0;
                 while let Some(row) = rows.get(i) {
                     if i % 500 == 0 {
@@ -653,12 +640,13 @@ impl Session {
                     if careful {
                         w.tx.execute_batch("SAVEPOINT sheet_row")?;
                     }
-                    let done = register_row::<R>(w, row, today, &pattern, report, &now);
+                    let done = register_row::<R>(w, row, today, &pattern);
                     match (done, careful) {
-                        (Ok(serial), _) => {
+                        (Ok((id, serial)), _) => {
                             if careful {
                                 w.tx.execute_batch("RELEASE sheet_row")?;
                             }
+                            placed.push((id, row.number));
                             report.imported += 1;
                             if report.first_serial.is_none() {
                                 report.first_serial = Some(serial.clone());
@@ -673,6 +661,8 @@ impl Session {
                         }
                     }
                 }
+                let now = w.now().to_string();
+                origins::record(w.tx, R::NAME, &report.file, &report.sheet, &now, &placed)?;
                 let read = rows.finish()?;
                 report.rows = read.rows;
                 report.skipped.clone_from(&read.skipped);

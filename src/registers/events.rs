@@ -255,29 +255,11 @@ pub fn history<R: Register>(conn: &Connection, record_id: i64) -> Result<Vec<His
         })
         .collect::<Result<Vec<_>>>()?;
     if let Some(first) = entries.first_mut() {
-        if let Some(origin) = sheet_origin(conn, R::NAME, record_id)? {
+        if let Some(origin) = super::origins::of(conn, R::NAME, record_id)? {
             first.summary = format!("{}（{origin}）", first.summary);
         }
     }
     Ok(entries)
-}
-
-/// Where a record imported from a sheet came from, as its registration line says it.
-fn sheet_origin(conn: &Connection, register: &str, record_id: i64) -> Result<Option<String>> {
-    use rusqlite::OptionalExtension;
-    Ok(conn
-        .prepare_cached(
-            "SELECT file, sheet, row FROM sheet_origins WHERE register = ?1 AND record_id = ?2",
-        )?
-        .query_row(params![register, record_id], |r| {
-            Ok(format!(
-                "导入自“{}”工作表“{}”第 {} 行",
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?
-            ))
-        })
-        .optional()?)
 }
 
 /// The timeline line of an adoption.

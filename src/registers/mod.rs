@@ -17,6 +17,7 @@ pub mod events;
 pub mod exchange;
 pub mod figures;
 pub mod level;
+pub mod origins;
 pub mod personnel;
 pub mod stats;
 pub mod table;

@@ -101,6 +101,10 @@ impl Schema {
                     "registers/0011_documents_state_in_columns",
                     include_str!("../../migrations/registers/0011_documents_state_in_columns.sql"),
                 ),
+                (
+                    "registers/0012_sheet_imports",
+                    include_str!("../../migrations/registers/0012_sheet_imports.sql"),
+                ),
             ],
         }
     }
