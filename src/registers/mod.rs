@@ -299,7 +299,7 @@ pub trait Register: Projection + Sized + 'static {
     /// The registration input (the public JSON contract of `add`).
     type Input: DeserializeOwned;
     /// The validated registration data carried by the first event.
-    type Fields;
+    type Fields: Send + 'static;
 
     /// Every status (code and label), in the order filters show them.
     fn statuses() -> Vec<Choice>;
@@ -328,8 +328,16 @@ pub trait Register: Projection + Sized + 'static {
     /// The next state, or a refusal naming the rule. `state` is `None` before the first event.
     fn apply(state: Option<&Self::State>, event: &Self::Event, meta: &Meta) -> Result<Self::State>;
 
-    /// Validates a registration input.
-    fn registration(input: &Self::Input, cx: &Cx<'_>) -> Result<Registration<Self::Fields>>;
+    /// Validates a registration input on its own, as of `today`: nothing else in the vault
+    /// is consulted, so a sheet's rows are validated as they are read, beside the thread that
+    /// registers them.
+    fn registration(input: &Self::Input, today: NaiveDate) -> Result<Registration<Self::Fields>>;
+    /// Checks a validated registration against the vault (an account it names must exist; a
+    /// person may be registered once); nothing by default. Called in the registering
+    /// transaction, after [`Register::registration`].
+    fn admissible(_reg: &Registration<Self::Fields>, _cx: &Cx<'_>) -> Result<()> {
+        Ok(())
+    }
     /// The first event of a new record.
     fn registered(id: i64, serial: String, fields: Self::Fields) -> Self::Event;
     /// The action codes `state` allows now (a subset of [`Register::ACTIONS`]).
@@ -554,6 +562,18 @@ impl WriteCtx<'_> {
         self.register_as::<R>(reg, pattern, None, approval)
     }
 
+    /// The next serial of `R` from `pattern` that no record has
+    /// ([`table::next_free_serial`]), drawn after the counters this act has moved are written.
+    pub fn next_free_serial<R: Register>(
+        &mut self,
+        pattern: &str,
+        level_mark: char,
+        year: i32,
+    ) -> Result<String> {
+        self.write_counters()?;
+        table::next_free_serial::<R>(self.tx, pattern, level_mark, year)
+    }
+
     /// Registers a new record under `serial` when given (a sheet's own 编号, which no record
     /// may have yet; numbering continues after it when it follows `pattern`), else under the
     /// next serial of `pattern`.
@@ -566,9 +586,14 @@ impl WriteCtx<'_> {
     ) -> Result<R::State> {
         let id = table::next_id::<R>(self.tx)?;
         let serial = match serial {
-            Some(given) => table::claim_serial::<R>(self.tx, pattern, given)?,
-            None => table::next_free_serial::<R>(
-                self.tx,
+            Some(given) => {
+                let (serial, counter) = table::claim_serial(pattern, given)?;
+                if let Some((prefix, last)) = counter {
+                    self.move_counter(R::NAME, prefix, last)?;
+                }
+                serial
+            }
+            None => self.next_free_serial::<R>(
                 pattern,
                 reg.level_mark,
                 chrono::Datelike::year(&reg.occurred_on),
@@ -653,7 +678,8 @@ impl Session {
                 today,
                 approval: None,
             };
-            let reg = R::registration(input, &cx)?;
+            let reg = R::registration(input, today)?;
+            R::admissible(&reg, &cx)?;
             w.register_new::<R>(reg, &pattern, None)
         })?;
         Ok(R::view(&state, today))

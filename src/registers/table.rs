@@ -694,22 +694,26 @@ pub fn next_free_serial<R: Register>(
 }
 
 /// Takes `serial` as a new record's serial, as a sheet gives it; when it follows `pattern`
-/// (`机-2026-0050` under `{密级}-{年}-{序号:4}`) the pattern's counter moves past it, so
-/// numbering continues after the imported records. A serial a record already has is refused
-/// when the new record's row is written ([`write_projection`]), before the act can end.
-pub fn claim_serial<R: Register>(conn: &Connection, pattern: &str, serial: &str) -> Result<String> {
+/// (`机-2026-0050` under `{密级}-{年}-{序号:4}`) also returns the pattern's counter (its key
+/// and number) that must move past it ([`move_counter`]), so numbering continues after the
+/// imported records. A serial a record already has is refused when the new record's row is
+/// written ([`write_projection`]), before the act can end.
+pub fn claim_serial(pattern: &str, serial: &str) -> Result<(String, Option<(String, i64)>)> {
     let serial = serial.trim();
     if serial.is_empty() || serial.chars().count() > 60 {
         return Err(Error::field("ledger_no", "编号", "应为 1 到 60 个字符"));
     }
-    if let Some((prefix, n)) = pattern_number(pattern, serial) {
-        conn.prepare_cached(
-            "INSERT INTO register_serials (register, prefix, last) VALUES (?1, ?2, ?3)
-             ON CONFLICT(register, prefix) DO UPDATE SET last = max(last, excluded.last)",
-        )?
-        .execute(rusqlite::params![R::NAME, prefix, n])?;
-    }
-    Ok(serial.to_string())
+    Ok((serial.to_string(), pattern_number(pattern, serial)))
+}
+
+/// Moves `register`'s counter `prefix` (see [`next_serial`]) to `last` unless it is past it.
+pub fn move_counter(conn: &Connection, register: &str, prefix: &str, last: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO register_serials (register, prefix, last) VALUES (?1, ?2, ?3)
+         ON CONFLICT(register, prefix) DO UPDATE SET last = max(last, excluded.last)",
+    )?
+    .execute(rusqlite::params![register, prefix, last])?;
+    Ok(())
 }
 
 /// The counter key ([`next_serial`]'s prefix) and number of `serial` when it follows

@@ -1191,9 +1191,9 @@ impl Register for Devices {
         Ok(next)
     }
 
-    fn registration(input: &DeviceInput, cx: &Cx<'_>) -> Result<Registration<DeviceFields>> {
+    fn registration(input: &DeviceInput, today: NaiveDate) -> Result<Registration<DeviceFields>> {
         let fields = input.validate()?;
-        if fields.in_service_on > cx.today {
+        if fields.in_service_on > today {
             return Err(Error::field("in_service_on", "启用日期", "不能晚于今天"));
         }
         Ok(Registration {

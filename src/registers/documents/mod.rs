@@ -425,8 +425,7 @@ impl Session {
             let mut copies = Vec::new();
             for n in 1..=count {
                 let cid = table::next_id::<Documents>(w.tx)?;
-                let serial = table::next_free_serial::<Documents>(
-                    w.tx,
+                let serial = w.next_free_serial::<Documents>(
                     &pattern,
                     original.fields.level.short(),
                     chrono::Datelike::year(&occurred_on),

@@ -380,9 +380,9 @@ impl Register for Documents {
     type Input = DocInput;
     type Fields = DocFields;
 
-    fn registration(input: &DocInput, cx: &Cx<'_>) -> Result<Registration<DocFields>> {
+    fn registration(input: &DocInput, today: NaiveDate) -> Result<Registration<DocFields>> {
         let fields = input.validate()?;
-        if fields.received_on > cx.today {
+        if fields.received_on > today {
             return Err(Error::field("received_on", "收到日期", "不能晚于今天"));
         }
         Ok(Registration {

@@ -520,8 +520,17 @@ impl Register for Persons {
         Ok(next)
     }
 
-    fn registration(input: &PersonInput, cx: &Cx<'_>) -> Result<Registration<PersonFields>> {
+    fn registration(input: &PersonInput, today: NaiveDate) -> Result<Registration<PersonFields>> {
         let fields = input.validate()?;
+        Ok(Registration {
+            occurred_on: today,
+            level_mark: fields.class.short(),
+            fields,
+        })
+    }
+
+    fn admissible(reg: &Registration<PersonFields>, cx: &Cx<'_>) -> Result<()> {
+        let fields = &reg.fields;
         super::check_account(cx.conn, "account", &fields.account)?;
         if super::person_named(cx.conn, &fields.name)?.is_some() {
             return Err(Error::field(
@@ -533,11 +542,7 @@ impl Register for Persons {
                 ),
             ));
         }
-        Ok(Registration {
-            occurred_on: cx.today,
-            level_mark: fields.class.short(),
-            fields,
-        })
+        Ok(())
     }
 
     fn registered(id: i64, serial: String, fields: PersonFields) -> PersonEvent {
