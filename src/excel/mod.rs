@@ -120,6 +120,9 @@ struct Row<F> {
     prepared: Option<Result<Registration<F>>>,
 }
 
+/// How many rows the reading thread hands over at a time.
+const ROW_BATCH: usize = 256;
+
 /// The registration of `input` as the register validates it alone, as of `today`.
 fn prepare<R: Sheet>(input: &Value, today: chrono::NaiveDate) -> Result<Registration<R::Fields>> {
     R::registration(&crate::input::from_ref(input)?, today)
@@ -130,7 +133,7 @@ fn prepare<R: Sheet>(input: &Value, today: chrono::NaiveDate) -> Result<Registra
 struct Rows<'scope, F> {
     /// The reader, until it has handed over every row.
     coming: Option<(
-        std::sync::mpsc::Receiver<Row<F>>,
+        std::sync::mpsc::Receiver<Vec<Row<F>>>,
         std::thread::ScopedJoinHandle<'scope, Read>,
     )>,
     read: Vec<Row<F>>,
@@ -145,7 +148,7 @@ impl<F> Rows<'_, F> {
         while i >= self.read.len() {
             let (receive, _) = self.coming.as_ref()?;
             match receive.recv() {
-                Ok(row) => self.read.push(row),
+                Ok(rows) => self.read.extend(rows),
                 Err(_) => return None,
             }
         }
@@ -156,7 +159,7 @@ impl<F> Rows<'_, F> {
     /// could not be read to its end is its error.
     fn finish(&mut self) -> Result<&Read> {
         if let Some((receive, reader)) = self.coming.take() {
-            self.read.extend(receive.iter());
+            self.read.extend(receive.iter().flatten());
             let read = reader
                 .join()
                 .map_err(|_| Error::internal("读取表格的线程意外中止"))?;
@@ -577,7 +580,10 @@ impl Session {
             let book = &book;
             let given = defaulted.as_ref().unwrap_or(&none);
             let reader = scope.spawn(move || {
-                read_sheet::<R>(
+                // Rows go over in batches: one at a time, the two threads woke each other for
+                // every row.
+                let mut batch = Vec::with_capacity(ROW_BATCH);
+                let read = read_sheet::<R>(
                     book,
                     options,
                     given,
@@ -586,9 +592,17 @@ impl Session {
                     },
                     |mut row| {
                         row.prepared = Some(prepare::<R>(&row.input, today));
-                        send.send(row).is_ok()
+                        batch.push(row);
+                        batch.len() < ROW_BATCH
+                            || send
+                                .send(std::mem::replace(&mut batch, Vec::with_capacity(ROW_BATCH)))
+                                .is_ok()
                     },
-                )
+                );
+                if !batch.is_empty() {
+                    let _ = send.send(batch);
+                }
+                read
             });
             let head = match heard.recv() {
                 Ok(head) => head,
