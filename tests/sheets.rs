@@ -459,6 +459,21 @@ fn imported_carriers_keep_the_sheets_serials_values_and_origin() {
             .contains("导入自“台账.xlsx”工作表“载体台账”第 4 行"),
         "{history:?}"
     );
+    // Each record keeps its own row across the blank and the subtotal rows left out; the
+    // carrier registered by hand after the import has none.
+    let origin = |s: &mut Session, record: &serde_json::Value| {
+        let (_, history) = s.show::<Documents>(record["id"].as_i64().unwrap()).unwrap();
+        history[0].summary.clone()
+    };
+    for (record, row) in [(&b, 6), (&c, 7), (&d, 9)] {
+        let summary = origin(&mut s, record);
+        assert!(
+            summary.ends_with(&format!("（导入自“台账.xlsx”工作表“载体台账”第 {row} 行）")),
+            "{summary}"
+        );
+    }
+    let by_hand = doc(&mut s, "新登记");
+    assert!(!origin(&mut s, &by_hand).contains("导入自"));
     drop(s);
     let mut auditor = f.login(AUDITOR);
     let log = auditor
