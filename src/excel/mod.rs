@@ -132,14 +132,17 @@ fn prepare<R: Sheet>(input: &Value, today: chrono::NaiveDate) -> Result<Registra
 /// pass.
 struct Rows<'scope, F> {
     /// The reader, until it has handed over every row.
-    coming: Option<(
-        std::sync::mpsc::Receiver<Vec<Row<F>>>,
-        std::thread::ScopedJoinHandle<'scope, Read>,
-    )>,
+    coming: Option<Reader<'scope, F>>,
     read: Vec<Row<F>>,
     /// What the reader noted, once it has finished.
     unreadable: Option<Read>,
 }
+
+/// The thread reading the sheet: the batches of rows it hands over, and what it notes.
+type Reader<'scope, F> = (
+    std::sync::mpsc::Receiver<Vec<Row<F>>>,
+    std::thread::ScopedJoinHandle<'scope, Read>,
+);
 
 impl<F> Rows<'_, F> {
     /// The `i`th row (in the sheet's order), waiting for the reader when it has not come
