@@ -29,7 +29,7 @@ use read::Raw;
 use crate::error::{Error, Result};
 use crate::registers::columns::{column, Cell, Column, Kind, Sheet, IGNORED, LEDGER_NO};
 use crate::registers::level::Level;
-use crate::registers::{origins, table, Cx, Registration};
+use crate::registers::{origins, table, Registration};
 use crate::vault::roles::Op;
 use crate::vault::{Session, WriteCtx};
 
@@ -515,13 +515,6 @@ fn register_row<R: Sheet>(
         Some(prepared) => prepared?,
         None => prepare::<R>(&row.input, today)?,
     };
-    let cx = Cx {
-        conn: w.tx,
-        occurred_on: today,
-        today,
-        approval: None,
-    };
-    R::admissible(&reg, &cx)?;
     let state = w.register_as::<R>(reg, pattern, row.serial.as_deref(), None)?;
     Ok((R::id(&state), R::serial(&state).to_string()))
 }

@@ -333,9 +333,9 @@ pub trait Register: Projection + Sized + 'static {
     /// registers them.
     fn registration(input: &Self::Input, today: NaiveDate) -> Result<Registration<Self::Fields>>;
     /// Checks a validated registration against the vault (an account it names must exist; a
-    /// person may be registered once); nothing by default. Called in the registering
-    /// transaction, after [`Register::registration`].
-    fn admissible(_reg: &Registration<Self::Fields>, _cx: &Cx<'_>) -> Result<()> {
+    /// person may be registered once); nothing by default. [`WriteCtx::register_as`] calls it
+    /// in the registering transaction, so no way in can register without it.
+    fn admissible(_reg: &Registration<Self::Fields>, _conn: &Connection) -> Result<()> {
         Ok(())
     }
     /// The first event of a new record.
@@ -584,6 +584,7 @@ impl WriteCtx<'_> {
         serial: Option<&str>,
         approval: Option<String>,
     ) -> Result<R::State> {
+        R::admissible(&reg, self.tx)?;
         let id = table::next_id::<R>(self.tx)?;
         let serial = match serial {
             Some(given) => {
@@ -671,17 +672,8 @@ impl Session {
         self.require(Op::WriteRegisters)?;
         let today = self.today();
         let pattern = self.serial_pattern::<R>()?;
-        let state = self.write(|w| {
-            let cx = Cx {
-                conn: w.tx,
-                occurred_on: today,
-                today,
-                approval: None,
-            };
-            let reg = R::registration(input, today)?;
-            R::admissible(&reg, &cx)?;
-            w.register_new::<R>(reg, &pattern, None)
-        })?;
+        let reg = R::registration(input, today)?;
+        let state = self.write(|w| w.register_new::<R>(reg, &pattern, None))?;
         Ok(R::view(&state, today))
     }
 

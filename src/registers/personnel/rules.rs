@@ -529,10 +529,10 @@ impl Register for Persons {
         })
     }
 
-    fn admissible(reg: &Registration<PersonFields>, cx: &Cx<'_>) -> Result<()> {
+    fn admissible(reg: &Registration<PersonFields>, conn: &rusqlite::Connection) -> Result<()> {
         let fields = &reg.fields;
-        super::check_account(cx.conn, "account", &fields.account)?;
-        if super::person_named(cx.conn, &fields.name)?.is_some() {
+        super::check_account(conn, "account", &fields.account)?;
+        if super::person_named(conn, &fields.name)?.is_some() {
             return Err(Error::field(
                 "name",
                 "姓名",
