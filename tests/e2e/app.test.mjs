@@ -5,7 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launch, SHOTS } from './harness.mjs';
+import { launch } from './harness.mjs';
+import { input, steps, tid } from './steps.mjs';
 import { ELEMENT, Keys, sleep } from './webdriver.mjs';
 
 const ACCOUNTS = {
@@ -15,13 +16,11 @@ const ACCOUNTS = {
   officer: ['wangwu', '王五', 'Offic#12345'],
 };
 
-const input = (id) => `[data-testid="${id}"] input, input[data-testid="${id}"]`;
-const tid = (id) => `[data-testid="${id}"]`;
 
 describe('保密台账 desktop window', { timeout: 240000 }, () => {
   let app;
   let wd;
-  const shot = (name) => wd.screenshot(join(SHOTS, `${name}.png`));
+  const { shot } = steps(() => wd, 'app');
 
   before(async () => {
     app = await launch();

@@ -6,73 +6,27 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { cliVault, launch, SHOTS } from './harness.mjs';
+import { cliVault, launch } from './harness.mjs';
+import { input, steps, tid } from './steps.mjs';
 import { ELEMENT, Keys, sleep } from './webdriver.mjs';
 
-const input = (id) => `[data-testid="${id}"] input, input[data-testid="${id}"], [data-testid="${id}"] textarea`;
-const tid = (id) => `[data-testid="${id}"]`;
 const SERIAL = 'SB-2026-0001';
 
 describe('涉密信息设备台账 in the desktop window', { timeout: 300000 }, () => {
   let app;
   let wd;
-  // Checkbox marks, field errors and dialogs fade in: let them settle before a screenshot.
-  const shot = async (name) => {
-    await sleep(400);
-    await wd.screenshot(join(SHOTS, `${name}.png`));
-  };
+  const { shot, step, click, tick, typeInto, pick, signIn, previewShown, closePreview } = steps(() => wd, 'device');
 
   before(async () => {
     app = await launch({ port: 4460, prepare: cliVault });
     wd = app.wd;
     app.setClock('2026-11-10T02:00:00Z');
-    const user = await wd.find(input('login-user'), 20000);
-    await user.fill('wangwu');
-    const pw = await wd.find(input('login-password'));
-    await pw.fill('Offic#12345');
-    await pw.type(Keys.Enter);
-    await wd.find(tid('topbar-user'), 15000);
+    await signIn('wangwu', 'Offic#12345');
   });
 
   after(async () => {
     await app?.stop();
   });
-
-  async function step(name, fn) {
-    try {
-      return await fn();
-    } catch (e) {
-      await shot(`failed-device-${name}`).catch(() => {});
-      throw new Error(`${name}: ${e.message}`);
-    }
-  }
-
-  const click = (id) => step(`click ${id}`, async () => (await wd.find(tid(id))).click());
-  /** Ticks the checkbox of a yes/no field of an action form. */
-  const tick = (id) => step(`tick ${id}`, async () => (await wd.find(`${tid(id)} .el-checkbox`)).click());
-
-  /** Types into a field; `then` is a key pressed afterwards (Tab commits a date). */
-  const typeInto = (id, text, then = null) =>
-    step(`type ${id}`, async () => {
-      const el = await wd.find(input(id));
-      await el.fill(text);
-      if (then) {
-        await el.type(then);
-        await sleep(300); // a closing picker's transition
-      }
-    });
-
-  /** Picks option `option` of the select field `id`. */
-  const pick = (id, option) =>
-    step(`pick ${option}`, async () => {
-      await (await wd.find(`${tid(id)} .el-select__wrapper`)).click();
-      const o = await wd.find(tid(option));
-      await wd.until(() => o.displayed(), `option ${option}`);
-      await sleep(200); // the menu's fade-in
-      await o.click();
-      await sleep(300);
-    });
 
   /** Adds names to a `list` field (a tag select): each typed, then Enter; Tab leaves it. */
   const addTags = (id, names) =>
@@ -83,25 +37,6 @@ describe('涉密信息设备台账 in the desktop window', { timeout: 300000 }, 
       await box.type(Keys.Tab);
       await sleep(300);
     });
-
-  /** Waits for the preview of a new print job, with a page the core rendered. */
-  async function previewShown() {
-    await wd.find(tid('print-preview'), 15000);
-    const serial = await wd.until(async () => (await (await wd.find(tid('print-serial'), 500)).text()).trim() || null, 'the print serial', 30000);
-    assert.match(serial, /^P\d{4}-\d{6}$/);
-    await wd.until(
-      () => wd.execute(`const img = document.querySelector('[data-testid="print-page"]');
-        return !!img && img.complete && img.naturalWidth > 0;`),
-      'a loaded page image',
-      30000,
-    );
-  }
-
-  async function closePreview() {
-    await click('print-close');
-    await wd.until(async () => !(await (await wd.find(tid('print-preview'))).displayed()), 'the preview to close');
-    await sleep(300);
-  }
 
   const valueOf = async (id) => wd.execute('return arguments[0].value', [{ [ELEMENT]: (await wd.find(input(id))).id }]);
 
@@ -327,12 +262,7 @@ describe('涉密信息设备台账 in the desktop window', { timeout: 300000 }, 
     // core's idle clock moved too).
     app.setClock('2026-11-20T02:00:00Z');
     await wd.find(input('login-user'), 40000);
-    const user = await wd.find(input('login-user'));
-    await user.fill('wangwu');
-    const pw = await wd.find(input('login-password'));
-    await pw.fill('Offic#12345');
-    await pw.type(Keys.Enter);
-    await wd.find(tid('topbar-user'), 15000);
+    await signIn('wangwu', 'Offic#12345');
     await click('nav-home');
     const card = await wd.waitText(tid('home-due'), SERIAL, 15000);
     assert.match(card, /逾期 8 天/);

@@ -4,26 +4,16 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { cliVault, launch, SHOTS } from './harness.mjs';
+import { cliVault, launch } from './harness.mjs';
+import { input, steps, tid } from './steps.mjs';
 import { ELEMENT, Keys, sleep } from './webdriver.mjs';
-
-const input = (id) => `[data-testid="${id}"] input, input[data-testid="${id}"], [data-testid="${id}"] textarea`;
-const tid = (id) => `[data-testid="${id}"]`;
 
 describe('涉密载体登记 in the desktop window', { timeout: 240000 }, () => {
   let app;
   let wd;
-  const shot = (name) => wd.screenshot(join(SHOTS, `${name}.png`));
+  const { shot, step, click, typeInto, signIn } = steps(() => wd, 'doc');
 
-  async function login() {
-    const user = await wd.find(input('login-user'), 20000);
-    await user.fill('wangwu');
-    const pw = await wd.find(input('login-password'));
-    await pw.fill('Offic#12345');
-    await pw.type(Keys.Enter);
-    await wd.find(tid('topbar-user'), 15000);
-  }
+  const login = () => signIn('wangwu', 'Offic#12345');
 
   before(async () => {
     app = await launch({ port: 4454, prepare: cliVault });
@@ -36,37 +26,7 @@ describe('涉密载体登记 in the desktop window', { timeout: 240000 }, () => 
     await app?.stop();
   });
 
-  async function typeInto(id, text, then = null) {
-    try {
-      const el = await wd.find(input(id));
-      await el.fill(text);
-      if (then) {
-        await el.type(then === true ? Keys.Enter : then);
-        await sleep(400); // let a closing drop-down finish its transition
-      }
-    } catch (e) {
-      await shot(`failed-${id}`).catch(() => {});
-      throw new Error(`typing into ${id}: ${e.message}`);
-    }
-  }
-
-  async function waitText(css, needle, timeout = 10000) {
-    try {
-      return await wd.waitText(css, needle, timeout);
-    } catch (e) {
-      await shot(`failed-wait-${needle}`).catch(() => {});
-      throw e;
-    }
-  }
-
-  async function click(id) {
-    try {
-      await (await wd.find(tid(id))).click();
-    } catch (e) {
-      await shot(`failed-${id}`).catch(() => {});
-      throw new Error(`clicking ${id}: ${e.message}`);
-    }
-  }
+  const waitText = (css, needle, timeout = 10000) => step(`wait ${needle}`, () => wd.waitText(css, needle, timeout));
 
   it('registers a 机密 document with field-level checks', async () => {
     await click('nav-documents');

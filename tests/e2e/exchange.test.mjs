@@ -14,11 +14,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliVault, launch, ROOT, SHOTS } from './harness.mjs';
-import { Keys, sleep } from './webdriver.mjs';
+import { cliVault, launch, ROOT } from './harness.mjs';
+import { input, steps, tid } from './steps.mjs';
+import { sleep } from './webdriver.mjs';
 
-const input = (id) => `[data-testid="${id}"] input, input[data-testid="${id}"], [data-testid="${id}"] textarea`;
-const tid = (id) => `[data-testid="${id}"]`;
 const PASSPHRASE = '交换口令-2026-甲乙';
 const BACK = '回送口令-2026-乙甲';
 const OTHER = '乙县保密局';
@@ -27,6 +26,8 @@ const TITLE = '关于做好年度保密自查工作的通知';
 describe('数据交换 in the desktop window', { timeout: 300000 }, () => {
   let app;
   let wd;
+  const { shot, step, click, typeInto, signIn, text } = steps(() => wd, 'exchange', { timeout: 15000 });
+
   const home = mkdtempSync(join(tmpdir(), 'baomi-e2e-exchange-'));
   const other = join(home, 'other-vault');
   const state = join(home, 'cli-state');
@@ -44,21 +45,6 @@ describe('数据交换 in the desktop window', { timeout: 300000 }, () => {
     });
   }
 
-  const shot = async (name) => {
-    await sleep(400);
-    await wd.screenshot(join(SHOTS, `${name}.png`));
-  };
-  async function step(name, fn) {
-    try {
-      return await fn();
-    } catch (e) {
-      await shot(`failed-exchange-${name}`).catch(() => {});
-      throw new Error(`${name}: ${e.message}`);
-    }
-  }
-  const click = (id) => step(`click ${id}`, async () => (await wd.find(tid(id), 15000)).click());
-  const typeInto = (id, text) => step(`type ${id}`, async () => (await wd.find(input(id))).fill(text));
-  const text = async (id) => (await (await wd.find(tid(id))).text()).trim();
   const disabled = (id) => wd.execute(`return document.querySelector('[data-testid="${id}"]').disabled`);
   const openTab = (name) => step(`tab ${name}`, async () => {
     await (await wd.find(`#tab-${name}`)).click();
@@ -96,12 +82,7 @@ describe('数据交换 in the desktop window', { timeout: 300000 }, () => {
       },
     });
     wd = app.wd;
-    const user = await wd.find(input('login-user'), 20000);
-    await user.fill('wangwu');
-    const pw = await wd.find(input('login-password'));
-    await pw.fill('Offic#12345');
-    await pw.type(Keys.Enter);
-    await wd.find(tid('topbar-user'), 15000);
+    await signIn('wangwu', 'Offic#12345');
   });
 
   after(async () => {

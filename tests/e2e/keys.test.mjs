@@ -10,13 +10,12 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, ROOT, SHOTS } from './harness.mjs';
+import { launch, ROOT } from './harness.mjs';
+import { input, steps, tid } from './steps.mjs';
 import { Keys, sleep } from './webdriver.mjs';
 
 const PASSWORDS = { sysadm: 'Admin#12345', secadm: 'Secad#12345', audit1: 'Audit#12345', wangwu: 'Offic#12345' };
 const RESET = 'Reset#2026abc';
-const input = (id) => `[data-testid="${id}"] input, input[data-testid="${id}"]`;
-const tid = (id) => `[data-testid="${id}"]`;
 
 /** The CLI, with marks of its own (another installation), so it never moves the app's. */
 function cli(vault, state, user, password, args, extra = {}) {
@@ -29,22 +28,13 @@ function cli(vault, state, user, password, args, extra = {}) {
 describe('checkpoint slip, restore and recovery in the desktop window', { timeout: 300000 }, () => {
   let app;
   let wd;
+  const { shot, step, click } = steps(() => wd, 'keys', { timeout: 15000 });
+
   let recoveryCode = '';
   const home = mkdtempSync(join(tmpdir(), 'baomi-e2e-keys-'));
   const state = join(home, 'cli-state');
   const backup = join(home, 'backup');
   const pdf = join(home, '检查点单.pdf');
-  const shot = (name) => wd.screenshot(join(SHOTS, `${name}.png`));
-
-  async function step(name, fn) {
-    try {
-      return await fn();
-    } catch (e) {
-      await shot(`failed-keys-${name}`).catch(() => {});
-      throw new Error(`${name}: ${e.message}`);
-    }
-  }
-  const click = async (id) => (await wd.find(tid(id), 15000)).click();
   /** Puts a long text into a field as pasting does (one input event): WebKitWebDriver drops
    *  keystrokes from long sends into these textareas. */
   async function paste(css, text) {

@@ -7,84 +7,29 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { cliVault, launch, SHOTS } from './harness.mjs';
+import { cliVault, launch } from './harness.mjs';
+import { input, steps, tid } from './steps.mjs';
 import { Keys, sleep } from './webdriver.mjs';
 
-const input = (id) => `[data-testid="${id}"] input, input[data-testid="${id}"], [data-testid="${id}"] textarea`;
-const tid = (id) => `[data-testid="${id}"]`;
 const TITLE = '关于年度保密检查工作的通知';
 const SERIAL = '机-2026-0001';
 
 describe('涉密人员 in the desktop window', { timeout: 300000 }, () => {
   let app;
   let wd;
-  // Field errors and dialogs fade in: let them settle before a screenshot.
-  const shot = async (name) => {
-    await sleep(400);
-    await wd.screenshot(join(SHOTS, `${name}.png`));
-  };
+  const { shot, step, click, tick, typeInto, text, signIn, previewShown, closePreview } = steps(() => wd, 'person');
 
   before(async () => {
     app = await launch({ port: 4462, prepare: cliVault });
     wd = app.wd;
     app.setClock('2026-11-10T02:00:00Z');
-    const user = await wd.find(input('login-user'), 20000);
-    await user.fill('wangwu');
-    const pw = await wd.find(input('login-password'));
-    await pw.fill('Offic#12345');
-    await pw.type(Keys.Enter);
-    await wd.find(tid('topbar-user'), 15000);
+    await signIn('wangwu', 'Offic#12345');
   });
 
   after(async () => {
     await app?.stop();
   });
 
-  async function step(name, fn) {
-    try {
-      return await fn();
-    } catch (e) {
-      await shot(`failed-person-${name}`).catch(() => {});
-      throw new Error(`${name}: ${e.message}`);
-    }
-  }
-
-  const click = (id) => step(`click ${id}`, async () => (await wd.find(tid(id))).click());
-  /** Ticks the checkbox of a yes/no field of an action form. */
-  const tick = (id) => step(`tick ${id}`, async () => (await wd.find(`${tid(id)} .el-checkbox`)).click());
-
-  /** Types into a field; `then` is a key pressed afterwards (Tab closes suggestions, commits a date). */
-  const typeInto = (id, text, then = null) =>
-    step(`type ${id}`, async () => {
-      const el = await wd.find(input(id));
-      await el.fill(text);
-      if (then) {
-        await el.type(then);
-        await sleep(300); // a closing drop-down's transition
-      }
-    });
-
-  /** Waits for the preview of a new print job, with a page the core rendered. */
-  async function previewShown() {
-    await wd.find(tid('print-preview'), 15000);
-    const serial = await wd.until(async () => (await (await wd.find(tid('print-serial'), 500)).text()).trim() || null, 'the print serial', 30000);
-    assert.match(serial, /^P\d{4}-\d{6}$/);
-    await wd.until(
-      () => wd.execute(`const img = document.querySelector('[data-testid="print-page"]');
-        return !!img && img.complete && img.naturalWidth > 0;`),
-      'a loaded page image',
-      30000,
-    );
-  }
-
-  async function closePreview() {
-    await click('print-close');
-    await wd.until(async () => !(await (await wd.find(tid('print-preview'))).displayed()), 'the preview to close');
-    await sleep(300);
-  }
-
-  const text = async (id) => (await (await wd.find(tid(id))).text()).trim();
   const status = () => text('person-detail-status');
 
   /** Opens the action dialog `kind` of the person's page and waits out its transition. */

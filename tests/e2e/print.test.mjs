@@ -11,76 +11,35 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cliVault, launch, SHOTS } from './harness.mjs';
+import { cliVault, launch } from './harness.mjs';
+import { input, steps, tid } from './steps.mjs';
 import { Keys, sleep } from './webdriver.mjs';
-
-const input = (id) => `[data-testid="${id}"] input, input[data-testid="${id}"], [data-testid="${id}"] textarea`;
-const tid = (id) => `[data-testid="${id}"]`;
 
 describe('打印 in the desktop window', { timeout: 240000 }, () => {
   let app;
   let wd;
+  const { shot, step, click, typeInto, signIn, previewShown: preview, closePreview } = steps(() => wd, 'print');
+
   let pdf;
   const serials = [];
-  const shot = (name) => wd.screenshot(join(SHOTS, `${name}.png`));
 
   before(async () => {
     app = await launch({ port: 4456, prepare: cliVault });
     wd = app.wd;
     pdf = join(dirname(app.vault), '借阅单.pdf');
     app.setClock('2026-11-10T02:00:00Z');
-    const user = await wd.find(input('login-user'), 20000);
-    await user.fill('wangwu');
-    const pw = await wd.find(input('login-password'));
-    await pw.fill('Offic#12345');
-    await pw.type(Keys.Enter);
-    await wd.find(tid('topbar-user'), 15000);
+    await signIn('wangwu', 'Offic#12345');
   });
 
   after(async () => {
     await app?.stop();
   });
 
-  async function step(name, fn) {
-    try {
-      return await fn();
-    } catch (e) {
-      await shot(`failed-print-${name}`).catch(() => {});
-      throw new Error(`${name}: ${e.message}`);
-    }
-  }
-
-  const click = (id) => step(`click ${id}`, async () => (await wd.find(tid(id))).click());
-  const typeInto = (id, text) => step(`type ${id}`, async () => (await wd.find(input(id))).fill(text));
-
-  /** Waits for the preview of a new job; returns its serial. */
+  /** Waits for the preview of a new job; returns its serial, kept for the print log. */
   async function previewShown() {
-    return step('preview', async () => {
-      await wd.find(tid('print-preview'), 15000);
-      const serial = await wd.until(async () => {
-        const t = (await (await wd.find(tid('print-serial'), 500)).text()).trim();
-        return t || null;
-      }, 'the print serial', 30000);
-      assert.match(serial, /^P\d{4}-\d{6}$/);
-      const digest = (await (await wd.find(tid('print-digest'))).text()).trim();
-      assert.match(digest, /^[0-9a-f]{12}$/);
-      // The first page arrives as an image the core rendered, and it has loaded.
-      await wd.until(
-        () => wd.execute(`const img = document.querySelector('[data-testid="print-page"]');
-          return !!img && img.complete && img.naturalWidth > 0;`),
-        'a loaded page image',
-        30000,
-      );
-      await sleep(400); // the dialog's opening transition
-      serials.push(serial);
-      return serial;
-    });
-  }
-
-  async function closePreview() {
-    await click('print-close');
-    await wd.until(async () => !(await (await wd.find(tid('print-preview'))).displayed()), 'the preview to close');
-    await sleep(300);
+    const serial = await preview();
+    serials.push(serial);
+    return serial;
   }
 
   it('registers a carrier', async () => {
@@ -254,12 +213,7 @@ describe('打印 in the desktop window', { timeout: 240000 }, () => {
   it('shows the templates and fonts to the system administrator only', async () => {
     assert.equal(await wd.exists(tid('print-assets')), false);
     await click('lock-button');
-    const user = await wd.find(input('login-user'), 10000);
-    await user.fill('sysadm');
-    const pw = await wd.find(input('login-password'));
-    await pw.fill('Admin#12345');
-    await pw.type(Keys.Enter);
-    await wd.find(tid('topbar-user'), 15000);
+    await signIn('sysadm', 'Admin#12345');
     await click('nav-settings');
     const templates = await step('templates', () => wd.waitText(tid('print-templates-table'), 'doc-borrow.typ', 15000));
     assert.match(templates, /common\.typ/);

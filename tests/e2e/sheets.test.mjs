@@ -14,11 +14,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliVault, launch, ROOT, SHOTS } from './harness.mjs';
-import { Keys, sleep } from './webdriver.mjs';
+import { cliVault, launch, ROOT } from './harness.mjs';
+import { steps, tid } from './steps.mjs';
 
-const input = (id) => `[data-testid="${id}"] input, input[data-testid="${id}"], [data-testid="${id}"] textarea`;
-const tid = (id) => `[data-testid="${id}"]`;
 
 const HEAD = [
   '涉密载体登记台账（2026年度）',
@@ -36,37 +34,20 @@ const GOOD = '3,,丙的报告,秘密,,,王五,2026/11/03,机要室,纸质文件'
 describe('Excel ledgers in the desktop window', { timeout: 300000 }, () => {
   let app;
   let wd;
+  const { shot, step, click, typeInto, signIn } = steps(() => wd, 'sheets', { timeout: 15000 });
+
   const home = mkdtempSync(join(tmpdir(), 'baomi-e2e-sheets-'));
   const sheet = join(home, '载体台账.csv');
   const out = join(home, '导出-甲事项.xlsx');
   const other = join(home, 'other-vault');
 
-  const shot = async (name) => {
-    await sleep(400);
-    await wd.screenshot(join(SHOTS, `${name}.png`));
-  };
-  async function step(name, fn) {
-    try {
-      return await fn();
-    } catch (e) {
-      await shot(`failed-sheets-${name}`).catch(() => {});
-      throw new Error(`${name}: ${e.message}`);
-    }
-  }
-  const click = (id) => step(`click ${id}`, async () => (await wd.find(tid(id), 15000)).click());
-  const typeInto = (id, text) => step(`type ${id}`, async () => (await wd.find(input(id))).fill(text));
   const disabled = (id) => wd.execute(`return document.querySelector('[data-testid="${id}"]').disabled`);
 
   before(async () => {
     writeFileSync(sheet, '\ufeff' + [...HEAD, BAD, ''].join('\r\n'));
     app = await launch({ port: 4490, prepare: cliVault });
     wd = app.wd;
-    const user = await wd.find(input('login-user'), 20000);
-    await user.fill('wangwu');
-    const pw = await wd.find(input('login-password'));
-    await pw.fill('Offic#12345');
-    await pw.type(Keys.Enter);
-    await wd.find(tid('topbar-user'), 15000);
+    await signIn('wangwu', 'Offic#12345');
   });
 
   after(async () => {
