@@ -83,11 +83,19 @@ describe('涉密信息设备台账 in the desktop window', { timeout: 300000 }, 
     await shot('51-device-list');
   });
 
-  it('prints the ledger under the current filters', async () => {
+  it('filters the ledger by status and type, and prints it under the filters', async () => {
+    await pick('device-filter-status', 'device-filter-status-out');
+    await wd.waitText(tid('devices-count'), '共 0 条');
+    await pick('device-filter-status', 'device-filter-status-in_use');
+    await pick('device-filter-kind', 'device-filter-kind-便携式计算机');
+    await wd.waitText(tid('devices-count'), '共 1 条');
+    await shot('51b-device-list-filtered');
     await click('device-print-list');
     await previewShown();
     await shot('51a-device-list-preview');
     await closePreview();
+    await click('device-filter-reset');
+    await wd.waitText(tid('devices-count'), '共 1 条');
   });
 
   it('checks it out through the 外出审核表 form', async () => {
