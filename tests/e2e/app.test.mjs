@@ -20,7 +20,7 @@ const ACCOUNTS = {
 describe('保密台账 desktop window', { timeout: 240000 }, () => {
   let app;
   let wd;
-  const { shot } = steps(() => wd, 'app');
+  const { shot } = steps(() => wd, 'app', { settle: 0 });
 
   before(async () => {
     app = await launch();

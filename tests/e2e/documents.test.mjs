@@ -11,7 +11,7 @@ import { ELEMENT, Keys, sleep } from './webdriver.mjs';
 describe('涉密载体登记 in the desktop window', { timeout: 240000 }, () => {
   let app;
   let wd;
-  const { shot, step, click, typeInto, signIn } = steps(() => wd, 'doc');
+  const { shot, step, click, typeInto, signIn } = steps(() => wd, 'doc', { settle: 0 });
 
   const login = () => signIn('wangwu', 'Offic#12345');
 

@@ -28,7 +28,7 @@ function cli(vault, state, user, password, args, extra = {}) {
 describe('checkpoint slip, restore and recovery in the desktop window', { timeout: 300000 }, () => {
   let app;
   let wd;
-  const { shot, step, click } = steps(() => wd, 'keys', { timeout: 15000 });
+  const { shot, step, click } = steps(() => wd, 'keys', { timeout: 15000, settle: 0 });
 
   let recoveryCode = '';
   const home = mkdtempSync(join(tmpdir(), 'baomi-e2e-keys-'));

@@ -18,7 +18,7 @@ import { Keys, sleep } from './webdriver.mjs';
 describe('打印 in the desktop window', { timeout: 240000 }, () => {
   let app;
   let wd;
-  const { shot, step, click, typeInto, signIn, previewShown: preview, closePreview } = steps(() => wd, 'print');
+  const { shot, step, click, typeInto, signIn, previewShown: preview, closePreview } = steps(() => wd, 'print', { settle: 0 });
 
   let pdf;
   const serials = [];

@@ -17,12 +17,12 @@ export const tid = (id) => `[data-testid="${id}"]`;
 /**
  * The steps of one scenario on the driver `driver()` returns. A failing step throws with its
  * own name and leaves `failed-<prefix>-<name>.png`; `timeout` is how long a click waits for
- * its element (ms).
+ * its element, `settle` how long a screenshot waits for fading checkmarks, field errors and
+ * dialogs (ms; 0 for a scenario that waits for what it shows itself).
  */
-export function steps(driver, prefix, { timeout = 10000 } = {}) {
-  /** A screenshot, once fading checkmarks, field errors and dialogs have settled. */
+export function steps(driver, prefix, { timeout = 10000, settle = 400 } = {}) {
   const shot = async (name) => {
-    await sleep(400);
+    if (settle) await sleep(settle);
     await driver().screenshot(join(SHOTS, `${name}.png`));
   };
 
