@@ -5,7 +5,9 @@
 //! one character matches `uni`; two or more characters match `bi`, which is exactly "contains
 //! this substring". Runs of letters, digits and CJK characters are the units; punctuation and
 //! spaces separate runs and are not searchable (a query's punctuation splits it into runs that
-//! must all occur). ASCII is case-insensitive. FTS5 `trigram` was not used: it returns nothing
+//! must all occur). Letters are lower-cased here (any script), so search ignores case. The
+//! index splits the columns at their spaces with FTS5's `ascii` tokenizer (migration 0013),
+//! which keeps these tokens as they are. FTS5 `trigram` was not used: it returns nothing
 //! for 1- and 2-character queries, which are the commonest Chinese searches (一个姓, 一个单位简称).
 //!
 //! In `bi` a pair's position is its first character's position: two [`BREAK`] tokens stand
@@ -29,14 +31,29 @@ pub struct Matcher {
     pub spec: Option<String>,
 }
 
-/// Splits text into runs of searchable characters (lower-cased ASCII).
+/// CJK Unified Ideographs: every one a letter, none with a case.
+const CJK: std::ops::RangeInclusive<char> = '\u{4e00}'..='\u{9fff}';
+
+/// Splits text into runs of searchable characters, lower-cased.
 fn runs(text: &str) -> Vec<Vec<char>> {
     let mut out = Vec::new();
     let mut cur = Vec::new();
     for c in text.chars() {
-        if c.is_alphanumeric() {
-            cur.push(c.to_ascii_lowercase());
-        } else if !cur.is_empty() {
+        // ASCII and the common CJK ideographs without the Unicode tables' lookup (a test
+        // checks the block is all letters without case).
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                cur.push(c.to_ascii_lowercase());
+                continue;
+            }
+        } else if CJK.contains(&c) {
+            cur.push(c);
+            continue;
+        } else if c.is_alphanumeric() {
+            cur.extend(c.to_lowercase());
+            continue;
+        }
+        if !cur.is_empty() {
             out.push(std::mem::take(&mut cur));
         }
     }
@@ -205,7 +222,8 @@ mod tests {
     fn index(texts: &[&str]) -> Connection {
         let conn = Connection::open_in_memory().unwrap();
         baomi_fts::register(&conn).unwrap();
-        conn.execute_batch("CREATE VIRTUAL TABLE t USING fts5(uni, bi, tokenize = 'unicode61 remove_diacritics 0')").unwrap();
+        conn.execute_batch("CREATE VIRTUAL TABLE t USING fts5(uni, bi, tokenize = 'ascii')")
+            .unwrap();
         for (i, t) in texts.iter().enumerate() {
             let (u, b) = index_columns([*t]);
             conn.execute(
@@ -271,6 +289,26 @@ mod tests {
         // offsets 0, 2, 4 in the last text too, across its 、.
         check(&TEXTS, "知保密工作的", &[6]);
         check(&TEXTS, "知保密工作", &[6]);
+    }
+
+    #[test]
+    fn letters_of_any_script_match_without_case_and_full_width_forms_stay_apart() {
+        let texts = ["ΣΥΣΤΗΜΑ Ⅲ型", "Москва ＡＢ", "ÄRZTE São", "密级Abc"];
+        check(&texts, "συστημα", &[0]);
+        check(&texts, "ⅲ型", &[0]);
+        check(&texts, "МОСКВА", &[1]);
+        check(&texts, "ａｂ", &[1]);
+        check(&texts, "ab", &[3]);
+        check(&texts, "ärzte SÃO", &[2]);
+        check(&texts, "级aBC", &[3]);
+    }
+
+    #[test]
+    fn the_cjk_block_taken_without_the_unicode_tables_is_all_letters_without_case() {
+        for c in CJK {
+            assert!(c.is_alphanumeric(), "{c:?}");
+            assert_eq!(c.to_lowercase().collect::<String>(), c.to_string(), "{c:?}");
+        }
     }
 
     #[test]

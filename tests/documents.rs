@@ -811,6 +811,82 @@ fn long_searches_match_by_their_cover_and_old_indexes_are_written_again_once() {
 }
 
 #[test]
+fn an_index_split_by_the_old_tokenizer_is_made_again_and_written_again_at_sign_in() {
+    let f = Fixture::new();
+    let mut s = f.login(OFFICER);
+    let mut serials = Vec::new();
+    for t in ["Windows 系统维护手册", "保密工作会议纪要"] {
+        let mut v = doc("秘密");
+        v["title"] = json!(t);
+        serials.push(s.doc_add(&input(v)).unwrap().serial);
+    }
+    let found = |s: &mut Session, q: &str| -> Vec<String> {
+        s.doc_list(&DocQuery {
+            query: Some(q.into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.serial)
+        .collect()
+    };
+    let expect = [
+        ("WINDOWS", vec![serials[0].clone()]),
+        ("维护手", vec![serials[0].clone()]),
+        ("会议纪要", vec![serials[1].clone()]),
+    ];
+    drop(s);
+    // The register database as version 12 left it: the carriers' index split by
+    // `unicode61`, written and marked current.
+    let sql_of = |raw: &rusqlite::Connection| -> String {
+        raw.query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'documents_search'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let raw = raw_registers(&f.dir, OFFICER);
+    assert!(sql_of(&raw).contains("'ascii'"), "{}", sql_of(&raw));
+    raw.execute_batch(
+        "DROP TABLE documents_search;
+         CREATE VIRTUAL TABLE documents_search USING fts5(
+             uni, bi, tags, content = '', contentless_delete = 1,
+             tokenize = 'unicode61 remove_diacritics 0');
+         PRAGMA user_version = 12;",
+    )
+    .unwrap();
+    baomi::registers::table::rebuild_search::<Documents>(&raw).unwrap();
+    drop(raw);
+
+    // Signing in migrates: the index is made again with `ascii`, empty, and marked stale.
+    let mut s = f.login(OFFICER);
+    let raw = raw_registers(&f.dir, OFFICER);
+    assert!(sql_of(&raw).contains("'ascii'"), "{}", sql_of(&raw));
+    let stale: Vec<(String, bool)> = raw
+        .prepare("SELECT tbl, positioned FROM search_format ORDER BY tbl")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        stale,
+        [
+            ("devices".to_string(), true),
+            ("documents".to_string(), false),
+            ("persons".to_string(), true)
+        ]
+    );
+    drop(raw);
+    assert_eq!(s.upgrade_search().unwrap(), [("doc", 2)]);
+    for (q, want) in &expect {
+        assert_eq!(&found(&mut s, q), want, "query {q}");
+    }
+}
+
+#[test]
 fn readers_read_officers_write_administrators_see_nothing() {
     let f = Fixture::new();
     f.add_business_account("reader1", "查阅人", Role::Reader, "Reader#2026ab");

@@ -105,6 +105,10 @@ impl Schema {
                     "registers/0012_sheet_imports",
                     include_str!("../../migrations/registers/0012_sheet_imports.sql"),
                 ),
+                (
+                    "registers/0013_search_tokens",
+                    include_str!("../../migrations/registers/0013_search_tokens.sql"),
+                ),
             ],
         }
     }
