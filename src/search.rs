@@ -363,6 +363,10 @@ mod tests {
         let (u, b) = index_columns(["甲乙", "丙丁"]);
         assert_eq!(u, "甲 乙 丙 丁 ");
         assert_eq!(b, "甲乙 0 0 丙丁 ");
+        // A run of one character starts no pair but still stands after its breaks.
+        let (u, b) = index_columns(["甲乙、丙", "丁Ab"]);
+        assert_eq!(u, "甲 乙 丙 丁 a b ");
+        assert_eq!(b, "甲乙 0 0 0 0 丁a ab ");
         assert!(!b.contains("乙丙"));
         let phrase = |q: &str| matcher(q, |_| Ok::<_, ()>(None)).unwrap();
         let covered = |q: &str| matcher(q, |p| Ok::<_, ()>(Some(cover(p.len() + 1)))).unwrap();
