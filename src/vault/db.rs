@@ -514,6 +514,49 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_changed_in_any_page_is_refused_under_either_hmac() {
+        for hmac in [HMAC, LEGACY_HMAC] {
+            let dir = tempfile::tempdir().unwrap();
+            let key = Secret::random().unwrap();
+            let path = dir.path().join(Schema::Registers.file());
+            let conn = Connection::open(&path).unwrap();
+            apply_key(&conn, &key, hmac).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE filler (x TEXT);
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
+                 INSERT INTO filler SELECT printf('%.1000c', char(64 + i % 26)) FROM n;",
+            )
+            .unwrap();
+            drop(conn);
+            let read_all = || -> Result<i64> {
+                let conn = open(
+                    dir.path(),
+                    Schema::Registers,
+                    &key,
+                    false,
+                    Tuning::default(),
+                )?;
+                Ok(conn.query_row("SELECT sum(length(x)) FROM filler", [], |r| r.get(0))?)
+            };
+            assert_eq!(read_all().unwrap(), 40_000, "{hmac}");
+            let original = std::fs::read(&path).unwrap();
+            let pages = original.len() / PAGE_SIZE as usize;
+            assert!(pages >= 5, "{pages} pages");
+            // The first page (past its 16-byte salt), the table's root, and its last page: in
+            // the ciphertext, in the IV and in the HMAC tag at the page's end.
+            for (page, at) in [(0, 100), (1, 4000), (pages - 1, PAGE_SIZE as usize - 1)] {
+                let mut changed = original.clone();
+                changed[page * PAGE_SIZE as usize + at] ^= 0x01;
+                std::fs::write(&path, &changed).unwrap();
+                let e = read_all().unwrap_err();
+                assert_eq!(e.code, Code::Integrity, "{hmac}, page {page}: {e}");
+            }
+            std::fs::write(&path, &original).unwrap();
+            assert_eq!(read_all().unwrap(), 40_000, "{hmac}");
+        }
+    }
+
+    #[test]
     fn a_newer_database_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let key = Secret::random().unwrap();
