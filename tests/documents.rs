@@ -737,30 +737,39 @@ fn search_of_every_length_finds_exactly_the_containing_records() {
 /// that cover it, each at its place (never by pairs of two runs that happen to line up); an
 /// index written before the pairs kept their places is searched by the phrase until the next
 /// sign-in writes it again, once, audited.
+/// Registers one 秘密 carrier for each title; returns their serials.
+fn add_titled(s: &mut Session, titles: &[&str]) -> Vec<String> {
+    titles
+        .iter()
+        .map(|t| {
+            let mut v = doc("秘密");
+            v["title"] = json!(t);
+            s.doc_add(&input(v)).unwrap().serial
+        })
+        .collect()
+}
+
+/// The serials of the carriers a search for `q` lists (up to 500), newest first.
+fn found(s: &mut Session, q: &str) -> Vec<String> {
+    s.doc_list(&DocQuery {
+        query: Some(q.into()),
+        limit: Some(500),
+        ..Default::default()
+    })
+    .unwrap()
+    .rows
+    .into_iter()
+    .map(|r| r.serial)
+    .collect()
+}
+
 #[test]
 fn long_searches_match_by_their_cover_and_old_indexes_are_written_again_once() {
     let f = Fixture::new();
     let mut s = f.login(OFFICER);
     let mut titles = vec!["通知保密工作的要求", "通知保、Y密工作的要求"];
     titles.extend(std::iter::repeat_n("保密工作领导小组会议纪要", 58));
-    let mut serials = Vec::new();
-    for t in &titles {
-        let mut v = doc("秘密");
-        v["title"] = json!(t);
-        serials.push(s.doc_add(&input(v)).unwrap().serial);
-    }
-    let found = |s: &mut Session, q: &str| -> Vec<String> {
-        s.doc_list(&DocQuery {
-            query: Some(q.into()),
-            limit: Some(500),
-            ..Default::default()
-        })
-        .unwrap()
-        .rows
-        .into_iter()
-        .map(|r| r.serial)
-        .collect()
-    };
+    let serials = add_titled(&mut s, &titles);
     // 知保 is in 2 of the 60 records: the plan matches 知保密工作的 by a cover.
     assert!(baomi::search::plan(&[2, 59, 60, 60, 2], 60).is_some());
     let expect = [
@@ -814,23 +823,7 @@ fn long_searches_match_by_their_cover_and_old_indexes_are_written_again_once() {
 fn an_index_split_by_the_old_tokenizer_is_made_again_and_written_again_at_sign_in() {
     let f = Fixture::new();
     let mut s = f.login(OFFICER);
-    let mut serials = Vec::new();
-    for t in ["Windows 系统维护手册", "保密工作会议纪要"] {
-        let mut v = doc("秘密");
-        v["title"] = json!(t);
-        serials.push(s.doc_add(&input(v)).unwrap().serial);
-    }
-    let found = |s: &mut Session, q: &str| -> Vec<String> {
-        s.doc_list(&DocQuery {
-            query: Some(q.into()),
-            ..Default::default()
-        })
-        .unwrap()
-        .rows
-        .into_iter()
-        .map(|r| r.serial)
-        .collect()
-    };
+    let serials = add_titled(&mut s, &["Windows 系统维护手册", "保密工作会议纪要"]);
     let expect = [
         ("WINDOWS", vec![serials[0].clone()]),
         ("维护手", vec![serials[0].clone()]),

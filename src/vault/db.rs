@@ -402,15 +402,7 @@ mod tests {
         migrate(&mut conn, Schema::System).unwrap();
         create_registers(dir.path(), &reg, Tuning::default()).unwrap();
         attach_registers(&conn, dir.path(), &reg, Tuning::default()).unwrap();
-        let tx = conn.unchecked_transaction().unwrap();
-        tx.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')", [])
-            .unwrap();
-        tx.execute(
-            "INSERT INTO register_serials (register, prefix, last) VALUES ('doc', 'A', 1)",
-            [],
-        )
-        .unwrap();
-        tx.commit().unwrap();
+        write_both(&conn, 1);
         drop(conn);
         // Each file opens under its own key only.
         let reg_conn = open(
@@ -438,6 +430,20 @@ mod tests {
         assert!(attach_registers(&conn, dir.path(), &sys, Tuning::default()).is_err());
         // ...and leaves the connection free to try the right one.
         attach_registers(&conn, dir.path(), &reg, Tuning::default()).unwrap();
+    }
+
+    /// One transaction writing a setting (system database) and a serial counter at `last`
+    /// (the attached register database).
+    fn write_both(conn: &Connection, last: i64) {
+        let tx = conn.unchecked_transaction().unwrap();
+        tx.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')", [])
+            .unwrap();
+        tx.execute(
+            "INSERT INTO register_serials (register, prefix, last) VALUES ('doc', 'A', ?1)",
+            [last],
+        )
+        .unwrap();
+        tx.commit().unwrap();
     }
 
     /// A database as builds before [`HMAC`] made it: its pages authenticated by `hmac`.
@@ -480,15 +486,7 @@ mod tests {
         drop(own);
         attach_registers(&conn, dir.path(), &reg, Tuning::default()).unwrap();
         assert_eq!(hmac_of(&conn, REGISTERS_SCHEMA).unwrap(), LEGACY_HMAC);
-        let tx = conn.unchecked_transaction().unwrap();
-        tx.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')", [])
-            .unwrap();
-        tx.execute(
-            "INSERT INTO register_serials (register, prefix, last) VALUES ('doc', 'A', 7)",
-            [],
-        )
-        .unwrap();
-        tx.commit().unwrap();
+        write_both(&conn, 7);
         drop(conn);
         // Each file kept its own HMAC, and the default left by the attach changes no open.
         assert!(reads_with(dir.path(), Schema::Registers, &reg, LEGACY_HMAC));
